@@ -1,0 +1,96 @@
+// Flat ESLint config. The layer rule of STYLE.md is enforced by path with no-restricted-imports:
+// domain <- services <- {http, jobs, cli}; only services, jobs/worker.ts and app.ts import storage.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (regex, message) => ({ regex, message });
+const noFastify = layer('^(fastify|@fastify/.*)$', 'only src/http imports fastify');
+const noStorage = layer('(^|/)storage(/|$)', 'only services, jobs/worker.ts and app.ts import storage');
+const noHttp = layer('(^|/)http(/|$)', 'nothing below the http layer imports it');
+const noServices = layer('(^|/)services(/|$)', 'domain and storage do not import services');
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'coverage/**', 'console/dist/**', 'docs/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='Math'][property.name='random']",
+          message: 'use node:crypto',
+        },
+      ],
+    },
+  },
+  {
+    // Tests read JSON replies whose shape the assertions check.
+    files: ['test/**/*.ts', 'src/**/*.test.ts', 'bench/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noFastify,
+            noStorage,
+            noHttp,
+            noServices,
+            layer('^kysely', 'domain is pure'),
+            layer('^(node:)?fs', 'domain is pure'),
+            layer('(^|/)(jobs|cli)(/|$)', 'domain is pure'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [noFastify, noHttp, layer('(^|/)(jobs|cli)(/|$)', 'services sit below jobs and cli')] },
+      ],
+    },
+  },
+  {
+    files: ['src/storage/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noFastify,
+            noHttp,
+            noServices,
+            layer('(^|/)(jobs|cli)(/|$)', 'storage is the bottom layer'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/http/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [noStorage, layer('(^|/)(jobs|cli)(/|$)', 'http calls services')] },
+      ],
+    },
+  },
+  {
+    files: ['src/jobs/**/*.ts'],
+    ignores: ['src/jobs/worker.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noFastify, noStorage, noHttp] }] },
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noFastify, noStorage, noHttp] }] },
+  },
+);

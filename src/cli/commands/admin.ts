@@ -1,0 +1,60 @@
+// Administrative commands: each prints one JSON line on success (SPEC §1).
+import { openContext } from '../../app.js';
+import type { Config } from '../../config.js';
+import { parseScopes } from '../../domain/principal.js';
+
+const line = (v: unknown) => process.stdout.write(`${JSON.stringify(v)}\n`);
+
+async function withContext<T>(
+  config: Config,
+  fn: (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<T>,
+): Promise<T> {
+  const ctx = await openContext({ ...config, logLevel: 'warn' });
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+export async function migrate(config: Config): Promise<void> {
+  await withContext(config, async () => line({ migrated: true }));
+}
+
+export async function orgCreate(
+  config: Config,
+  o: { name: string; timezone?: string | undefined; mobileCountryCode?: string | undefined },
+): Promise<void> {
+  await withContext(config, async ({ services }) => {
+    const c = await services.orgs.createOrg({
+      name: o.name,
+      timezone: o.timezone,
+      mobileCountryCode: o.mobileCountryCode ?? null,
+    });
+    line({ orgId: c.orgId, key: c.key, secret: c.secret });
+  });
+}
+
+export async function clientCreate(
+  config: Config,
+  o: { orgId: number; tillId?: string | undefined; scopes?: string | undefined },
+): Promise<void> {
+  const scopes = o.scopes === undefined ? undefined : parseScopes(o.scopes);
+  if (o.scopes !== undefined && !scopes)
+    throw new Error('--scopes takes a comma list of read, write, upload, admin');
+  await withContext(config, async ({ services }) => {
+    const c = await services.auth.createClient(o.orgId, {
+      tillId: o.tillId ?? null,
+      ...(scopes ? { scopes } : {}),
+    });
+    line({ key: c.key, secret: c.secret });
+  });
+}
+
+export async function clientRevoke(config: Config, key: string): Promise<void> {
+  await withContext(config, async ({ services }) => {
+    const revoked = await services.auth.revokeClient(key);
+    if (!revoked) throw new Error(`no active client with key ${key}`);
+    line({ key, revoked: true });
+  });
+}

@@ -1,0 +1,91 @@
+// The only reader of process.env: every variable typed, defaulted and validated once; all problems listed.
+import path from 'node:path';
+import Type, { type Static } from 'typebox';
+import Value from 'typebox/value';
+
+/** Every variable the server reads, with its default (README "Configuration" lists the same). */
+const Env = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
+  COUPOND_DATA_DIR: Type.String({ default: './data', minLength: 1 }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_SCHEMA: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
+  DATABASE_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+  COUPOND_JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  COUPOND_TOKEN_TTL_SECONDS: Type.Integer({ default: 3600, minimum: 60, maximum: 86_400 }),
+  COUPOND_MAX_UPLOAD_MB: Type.Number({ default: 200, exclusiveMinimum: 0, maximum: 10_240 }),
+  COUPOND_BODY_LIMIT_KB: Type.Integer({ default: 1024, minimum: 16, maximum: 65_536 }),
+  COUPOND_WORKER: Type.String({ default: 'on', pattern: '^(on|off)$' }),
+  COUPOND_WEBHOOK_ALLOW: Type.Optional(Type.String()),
+  LOG_LEVEL: Type.String({ default: 'info', pattern: '^(fatal|error|warn|info|debug|trace|silent)$' }),
+});
+type RawEnv = Static<typeof Env>;
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly database: {
+    readonly url: string | undefined;
+    readonly sqlitePath: string;
+    readonly pgSchema: string | undefined;
+    readonly poolSize: number;
+  };
+  readonly jwtSecret: string | undefined;
+  readonly tokenTtlSeconds: number;
+  readonly maxUploadBytes: number;
+  readonly bodyLimitBytes: number;
+  readonly runWorker: boolean;
+  readonly webhookAllow: readonly string[] | undefined;
+  readonly logLevel: string;
+}
+
+export const ENV_KEYS = Object.keys(Env.properties) as (keyof RawEnv)[];
+
+/** Reads and validates the environment; throws one error naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const picked: Record<string, unknown> = {};
+  for (const key of ENV_KEYS) {
+    const v = env[key];
+    if (v !== undefined && v !== '') picked[key] = v;
+  }
+  const raw = Value.Convert(Env, Value.Default(Env, picked));
+  const problems = [
+    ...new Set(
+      [...Value.Errors(Env, raw)].map(
+        (e) => `${e.instancePath.replace(/^\//, '') || 'environment'}: ${e.message}`,
+      ),
+    ),
+  ];
+  if (problems.length > 0) throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  return toConfig(raw as RawEnv);
+}
+
+function toConfig(e: RawEnv): Config {
+  const dataDir = path.resolve(e.COUPOND_DATA_DIR);
+  return Object.freeze({
+    host: e.HOST,
+    port: e.PORT,
+    dataDir,
+    database: Object.freeze({
+      url: e.DATABASE_URL,
+      sqlitePath: path.join(dataDir, 'coupond.db'),
+      pgSchema: e.DATABASE_SCHEMA,
+      poolSize: e.DATABASE_POOL_SIZE,
+    }),
+    jwtSecret: e.COUPOND_JWT_SECRET,
+    tokenTtlSeconds: e.COUPOND_TOKEN_TTL_SECONDS,
+    maxUploadBytes: Math.floor(e.COUPOND_MAX_UPLOAD_MB * 1024 * 1024),
+    bodyLimitBytes: e.COUPOND_BODY_LIMIT_KB * 1024,
+    runWorker: e.COUPOND_WORKER === 'on',
+    webhookAllow: e.COUPOND_WEBHOOK_ALLOW?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+/** A configuration for tests and tools: defaults plus overrides, without reading process.env. */
+export function configFrom(overrides: Record<string, string | undefined>): Config {
+  return loadConfig(overrides as NodeJS.ProcessEnv);
+}

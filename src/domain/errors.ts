@@ -1,0 +1,204 @@
+// Every refusal the API can return, in one catalogue: wire codes from ERRORS.md, HTTP statuses from SPEC §3.
+// http/error-reply.ts is the only place that turns these into a response.
+
+interface ErrorSpec {
+  readonly wireCode: number;
+  readonly http: number;
+  readonly message: string;
+  /** Stable upper-snake name a program can switch on (ERRORS.md `reason`). */
+  readonly reason: string;
+}
+
+const spec = (wireCode: number, http: number, reason: string, message: string): ErrorSpec => ({
+  wireCode,
+  http,
+  reason,
+  message,
+});
+
+/** Issuance refusals share code 722; the reason tells them apart (ERRORS.md "Issuing"). */
+const issuance = (reason: string, words: string): ErrorSpec =>
+  spec(722, 400, reason, `unable to issue coupon: ${words}`);
+
+export const couponErrors = {
+  // Request level
+  InvalidInput: spec(629, 400, 'INVALID_INPUT', 'invalid input'),
+  TooManyCoupons: spec(629, 400, 'TOO_MANY_COUPONS', 'invalid input: at most 50 coupons in one request'),
+  Unauthorized: spec(401, 401, 'UNAUTHORIZED', 'missing or bad credentials'),
+  Forbidden: spec(403, 403, 'FORBIDDEN', 'the client lacks the scope for this call'),
+  NotFound: spec(404, 404, 'NOT_FOUND', 'no such route or resource'),
+  IdempotencyConflict: spec(
+    409,
+    409,
+    'IDEMPOTENCY_KEY_REUSED',
+    'Idempotency-Key reused with a different body',
+  ),
+  IdempotencyInProgress: spec(
+    409,
+    409,
+    'IDEMPOTENCY_KEY_IN_PROGRESS',
+    'a request with this Idempotency-Key is still running',
+  ),
+  PayloadTooLarge: spec(413, 413, 'PAYLOAD_TOO_LARGE', 'upload larger than the configured limit'),
+  UnsupportedMediaType: spec(415, 415, 'UNSUPPORTED_MEDIA_TYPE', 'wrong content type'),
+  RateLimited: spec(429, 429, 'RATE_LIMITED', 'too many requests'),
+  Internal: spec(500, 500, 'INTERNAL_ERROR', 'internal error'),
+  CouponFilterMissing: spec(
+    1000,
+    400,
+    'COUPON_FILTER_MISSING',
+    'one of couponIds, couponCodes or issuedToIds is required',
+  ),
+  SeriesIdMissing: spec(746, 400, 'SERIES_ID_MISSING', 'series id missing'),
+  CouponIdOrCodeMissing: spec(
+    781,
+    400,
+    'COUPON_ID_OR_CODE_MISSING',
+    'neither coupon id nor coupon code given',
+  ),
+  InvalidSource: spec(777, 400, 'INVALID_SOURCE', 'source is not one of the allowed sources'),
+
+  // Customers
+  CustomerNotFound: spec(701, 400, 'CUSTOMER_NOT_FOUND', 'customer not found'),
+  InvalidCustomer: spec(721, 400, 'INVALID_CUSTOMER', 'invalid customer'),
+
+  // Series
+  SeriesNotFound: spec(707, 400, 'SERIES_NOT_FOUND', 'coupon series not found'),
+  SeriesCodeExists: spec(751, 400, 'SERIES_CODE_EXISTS', 'a series with this seriesCode already exists'),
+
+  // Issuing (722 with a reason; 712 and 707 keep their own codes)
+  MaxCreateExceeded: issuance('MAX_CREATE_EXCEEDED', 'the series has issued maxCreate coupons'),
+  CouponsExhausted: issuance('COUPONS_EXHAUSTED', 'no uploaded code is left in the pool'),
+  AlreadyIssued: issuance('ALREADY_ISSUED', 'the customer already has a coupon of this series'),
+  MaxPerUserExceeded: issuance(
+    'MAX_PER_USER_EXCEEDED',
+    'the customer holds maxVouchersPerUser coupons of this series',
+  ),
+  MinDaysBetweenIssual: issuance(
+    'MIN_DAYS_BETWEEN_ISSUAL',
+    'the last coupon of this series is younger than minDaysBetweenVouchers',
+  ),
+  MutuallyExclusiveSeries: issuance(
+    'MUTUALLY_EXCLUSIVE_SERIES',
+    'the customer holds a coupon of a mutually exclusive series',
+  ),
+  InvalidIssualStore: issuance('INVALID_ISSUAL_STORE', 'this till may not issue coupons of this series'),
+  RedemptionStartAfterExpiry: issuance(
+    'REDEMPTION_START_AFTER_EXPIRY',
+    'the coupon could only become redeemable after the series ends',
+  ),
+
+  // Checking and redeeming, in the order of ERRORS.md
+  CodeMalformed: spec(702, 400, 'CODE_MALFORMED', 'coupon code is malformed'),
+  CouponNotFound: spec(719, 400, 'COUPON_NOT_FOUND', 'coupon code does not exist'),
+  CouponRevoked: spec(660, 400, 'COUPON_REVOKED', 'coupon has been revoked'),
+  CouponHeld: spec(737, 400, 'COUPON_HELD', 'coupon is held by another checkout'),
+  OutsideRedemptionRange: spec(
+    729,
+    400,
+    'OUTSIDE_REDEMPTION_RANGE',
+    'coupon cannot be redeemed at this day or hour',
+  ),
+  NotCustomersCoupon: spec(710, 400, 'NOT_CUSTOMERS_COUPON', 'coupon is not issued to this customer'),
+  AlreadyRedeemedByCustomer: spec(
+    716,
+    400,
+    'ALREADY_REDEEMED_BY_CUSTOMER',
+    'this customer has already redeemed this coupon',
+  ),
+  AlreadyRedeemed: spec(711, 400, 'ALREADY_REDEEMED', 'coupon has already been redeemed'),
+  CouponUseLimitReached: spec(
+    728,
+    400,
+    'COUPON_USE_LIMIT_REACHED',
+    'coupon has reached its redemption limit',
+  ),
+  SeriesExpired: spec(712, 400, 'SERIES_EXPIRED', 'coupon series has expired'),
+  CouponExpired: spec(713, 400, 'COUPON_EXPIRED', 'coupon has expired'),
+  NotRedeemableYet: spec(739, 400, 'NOT_REDEEMABLE_YET', 'coupon is not redeemable yet'),
+  SeriesRedeemLimitReached: spec(
+    714,
+    400,
+    'SERIES_REDEEM_LIMIT_REACHED',
+    'coupon series has reached maxRedeem',
+  ),
+  CustomerRedeemLimitReached: spec(
+    736,
+    400,
+    'CUSTOMER_REDEEM_LIMIT_REACHED',
+    'customer has reached the redemption limit of this series',
+  ),
+  MinDaysBetweenRedemption: spec(
+    738,
+    400,
+    'MIN_DAYS_BETWEEN_REDEMPTION',
+    'previous redemption in this series is too recent',
+  ),
+  BillAmountOutOfRange: spec(
+    733,
+    400,
+    'BILL_AMOUNT_OUT_OF_RANGE',
+    'bill amount is outside the allowed range',
+  ),
+  StoreNotAllowed: spec(735, 400, 'STORE_NOT_ALLOWED', 'this till may not redeem coupons of this series'),
+  AlreadyRedeemedOnTransaction: spec(
+    747,
+    400,
+    'ALREADY_REDEEMED_ON_TRANSACTION',
+    'coupon already redeemed on this transaction number',
+  ),
+  OtherCouponFailed: spec(
+    749,
+    400,
+    'OTHER_COUPON_FAILED',
+    'not redeemed because another coupon in the request failed',
+  ),
+
+  // Reactivation and revocation
+  RedemptionIdsInvalid: spec(
+    510,
+    400,
+    'REDEMPTION_IDS_INVALID',
+    'some redemption ids are unknown or already reactivated',
+  ),
+  NoRedemptionIds: spec(661, 400, 'NO_REDEMPTION_IDS', 'no redemption id given'),
+} as const satisfies Record<string, ErrorSpec>;
+
+export type CouponErrorName = keyof typeof couponErrors;
+
+/** Success statuses (ERRORS.md "Success"). */
+export const SUCCESS_CODE = 700;
+export const PROCESSING_SUCCESSFUL = 'Coupon processing successful';
+export const IS_REDEEM_SUCCESSFUL = 'Coupon isRedeem successful';
+
+/** A refusal of the whole request. `detail` is appended to the catalogue text, never replaces it. */
+export class CouponError extends Error {
+  constructor(
+    readonly reason: CouponErrorName,
+    readonly detail?: string,
+    options?: ErrorOptions,
+  ) {
+    super(detail ? `${couponErrors[reason].message}: ${detail}` : couponErrors[reason].message, options);
+    this.name = 'CouponError';
+  }
+
+  get wireCode(): number {
+    return couponErrors[this.reason].wireCode;
+  }
+}
+
+/** The wire entry of one refusal: `{code, message, reason}`. */
+export interface ErrorEntry {
+  code: number;
+  message: string;
+  reason: string;
+}
+
+export function errorEntry(reason: CouponErrorName, detail?: string): ErrorEntry {
+  const e = couponErrors[reason];
+  return { code: e.wireCode, message: detail ? `${e.message}: ${detail}` : e.message, reason: e.reason };
+}
+
+export function invalid(field: string, expected: string): CouponError {
+  return new CouponError('InvalidInput', `${field}: ${expected}`);
+}

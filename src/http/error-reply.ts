@@ -1,0 +1,78 @@
+// The one place that turns errors into responses: CouponError → its catalogue status and wire body
+// (SPEC §3); validation → 629 naming the field; anything unexpected → 500 with the request id only.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CouponError, couponErrors, errorEntry, type CouponErrorName } from '../domain/errors.js';
+import { wireErrors } from './wire/common.js';
+
+function send(request: FastifyRequest, reply: FastifyReply, reason: CouponErrorName, detail?: string) {
+  const spec = couponErrors[reason];
+  const entry = errorEntry(reason, detail);
+  if (request.routeOptions.config?.errorShape === 'upload') {
+    return reply
+      .code(spec.http)
+      .send({ success: false, status: spec.http, message: entry.message, errors: [entry] });
+  }
+  if (request.routeOptions.config?.errorShape === 'token') {
+    return reply.code(spec.http).send({ data: null, errors: [entry] });
+  }
+  if (request.routeOptions.config?.errorShape === 'oauth') {
+    const error = spec.http === 401 ? 'invalid_client' : 'invalid_request';
+    return reply.code(spec.http === 401 ? 401 : 400).send({ error, error_description: entry.message });
+  }
+  return reply.code(spec.http).send(wireErrors([entry]));
+}
+
+function validationDetail(err: FastifyError): string {
+  const first = err.validation?.[0];
+  if (!first) return err.message;
+  const where = err.validationContext ?? 'body';
+  const params = first.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+  const path = `${where}${first.instancePath.replace(/\//g, '.')}${params?.missingProperty ? `.${params.missingProperty}` : ''}`;
+  return `${path} ${first.message ?? 'is invalid'}`;
+}
+
+/** Maps Fastify's own client errors to catalogue entries. */
+function fastifyReason(err: FastifyError): CouponErrorName | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return 'PayloadTooLarge';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return 'UnsupportedMediaType';
+    default:
+      return undefined;
+  }
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof CouponError) return send(request, reply, err.reason, err.detail);
+    if (err.validation) return send(request, reply, 'InvalidInput', validationDetail(err));
+    const mapped = fastifyReason(err);
+    if (mapped) return send(request, reply, mapped);
+    const status = err.statusCode ?? 500;
+    if (status === 429) return send(request, reply, 'RateLimited', err.message);
+    if (status >= 400 && status < 500) {
+      // Malformed JSON, bad content length and the like: invalid input in the wire's terms.
+      return send(
+        request,
+        reply,
+        status === 404
+          ? 'NotFound'
+          : status === 415
+            ? 'UnsupportedMediaType'
+            : status === 413
+              ? 'PayloadTooLarge'
+              : 'InvalidInput',
+        err.message,
+      );
+    }
+    request.log.error({ err }, 'unhandled error');
+    return send(request, reply, 'Internal', `request ${request.id}`);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    send(request, reply, 'NotFound', `${request.method} ${request.url.split('?')[0]}`),
+  );
+}

@@ -1,0 +1,20 @@
+// Fastify type augmentation: route config and the request's principal.
+import type { Principal, Scope } from '../domain/principal.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The scope a caller needs; routes without it are public. */
+    scope?: Scope;
+    /** Which refusal shape the route answers with (SPEC §2, §10); default is the v2 shape. */
+    errorShape?: 'v2' | 'upload' | 'token' | 'oauth';
+    /** Routes that handle Idempotency-Key themselves (multipart uploads) or not at all. */
+    idempotency?: 'auto' | 'self' | 'none';
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+    idempotencyKey: string | null;
+    startedAt: bigint;
+  }
+}
+
+export {};

@@ -1,0 +1,57 @@
+// Shapes shared by every route: error bodies, warnings, query arrays (SPEC §3).
+import Type, { type TSchema } from 'typebox';
+import { errorEntry, type CouponErrorName, type ErrorEntry } from '../../domain/errors.js';
+
+export const ErrorEntrySchema = Type.Object({
+  code: Type.Integer(),
+  message: Type.String(),
+  reason: Type.Optional(Type.String()),
+});
+
+export const Warnings = Type.Array(Type.Unknown());
+
+export const ErrorReply = Type.Object(
+  { errors: Type.Array(ErrorEntrySchema), warnings: Warnings },
+  { additionalProperties: true, description: 'A refused request (ERRORS.md)' },
+);
+
+/** Upload endpoints keep the reference's own refusal shape. */
+export const UploadErrorReply = Type.Object({
+  success: Type.Boolean(),
+  status: Type.Integer(),
+  message: Type.String(),
+  errors: Type.Array(ErrorEntrySchema),
+});
+
+export function wireErrors(entries: ErrorEntry[]): { errors: ErrorEntry[]; warnings: unknown[] } {
+  return { errors: entries, warnings: [] };
+}
+
+export function wireError(
+  reason: CouponErrorName,
+  detail?: string,
+): { errors: ErrorEntry[]; warnings: unknown[] } {
+  return wireErrors([errorEntry(reason, detail)]);
+}
+
+/** A query parameter that may repeat (`?ids=1&ids=2`) or carry commas (`?ids=1,2`). */
+export const QueryList = Type.Array(Type.String(), {
+  description: 'repeat the parameter or separate values with commas',
+});
+
+export function splitList(values: readonly string[] | string | undefined): string[] {
+  if (values === undefined) return [];
+  const list = typeof values === 'string' ? [values] : values;
+  return list
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
+}
+
+/** Money on the wire: a JSON number or a numeric string. */
+export const MoneyIn = Type.Union([Type.Number(), Type.String()]);
+
+/** Standard error responses added to every route's schema, for the OpenAPI document. */
+export function withErrors<T extends Record<number, TSchema>>(ok: T) {
+  return { ...ok, '4xx': ErrorReply, '5xx': ErrorReply };
+}

@@ -1,0 +1,37 @@
+// Builds every service from the storage engine: the composition the entry points (http, jobs, cli) use.
+import { createStores } from '../storage/stores.js';
+import type { Engine } from '../storage/database.js';
+import { createAuthService } from './auth.js';
+import { createIdempotencyService } from './idempotency.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createOrgService } from './orgs.js';
+
+export interface ServiceOptions {
+  jwtSecret: Uint8Array;
+  tokenTtlSeconds: number;
+  now?: () => number;
+  metrics?: Metrics;
+}
+
+export function createServices(engine: Engine, options: ServiceOptions) {
+  const stores = createStores(engine);
+  const now = options.now ?? Date.now;
+  const base = { engine, stores, now };
+  const metrics = options.metrics ?? createMetrics();
+  const auth = createAuthService({
+    ...base,
+    jwtSecret: options.jwtSecret,
+    tokenTtlSeconds: options.tokenTtlSeconds,
+  });
+  const orgs = createOrgService({ ...base, auth });
+  const idempotency = createIdempotencyService(base);
+  return {
+    metrics,
+    auth,
+    orgs,
+    idempotency,
+    ping: () => engine.ping(),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,222 @@
+// Opens the database named by the configuration and runs transaction scripts on it (storage/script.ts).
+// SQLite (better-sqlite3, WAL) is the embedded default; PostgreSQL (pg) when DATABASE_URL says so.
+import { randomInt } from 'node:crypto';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Dialect } from './dialect.js';
+import { RetryConflict, type Op, type Script } from './script.js';
+import type { Database } from './tables.js';
+
+export interface DatabaseOptions {
+  /** A postgres:// URL, or undefined for SQLite at `sqlitePath`. */
+  url: string | undefined;
+  sqlitePath: string;
+  /** PostgreSQL schema to use (tests give each file its own); created when missing. */
+  pgSchema?: string | undefined;
+  poolSize: number;
+}
+
+export interface RunOptions {
+  /** Runs inside a write transaction (SQLite BEGIN IMMEDIATE; PostgreSQL BEGIN … COMMIT). */
+  write: boolean;
+}
+
+/** The storage engine: a Kysely instance (compiler and migrations) and a script runner. */
+export interface Engine {
+  readonly dialect: Dialect;
+  readonly kysely: Kysely<Database>;
+  /** Runs a script; write scripts are one transaction, retried from the start on a RetryConflict. */
+  run<T>(script: () => Script<T>, options?: RunOptions): Promise<T>;
+  /** SQLite only: runs a script synchronously. */
+  runSync?<T>(script: () => Script<T>, options?: RunOptions): T;
+  /** PostgreSQL only: calls `handler` for each NOTIFY on `channel`, across processes. */
+  listen?(channel: string, handler: (payload: string) => void): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** How many times a script is re-run after a conflict before the error reaches the caller. */
+const MAX_ATTEMPTS = 12;
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return !!url && /^postgres(ql)?:\/\//i.test(url);
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Engine> {
+  return isPostgresUrl(options.url) ? openPostgres(options.url, options) : openSqlite(options.sqlitePath);
+}
+
+function drive<T>(script: Script<T>, exec: (op: Op) => unknown): T {
+  let step = script.next();
+  while (!step.done) step = script.next(exec(step.value));
+  return step.value;
+}
+
+function sqliteValue(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return v;
+}
+
+function openSqlite(path: string): Engine {
+  const db = new BetterSqlite3(path);
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a commit survives a process crash (kill -9); only an OS crash can lose the last ones.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = OFF');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const statement = (sql: string): BetterSqlite3.Statement => {
+    let st = cache.get(sql);
+    if (!st) {
+      st = db.prepare(sql);
+      if (cache.size > 2000) cache.clear(); // ad hoc SQL of many shapes must not grow the cache forever
+      cache.set(sql, st);
+    }
+    return st;
+  };
+  const exec = (op: Op): unknown => {
+    const st = statement(op.sql);
+    const params = op.parameters.map(sqliteValue);
+    if (op.want === 'changes') {
+      if (st.reader) return st.all(...params).length;
+      return st.run(...params).changes;
+    }
+    if (st.reader) return st.all(...params);
+    st.run(...params);
+    return [];
+  };
+  const runSync = <T>(script: () => Script<T>, options?: RunOptions): T => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!options?.write) return drive(script(), exec);
+        return db.transaction(() => drive(script(), exec)).immediate();
+      } catch (e) {
+        if (e instanceof RetryConflict && attempt < MAX_ATTEMPTS) continue;
+        throw e;
+      }
+    }
+  };
+  return {
+    dialect: 'sqlite',
+    kysely,
+    runSync,
+    run: async (script, options) => runSync(script, options),
+    ping: async () => {
+      db.prepare('select 1').get();
+    },
+    close: async () => {
+      cache.clear();
+      db.close();
+    },
+  };
+}
+
+const PG_RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<Engine> {
+  const int8 = (v: string): number => Number(v);
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === 20 ? int8 : pg.types.getTypeParser(oid, format ?? 'text'),
+  };
+  const schema = options.pgSchema;
+  if (schema) {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`create schema if not exists "${schema.replace(/"/g, '')}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize,
+    types,
+    ...(schema ? { options: `-c search_path="${schema.replace(/"/g, '')}"` } : {}),
+  });
+  pool.on('error', () => {
+    // An idle client died (server restart); the pool replaces it. Requests that were using it fail on their own.
+  });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const names = new Map<string, string>();
+  const nameFor = (sql: string): string => {
+    let n = names.get(sql);
+    if (!n) {
+      n = `s${names.size + 1}`;
+      names.set(sql, n);
+    }
+    return n;
+  };
+  const exec = async (client: pg.Pool | pg.PoolClient, op: Op): Promise<unknown> => {
+    const result = await client.query(
+      op.prepared
+        ? { name: nameFor(op.sql), text: op.sql, values: op.parameters as unknown[] }
+        : { text: op.sql, values: op.parameters as unknown[] },
+    );
+    return op.want === 'changes' ? (result.rowCount ?? 0) : result.rows;
+  };
+  const listeners: pg.Client[] = [];
+
+  return {
+    dialect: 'postgres',
+    kysely,
+    async run<T>(script: () => Script<T>, runOptions?: RunOptions): Promise<T> {
+      if (!runOptions?.write) {
+        const gen = script();
+        let step = gen.next();
+        while (!step.done) step = gen.next(await exec(pool, step.value));
+        return step.value;
+      }
+      for (let attempt = 1; ; attempt++) {
+        const client = await pool.connect();
+        let broken = false;
+        try {
+          await client.query('BEGIN');
+          const gen = script();
+          let step = gen.next();
+          while (!step.done) step = gen.next(await exec(client, step.value));
+          await client.query('COMMIT');
+          return step.value;
+        } catch (e) {
+          try {
+            await client.query('ROLLBACK');
+          } catch {
+            broken = true;
+          }
+          const code = (e as { code?: string }).code;
+          const retry = e instanceof RetryConflict || (code !== undefined && PG_RETRYABLE.has(code));
+          if (retry && attempt < MAX_ATTEMPTS) {
+            await new Promise((r) => setTimeout(r, randomInt(attempt * 2 + 1))); // spread the retries
+            continue;
+          }
+          throw e;
+        } finally {
+          client.release(broken);
+        }
+      }
+    },
+    async listen(channel, handler) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      client.on('notification', (msg) => {
+        if (msg.channel === channel) handler(msg.payload ?? '');
+      });
+      client.on('error', () => {
+        // The listener connection died: the caller's cache has a maximum age, so it degrades to polling.
+      });
+      await client.query(`LISTEN "${channel.replace(/"/g, '')}"`);
+      listeners.push(client);
+    },
+    ping: async () => {
+      await pool.query('select 1');
+    },
+    close: async () => {
+      await Promise.all(listeners.map((c) => c.end().catch(() => undefined)));
+      await kysely.destroy(); // ends the pool
+    },
+  };
+}

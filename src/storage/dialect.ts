@@ -1,0 +1,2 @@
+// Which database engine a Kysely instance compiles for.
+export type Dialect = 'sqlite' | 'postgres';

@@ -1,0 +1,27 @@
+// Runs the migrations (one set for both databases) with Kysely's Migrator, which locks against
+// concurrent runs, so several servers may start at once on one PostgreSQL database.
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Engine } from './database.js';
+import { schema0001 } from './migrations/0001-schema.js';
+
+function migrations(engine: Engine): Record<string, Migration> {
+  return {
+    '0001-schema': schema0001(engine.dialect),
+  };
+}
+
+export async function migrateToLatest(engine: Engine): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(engine) };
+  const migrator = new Migrator({ db: engine.kysely, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Names of migrations not applied yet (start-up refuses to serve an outdated schema it cannot migrate). */
+export async function pendingMigrations(engine: Engine): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(engine) };
+  const migrator = new Migrator({ db: engine.kysely, provider });
+  const all = await migrator.getMigrations();
+  return all.filter((m) => !m.executedAt).map((m) => m.name);
+}

@@ -1,0 +1,171 @@
+// Orgs and API clients.
+import type { Engine } from './database.js';
+import { newId } from './ids.js';
+import { one, prepare, write, type Params, type Script } from './script.js';
+import type { ApiClientTable, OrgTable } from './tables.js';
+import { sql, type Selectable } from 'kysely';
+
+export type OrgRow = Selectable<OrgTable>;
+export type ApiClientRow = Selectable<ApiClientTable>;
+export type ClientStatusRow = Pick<ApiClientRow, 'revoked_at' | 'scopes' | 'till_id'> &
+  Pick<OrgRow, 'name' | 'timezone' | 'mobile_country_code' | 'sms_webhook_url'>;
+
+export function createOrgStore(engine: Engine) {
+  const db = engine.kysely;
+  const byId = prepare((p: Params<{ org: number }>) =>
+    db.selectFrom('org').selectAll().where('org_id', '=', p.org),
+  );
+  const anyOrg = prepare(() => db.selectFrom('org').select('org_id').limit(1));
+  const insertOrg = prepare(
+    (p: Params<{ name: string; timezone: string; mcc: string | null; now: number }>) =>
+      db
+        .insertInto('org')
+        .values({
+          name: p.name,
+          timezone: p.timezone,
+          mobile_country_code: p.mcc,
+          created_at: p.now,
+          updated_at: p.now,
+        })
+        .returningAll(),
+  );
+  const updateOrg = prepare(
+    (
+      p: Params<{
+        org: number;
+        name: string;
+        timezone: string;
+        mcc: string | null;
+        sms: string | null;
+        now: number;
+      }>,
+    ) =>
+      db
+        .updateTable('org')
+        .set({
+          name: p.name,
+          timezone: p.timezone,
+          mobile_country_code: p.mcc,
+          sms_webhook_url: p.sms,
+          updated_at: p.now,
+        })
+        .where('org_id', '=', p.org)
+        .returningAll(),
+  );
+  const clientByKey = prepare((p: Params<{ org: number; key: string }>) =>
+    db.selectFrom('api_client').selectAll().where('org_id', '=', p.org).where('key', '=', p.key),
+  );
+  const clientStatus = prepare((p: Params<{ org: number; id: number }>) =>
+    db
+      .selectFrom('api_client as c')
+      .innerJoin('org as o', 'o.org_id', 'c.org_id')
+      .select([
+        'c.revoked_at',
+        'c.scopes',
+        'c.till_id',
+        'o.name',
+        'o.timezone',
+        'o.mobile_country_code',
+        'o.sms_webhook_url',
+      ])
+      .where('c.org_id', '=', p.org)
+      .where('c.id', '=', p.id),
+  );
+  const insertClient = prepare(
+    (
+      p: Params<{
+        org: number;
+        key: string;
+        salt: string;
+        hash: string;
+        md5hash: string;
+        till: string | null;
+        scopes: string;
+        now: number;
+      }>,
+    ) =>
+      db
+        .insertInto('api_client')
+        .values({
+          ...newId(engine.dialect, 'api_client'),
+          org_id: p.org,
+          key: p.key,
+          salt: p.salt,
+          secret_hash: p.hash,
+          secret_md5_hash: p.md5hash,
+          till_id: p.till,
+          scopes: p.scopes,
+          created_at: p.now,
+        })
+        .returningAll(),
+  );
+  const revoke = prepare((p: Params<{ org: number; key: string; now: number }>) =>
+    db
+      .updateTable('api_client')
+      .set({ revoked_at: p.now })
+      .where('org_id', '=', p.org)
+      .where('key', '=', p.key)
+      .where('revoked_at', 'is', null),
+  );
+
+  // Serialises first-start bootstraps of several servers on one PostgreSQL database (SQLite has one writer).
+  const bootstrapLock = prepare(() =>
+    db.selectNoFrom(sql<unknown>`pg_advisory_xact_lock(74311)`.as('locked')),
+  );
+
+  const notify = prepare((p: Params<{ org: string }>) =>
+    db.selectNoFrom(sql<unknown>`pg_notify('coupond_auth', ${p.org})`.as('n')),
+  );
+
+  return {
+    /** Tells every server sharing a PostgreSQL database to forget cached auth state of an org (at commit). */
+    *notifyAuthChange(org: number): Script<void> {
+      if (engine.dialect === 'postgres') yield* one(notify, { org: String(org) });
+    },
+    *lockBootstrap(): Script<void> {
+      if (engine.dialect === 'postgres') yield* one(bootstrapLock, {});
+    },
+    *find(org: number): Script<OrgRow | undefined> {
+      return yield* one(byId, { org });
+    },
+    *hasAny(): Script<boolean> {
+      return (yield* one(anyOrg, {})) !== undefined;
+    },
+    *insert(name: string, timezone: string, mcc: string | null, now: number): Script<OrgRow> {
+      const row = yield* one(insertOrg, { name, timezone, mcc, now });
+      return row!;
+    },
+    *update(
+      org: number,
+      s: { name: string; timezone: string; mcc: string | null; sms: string | null },
+      now: number,
+    ): Script<OrgRow | undefined> {
+      return yield* one(updateOrg, { org, ...s, now });
+    },
+    *findClient(org: number, key: string): Script<ApiClientRow | undefined> {
+      return yield* one(clientByKey, { org, key });
+    },
+    *clientStatus(org: number, id: number): Script<ClientStatusRow | undefined> {
+      return yield* one(clientStatus, { org, id });
+    },
+    *insertClient(c: {
+      org: number;
+      key: string;
+      salt: string;
+      hash: string;
+      md5hash: string;
+      till: string | null;
+      scopes: string;
+      now: number;
+    }): Script<ApiClientRow> {
+      return (yield* one(insertClient, c))!;
+    },
+    *revokeClient(org: number, key: string, now: number): Script<boolean> {
+      const done = (yield* write(revoke, { org, key, now })) > 0;
+      if (done && engine.dialect === 'postgres') yield* one(notify, { org: String(org) });
+      return done;
+    },
+  };
+}
+
+export type OrgStore = ReturnType<typeof createOrgStore>;
