@@ -9,6 +9,7 @@ import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './error-reply.js';
 import { registerIdempotency } from './idempotency.js';
 import { authRoutes } from './routes/auth.js';
+import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
 import { orgRoutes } from './routes/org.js';
 import './types.js';
@@ -73,4 +74,5 @@ export async function registerHttp(
   healthRoutes(app, services);
   authRoutes(app, services);
   orgRoutes(app, services);
+  customerRoutes(app, services);
 }

@@ -2,6 +2,7 @@
 import { createStores } from '../storage/stores.js';
 import type { Engine } from '../storage/database.js';
 import { createAuthService } from './auth.js';
+import { createCustomerService } from './customers.js';
 import { createIdempotencyService } from './idempotency.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOrgService } from './orgs.js';
@@ -25,11 +26,13 @@ export function createServices(engine: Engine, options: ServiceOptions) {
   });
   const orgs = createOrgService({ ...base, auth });
   const idempotency = createIdempotencyService(base);
+  const customers = createCustomerService(base);
   return {
     metrics,
     auth,
     orgs,
     idempotency,
+    customers,
     ping: () => engine.ping(),
   };
 }

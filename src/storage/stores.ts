@@ -1,5 +1,6 @@
 // Every store, created once per engine (their statements are compiled at creation).
 import type { Engine } from './database.js';
+import { createCustomerStore } from './customer-store.js';
 import { createIdempotencyStore } from './idempotency-store.js';
 import { createOrgStore } from './org-store.js';
 
@@ -7,6 +8,7 @@ export function createStores(engine: Engine) {
   return {
     org: createOrgStore(engine),
     idempotency: createIdempotencyStore(engine),
+    customer: createCustomerStore(engine),
   };
 }
 

@@ -1,0 +1,263 @@
+// Coupon series: the offer and its rules (SPEC §5). Types, defaults and validation; no I/O.
+import { parseIsoDate, type IsoDate } from './clock.js';
+import { invalid } from './errors.js';
+import { money, MONEY_SCALE, type Money } from './money.js';
+
+export const CLIENT_HANDLING_TYPES = ['DISC_CODE', 'DISC_CODE_PIN', 'GENERIC'] as const;
+export type ClientHandlingType = (typeof CLIENT_HANDLING_TYPES)[number];
+export const EXPIRY_STRATEGIES = ['SERIES_EXPIRY', 'DAYS', 'MONTHS', 'MONTHS_END'] as const;
+export type ExpiryStrategy = (typeof EXPIRY_STRATEGIES)[number];
+export const DISCOUNT_TYPES = ['ABS', 'PERC'] as const;
+export type DiscountType = (typeof DISCOUNT_TYPES)[number];
+
+/** -1 means unlimited for every limit field (SPEC §5). */
+export const UNLIMITED = -1;
+
+/** A list of tills; `all` is the wire's "[-1]". */
+export type TillList = { kind: 'all' } | { kind: 'only'; tills: readonly string[] };
+
+/** Allowed days of month (1–31), ISO days of week (1–7) and hours (0–23); null means any. */
+export interface RedemptionRange {
+  dom: readonly number[] | null;
+  dow: readonly number[] | null;
+  hours: readonly number[] | null;
+}
+
+export interface CodeFormat {
+  alphaNumeric: boolean;
+  /** Length of the random part (4–32). */
+  length: number;
+  prefix: string;
+  prefixEnabled: boolean;
+  suffix: string;
+  suffixEnabled: boolean;
+  excludeLookAlikes: boolean;
+}
+
+/** The rule-bearing configuration of a series (what create and update set). */
+export interface SeriesConfig {
+  seriesCode: string;
+  description: string;
+  discountCode: string;
+  discountType: DiscountType;
+  discountValue: Money;
+  discountUpto: Money;
+  discountOn: string;
+  clientHandlingType: ClientHandlingType;
+  genericCode: string | null;
+  /** The series' last valid local date (its end day counts as valid). */
+  validTillDate: IsoDate;
+  redemptionValidFrom: IsoDate | null;
+  redemptionValidAfterDays: number;
+  expiryStrategyType: ExpiryStrategy;
+  expiryStrategyValue: number;
+  maxCreate: number;
+  maxRedeem: number;
+  maxVouchersPerUser: number;
+  minDaysBetweenVouchers: number;
+  maxRedemptionsInSeriesPerUser: number;
+  minDaysBetweenRedemption: number;
+  redemptionPerCouponMaxLimit: number;
+  anyUser: boolean;
+  sameUserMultipleRedeem: boolean;
+  isMultipleUseAllowed: boolean;
+  isMultipleVouchersPerUserAllowed: boolean;
+  doNotResendExistingVoucher: boolean;
+  /** Kept as given (a JSON array in a string), parsed into `exclusiveSeriesIds`. */
+  mutualExclusiveSeriesIds: string;
+  exclusiveSeriesIds: readonly number[];
+  storeIdsJson: string;
+  issueTills: TillList;
+  redeemAtStore: string;
+  redeemTills: TillList;
+  /** Kept as given (a JSON object in a string), parsed into `range`. */
+  redemptionRange: string;
+  range: RedemptionRange;
+  minBillAmount: Money;
+  maxBillAmount: Money;
+  code: CodeFormat;
+  smsTemplate: string;
+  isSmsDisabled: boolean;
+  /** Fields that only inform the till, stored and returned as given (keyed by wire name). */
+  extra: Readonly<Record<string, unknown>>;
+}
+
+export interface Series extends SeriesConfig {
+  id: number;
+  orgId: number;
+  configVersion: number;
+  createdBy: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SeriesCounters {
+  numIssued: number;
+  numRedeemed: number;
+  numUploadedTotal: number;
+  numUploadedNonIssued: number;
+  latestIssualTime: number;
+  latestRedemptionTime: number;
+}
+
+export const ZERO_COUNTERS: SeriesCounters = {
+  numIssued: 0,
+  numRedeemed: 0,
+  numUploadedTotal: 0,
+  numUploadedNonIssued: 0,
+  latestIssualTime: 0,
+  latestRedemptionTime: 0,
+};
+
+/** The reference's default maxBillAmount (2^53 − 1): no upper bound in practice. */
+export const NO_MAX_BILL = money('9007199254740991');
+export const DEFAULT_REDEMPTION_RANGE = '{"dom":["-1"],"dow":["-1"],"hours":["-1"]}';
+export const ALL_TILLS_JSON = '[-1]';
+
+export const LOOK_ALIKES = '0O1IL';
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const DIGITS = '0123456789';
+
+/** The characters a code's random part is drawn from. */
+export function codeAlphabet(format: Pick<CodeFormat, 'alphaNumeric' | 'excludeLookAlikes'>): string {
+  const base = format.alphaNumeric ? LETTERS + DIGITS : DIGITS;
+  return format.excludeLookAlikes ? [...base].filter((c) => !LOOK_ALIKES.includes(c)).join('') : base;
+}
+
+/** How many distinct random parts a format allows. */
+export function codeSpace(format: CodeFormat): number {
+  return codeAlphabet(format).length ** format.length;
+}
+
+/**
+ * SPEC §5 (beyond): a finite maxCreate may use at most 1 % of the code space, so that a guessed code is
+ * almost never a real one.
+ */
+export const MAX_CODE_SPACE_SHARE = 0.01;
+
+// --- parsing helpers for the JSON-in-a-string fields -------------------------------------------------------
+
+function parseJson(text: string, field: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalid(field, 'valid JSON');
+  }
+}
+
+/** "[-1]" → all tills; "[12, \"A7\"]" → those tills. */
+export function parseTillList(text: string, field: string): TillList {
+  const v = parseJson(text, field);
+  if (!Array.isArray(v)) throw invalid(field, 'a JSON array of till ids, or [-1] for all');
+  const items = v.map((x) => {
+    if ((typeof x !== 'number' || !Number.isFinite(x)) && (typeof x !== 'string' || x.trim() === '')) {
+      throw invalid(field, 'a JSON array of till ids, or [-1] for all');
+    }
+    return String(x).trim();
+  });
+  if (items.length === 0 || items.includes('-1')) return { kind: 'all' };
+  return { kind: 'only', tills: [...new Set(items)] };
+}
+
+export function parseExclusiveSeries(text: string, field: string): number[] {
+  const v = parseJson(text, field);
+  if (!Array.isArray(v)) throw invalid(field, 'a JSON array of series ids');
+  return [
+    ...new Set(
+      v.map((x) => {
+        const n = typeof x === 'string' ? Number(x) : x;
+        if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0) throw invalid(field, 'a JSON array of series ids');
+        return n;
+      }),
+    ),
+  ];
+}
+
+function rangeList(v: unknown, field: string, min: number, max: number): number[] | null {
+  if (v === undefined || v === null) return null;
+  if (!Array.isArray(v)) throw invalid(`${field}`, `an array of numbers ${min}–${max}, or [-1]`);
+  const nums = v.map((x) => {
+    const n = typeof x === 'string' && x.trim() !== '' ? Number(x) : x;
+    if (typeof n !== 'number' || !Number.isInteger(n)) throw invalid(field, `an array of numbers ${min}–${max}, or [-1]`);
+    return n;
+  });
+  if (nums.length === 0 || nums.includes(-1)) return null;
+  for (const n of nums) if (n < min || n > max) throw invalid(field, `an array of numbers ${min}–${max}, or [-1]`);
+  return [...new Set(nums)].sort((a, b) => a - b);
+}
+
+/** Parses the reference's redemptionRange string: {"dom":[…],"dow":[…],"hours":[…]}; -1 or absent = any. */
+export function parseRedemptionRange(text: string): RedemptionRange {
+  const field = 'redemptionRange';
+  const v = parseJson(text, field);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(field, 'a JSON object with dom, dow and hours');
+  const o = v as Record<string, unknown>;
+  return {
+    dom: rangeList(o.dom, `${field}.dom`, 1, 31),
+    dow: rangeList(o.dow, `${field}.dow`, 1, 7),
+    hours: rangeList(o.hours, `${field}.hours`, 0, 23),
+  };
+}
+
+// --- validation --------------------------------------------------------------------------------------------
+
+const limit = (field: string, n: number): void => {
+  if (!Number.isSafeInteger(n) || n < -1) throw invalid(field, 'an integer, -1 for unlimited');
+};
+
+const CODE_TEXT = /^[A-Z0-9]*$/;
+
+/** Checks a complete configuration (after defaults); throws 629 naming the first bad field (ERRORS.md "Series"). */
+export function validateSeriesConfig(c: SeriesConfig): void {
+  if (c.seriesCode.trim() === '' || c.seriesCode.length > 64) throw invalid('seriesCode', '1 to 64 characters');
+  if (c.description.length > 1000) throw invalid('description', 'at most 1000 characters');
+  if (c.discountValue < 0n) throw invalid('discountValue', 'zero or more');
+  if (c.discountType === 'PERC' && c.discountValue > 100n * MONEY_SCALE) throw invalid('discountValue', 'at most 100 for a PERC discount');
+  if (c.discountUpto < 0n) throw invalid('discountUpto', 'zero or more');
+  if (c.discountType === 'ABS' && c.discountUpto > 0n) throw invalid('discountUpto', 'only with discountType PERC');
+  if (c.minBillAmount < 0n) throw invalid('minBillAmount', 'zero or more');
+  if (c.maxBillAmount < 0n) throw invalid('maxBillAmount', 'zero or more');
+  if (c.minBillAmount > c.maxBillAmount) throw invalid('minBillAmount', 'not above maxBillAmount');
+  for (const [f, n] of [
+    ['maxCreate', c.maxCreate],
+    ['maxRedeem', c.maxRedeem],
+    ['maxVouchersPerUser', c.maxVouchersPerUser],
+    ['minDaysBetweenVouchers', c.minDaysBetweenVouchers],
+    ['maxRedemptionsInSeriesPerUser', c.maxRedemptionsInSeriesPerUser],
+    ['minDaysBetweenRedemption', c.minDaysBetweenRedemption],
+    ['redemptionPerCouponMaxLimit', c.redemptionPerCouponMaxLimit],
+  ] as const) {
+    limit(f, n);
+  }
+  if (!Number.isSafeInteger(c.redemptionValidAfterDays) || c.redemptionValidAfterDays < 0) {
+    throw invalid('redemptionValidAfterDays', 'zero or more days');
+  }
+  if (!Number.isSafeInteger(c.expiryStrategyValue) || c.expiryStrategyValue < 0 || c.expiryStrategyValue > 100_000) {
+    throw invalid('expiryStrategyValue', 'zero or more');
+  }
+  if ((c.expiryStrategyType === 'DAYS' || c.expiryStrategyType === 'MONTHS') && c.expiryStrategyValue < 1) {
+    throw invalid('expiryStrategyValue', `at least 1 with expiryStrategyType ${c.expiryStrategyType}`);
+  }
+  const f = c.code;
+  if (!Number.isInteger(f.length) || f.length < 4 || f.length > 32) throw invalid('randomCodeLength', 'between 4 and 32');
+  const alphabet = codeAlphabet({ alphaNumeric: f.alphaNumeric, excludeLookAlikes: false });
+  for (const [field, text] of [
+    ['couponPrefix', f.prefix],
+    ['couponSuffix', f.suffix],
+  ] as const) {
+    if (text.length > 16 || !CODE_TEXT.test(text) || [...text].some((ch) => !alphabet.includes(ch))) {
+      throw invalid(field, `at most 16 characters from the code alphabet (${f.alphaNumeric ? 'A-Z, 0-9' : '0-9'})`);
+    }
+  }
+  if (c.maxCreate !== UNLIMITED && c.clientHandlingType === 'DISC_CODE' && c.maxCreate > codeSpace(f) * MAX_CODE_SPACE_SHARE) {
+    throw invalid(
+      'maxCreate',
+      `at most ${Math.floor(codeSpace(f) * MAX_CODE_SPACE_SHARE)} for this code format (1% of its code space); use longer codes`,
+    );
+  }
+  if (c.clientHandlingType === 'GENERIC') {
+    if (!c.genericCode || !/^[A-Z0-9_-]{1,64}$/.test(c.genericCode)) throw invalid('genericCode', '1 to 64 characters A-Z, 0-9, - or _');
+  }
+  if (c.redemptionValidFrom !== null) parseIsoDate(c.redemptionValidFrom);
+  if (c.smsTemplate.length > 2000) throw invalid('smsTemplate', 'at most 2000 characters');
+}
