@@ -111,6 +111,8 @@ export const ZERO_COUNTERS: SeriesCounters = {
 
 /** The reference's default maxBillAmount (2^53 − 1): no upper bound in practice. */
 export const NO_MAX_BILL = money('9007199254740991');
+/** maxBillAmount -1: no maximum (SPEC §5: -1 means unlimited for every limit field). */
+export const UNLIMITED_BILL = money(-1);
 export const DEFAULT_REDEMPTION_RANGE = '{"dom":["-1"],"dow":["-1"],"hours":["-1"]}';
 export const ALL_TILLS_JSON = '[-1]';
 
@@ -166,7 +168,8 @@ export function parseExclusiveSeries(text: string, field: string): number[] {
     ...new Set(
       v.map((x) => {
         const n = typeof x === 'string' ? Number(x) : x;
-        if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0) throw invalid(field, 'a JSON array of series ids');
+        if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0)
+          throw invalid(field, 'a JSON array of series ids');
         return n;
       }),
     ),
@@ -178,11 +181,13 @@ function rangeList(v: unknown, field: string, min: number, max: number): number[
   if (!Array.isArray(v)) throw invalid(`${field}`, `an array of numbers ${min}–${max}, or [-1]`);
   const nums = v.map((x) => {
     const n = typeof x === 'string' && x.trim() !== '' ? Number(x) : x;
-    if (typeof n !== 'number' || !Number.isInteger(n)) throw invalid(field, `an array of numbers ${min}–${max}, or [-1]`);
+    if (typeof n !== 'number' || !Number.isInteger(n))
+      throw invalid(field, `an array of numbers ${min}–${max}, or [-1]`);
     return n;
   });
   if (nums.length === 0 || nums.includes(-1)) return null;
-  for (const n of nums) if (n < min || n > max) throw invalid(field, `an array of numbers ${min}–${max}, or [-1]`);
+  for (const n of nums)
+    if (n < min || n > max) throw invalid(field, `an array of numbers ${min}–${max}, or [-1]`);
   return [...new Set(nums)].sort((a, b) => a - b);
 }
 
@@ -190,7 +195,8 @@ function rangeList(v: unknown, field: string, min: number, max: number): number[
 export function parseRedemptionRange(text: string): RedemptionRange {
   const field = 'redemptionRange';
   const v = parseJson(text, field);
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(field, 'a JSON object with dom, dow and hours');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw invalid(field, 'a JSON object with dom, dow and hours');
   const o = v as Record<string, unknown>;
   return {
     dom: rangeList(o.dom, `${field}.dom`, 1, 31),
@@ -209,15 +215,20 @@ const CODE_TEXT = /^[A-Z0-9]*$/;
 
 /** Checks a complete configuration (after defaults); throws 629 naming the first bad field (ERRORS.md "Series"). */
 export function validateSeriesConfig(c: SeriesConfig): void {
-  if (c.seriesCode.trim() === '' || c.seriesCode.length > 64) throw invalid('seriesCode', '1 to 64 characters');
+  if (c.seriesCode.trim() === '' || c.seriesCode.length > 64)
+    throw invalid('seriesCode', '1 to 64 characters');
   if (c.description.length > 1000) throw invalid('description', 'at most 1000 characters');
   if (c.discountValue < 0n) throw invalid('discountValue', 'zero or more');
-  if (c.discountType === 'PERC' && c.discountValue > 100n * MONEY_SCALE) throw invalid('discountValue', 'at most 100 for a PERC discount');
+  if (c.discountType === 'PERC' && c.discountValue > 100n * MONEY_SCALE)
+    throw invalid('discountValue', 'at most 100 for a PERC discount');
   if (c.discountUpto < 0n) throw invalid('discountUpto', 'zero or more');
-  if (c.discountType === 'ABS' && c.discountUpto > 0n) throw invalid('discountUpto', 'only with discountType PERC');
+  if (c.discountType === 'ABS' && c.discountUpto > 0n)
+    throw invalid('discountUpto', 'only with discountType PERC');
   if (c.minBillAmount < 0n) throw invalid('minBillAmount', 'zero or more');
-  if (c.maxBillAmount < 0n) throw invalid('maxBillAmount', 'zero or more');
-  if (c.minBillAmount > c.maxBillAmount) throw invalid('minBillAmount', 'not above maxBillAmount');
+  if (c.maxBillAmount < 0n && c.maxBillAmount !== UNLIMITED_BILL)
+    throw invalid('maxBillAmount', 'zero or more, -1 for no maximum');
+  if (c.maxBillAmount >= 0n && c.minBillAmount > c.maxBillAmount)
+    throw invalid('minBillAmount', 'not above maxBillAmount');
   for (const [f, n] of [
     ['maxCreate', c.maxCreate],
     ['maxRedeem', c.maxRedeem],
@@ -232,31 +243,44 @@ export function validateSeriesConfig(c: SeriesConfig): void {
   if (!Number.isSafeInteger(c.redemptionValidAfterDays) || c.redemptionValidAfterDays < 0) {
     throw invalid('redemptionValidAfterDays', 'zero or more days');
   }
-  if (!Number.isSafeInteger(c.expiryStrategyValue) || c.expiryStrategyValue < 0 || c.expiryStrategyValue > 100_000) {
+  if (
+    !Number.isSafeInteger(c.expiryStrategyValue) ||
+    c.expiryStrategyValue < 0 ||
+    c.expiryStrategyValue > 100_000
+  ) {
     throw invalid('expiryStrategyValue', 'zero or more');
   }
   if ((c.expiryStrategyType === 'DAYS' || c.expiryStrategyType === 'MONTHS') && c.expiryStrategyValue < 1) {
     throw invalid('expiryStrategyValue', `at least 1 with expiryStrategyType ${c.expiryStrategyType}`);
   }
   const f = c.code;
-  if (!Number.isInteger(f.length) || f.length < 4 || f.length > 32) throw invalid('randomCodeLength', 'between 4 and 32');
+  if (!Number.isInteger(f.length) || f.length < 4 || f.length > 32)
+    throw invalid('randomCodeLength', 'between 4 and 32');
   const alphabet = codeAlphabet({ alphaNumeric: f.alphaNumeric, excludeLookAlikes: false });
   for (const [field, text] of [
     ['couponPrefix', f.prefix],
     ['couponSuffix', f.suffix],
   ] as const) {
     if (text.length > 16 || !CODE_TEXT.test(text) || [...text].some((ch) => !alphabet.includes(ch))) {
-      throw invalid(field, `at most 16 characters from the code alphabet (${f.alphaNumeric ? 'A-Z, 0-9' : '0-9'})`);
+      throw invalid(
+        field,
+        `at most 16 characters from the code alphabet (${f.alphaNumeric ? 'A-Z, 0-9' : '0-9'})`,
+      );
     }
   }
-  if (c.maxCreate !== UNLIMITED && c.clientHandlingType === 'DISC_CODE' && c.maxCreate > codeSpace(f) * MAX_CODE_SPACE_SHARE) {
+  if (
+    c.maxCreate !== UNLIMITED &&
+    c.clientHandlingType === 'DISC_CODE' &&
+    c.maxCreate > codeSpace(f) * MAX_CODE_SPACE_SHARE
+  ) {
     throw invalid(
       'maxCreate',
       `at most ${Math.floor(codeSpace(f) * MAX_CODE_SPACE_SHARE)} for this code format (1% of its code space); use longer codes`,
     );
   }
   if (c.clientHandlingType === 'GENERIC') {
-    if (!c.genericCode || !/^[A-Z0-9_-]{1,64}$/.test(c.genericCode)) throw invalid('genericCode', '1 to 64 characters A-Z, 0-9, - or _');
+    if (!c.genericCode || !/^[A-Z0-9_-]{1,64}$/.test(c.genericCode))
+      throw invalid('genericCode', '1 to 64 characters A-Z, 0-9, - or _');
   }
   if (c.redemptionValidFrom !== null) parseIsoDate(c.redemptionValidFrom);
   if (c.smsTemplate.length > 2000) throw invalid('smsTemplate', 'at most 2000 characters');
