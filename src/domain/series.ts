@@ -285,3 +285,92 @@ export function validateSeriesConfig(c: SeriesConfig): void {
   if (c.redemptionValidFrom !== null) parseIsoDate(c.redemptionValidFrom);
   if (c.smsTemplate.length > 2000) throw invalid('smsTemplate', 'at most 2000 characters');
 }
+
+// --- defaults and changes ------------------------------------------------------------------------------------
+
+/** The fields a create or update may set; the JSON-in-a-string fields are given as text and parsed here. */
+export type SeriesDraft = Partial<
+  Omit<SeriesConfig, 'exclusiveSeriesIds' | 'issueTills' | 'redeemTills' | 'range' | 'code' | 'extra'>
+> & { code?: Partial<CodeFormat>; extra?: Readonly<Record<string, unknown>> };
+
+/** A series as the reference's defaults describe it; `validTillDate` 100 years out when not given. */
+export function defaultSeriesConfig(seriesCode: string, today: IsoDate): SeriesConfig {
+  const { year, month, day } = parseIsoDate(today);
+  const validTillDate = `${String(year + 100).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(Math.min(day, 28)).padStart(2, '0')}`;
+  return {
+    seriesCode,
+    description: '',
+    discountCode: 'NO_VALUE',
+    discountType: 'ABS',
+    discountValue: money(0),
+    discountUpto: money(0),
+    discountOn: 'BILL',
+    clientHandlingType: 'DISC_CODE',
+    genericCode: null,
+    validTillDate,
+    redemptionValidFrom: null,
+    redemptionValidAfterDays: 0,
+    expiryStrategyType: 'SERIES_EXPIRY',
+    expiryStrategyValue: 1,
+    maxCreate: UNLIMITED,
+    maxRedeem: UNLIMITED,
+    maxVouchersPerUser: UNLIMITED,
+    minDaysBetweenVouchers: UNLIMITED,
+    maxRedemptionsInSeriesPerUser: UNLIMITED,
+    minDaysBetweenRedemption: UNLIMITED,
+    redemptionPerCouponMaxLimit: UNLIMITED,
+    anyUser: false,
+    sameUserMultipleRedeem: false,
+    isMultipleUseAllowed: false,
+    isMultipleVouchersPerUserAllowed: false,
+    doNotResendExistingVoucher: true,
+    mutualExclusiveSeriesIds: '[]',
+    exclusiveSeriesIds: [],
+    storeIdsJson: ALL_TILLS_JSON,
+    issueTills: { kind: 'all' },
+    redeemAtStore: ALL_TILLS_JSON,
+    redeemTills: { kind: 'all' },
+    redemptionRange: DEFAULT_REDEMPTION_RANGE,
+    range: { dom: null, dow: null, hours: null },
+    minBillAmount: money(0),
+    maxBillAmount: NO_MAX_BILL,
+    code: {
+      alphaNumeric: true,
+      length: 8,
+      prefix: '',
+      prefixEnabled: false,
+      suffix: '',
+      suffixEnabled: false,
+      excludeLookAlikes: false,
+    },
+    smsTemplate: '',
+    isSmsDisabled: false,
+    extra: {},
+  };
+}
+
+/** Applies a draft to a configuration, re-parses the JSON-in-a-string fields and validates the result. */
+export function applySeriesDraft(base: SeriesConfig, draft: SeriesDraft): SeriesConfig {
+  const { code, extra, ...plain } = draft;
+  const defined = Object.fromEntries(
+    Object.entries(plain).filter(([, v]) => v !== undefined),
+  ) as Partial<SeriesConfig>;
+  const codeChanges = Object.fromEntries(
+    Object.entries(code ?? {}).filter(([, v]) => v !== undefined),
+  ) as Partial<CodeFormat>;
+  const next: SeriesConfig = {
+    ...base,
+    ...defined,
+    code: { ...base.code, ...codeChanges },
+    extra: { ...base.extra, ...(extra ?? {}) },
+  };
+  if (next.code.prefix) next.code = { ...next.code, prefix: next.code.prefix.toUpperCase() };
+  if (next.code.suffix) next.code = { ...next.code, suffix: next.code.suffix.toUpperCase() };
+  if (next.genericCode) next.genericCode = next.genericCode.trim().toUpperCase();
+  next.exclusiveSeriesIds = parseExclusiveSeries(next.mutualExclusiveSeriesIds, 'mutualExclusiveSeriesIds');
+  next.issueTills = parseTillList(next.storeIdsJson, 'storeIdsJson');
+  next.redeemTills = parseTillList(next.redeemAtStore, 'redeemAtStore');
+  next.range = parseRedemptionRange(next.redemptionRange);
+  validateSeriesConfig(next);
+  return next;
+}

@@ -12,6 +12,7 @@ import { authRoutes } from './routes/auth.js';
 import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
 import { orgRoutes } from './routes/org.js';
+import { seriesRoutes } from './routes/series.js';
 import './types.js';
 
 export interface HttpOptions {
@@ -75,4 +76,5 @@ export async function registerHttp(
   authRoutes(app, services);
   orgRoutes(app, services);
   customerRoutes(app, services);
+  seriesRoutes(app, services);
 }

@@ -6,6 +6,7 @@ import { createCustomerService } from './customers.js';
 import { createIdempotencyService } from './idempotency.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOrgService } from './orgs.js';
+import { createSeriesService } from './series.js';
 
 export interface ServiceOptions {
   jwtSecret: Uint8Array;
@@ -27,12 +28,14 @@ export function createServices(engine: Engine, options: ServiceOptions) {
   const orgs = createOrgService({ ...base, auth });
   const idempotency = createIdempotencyService(base);
   const customers = createCustomerService(base);
+  const series = createSeriesService(base);
   return {
     metrics,
     auth,
     orgs,
     idempotency,
     customers,
+    series,
     ping: () => engine.ping(),
   };
 }

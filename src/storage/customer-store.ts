@@ -1,9 +1,134 @@
-// Customers and their identifiers. (Being written: see the customers task.)
+// Customers and their identifiers: lookups by id, mobile, email and external id, and race-free registration.
+import type { Selectable } from 'kysely';
 import type { Engine } from './database.js';
+import { newId } from './ids.js';
+import { adhoc, all, one, rows, prepare, type Params, type Script } from './script.js';
+import type { CustomerTable } from './tables.js';
+
+export type CustomerRow = Selectable<CustomerTable>;
+
+/** Identifier values to match; null stands for "not given" (a NULL never equals anything in SQL). */
+export interface CustomerKeys {
+  id: number | null;
+  externalId: string | null;
+  mobile: string | null;
+  email: string | null;
+}
+
+export interface NewCustomer {
+  org: number;
+  mobile: string | null;
+  email: string | null;
+  externalId: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  now: number;
+}
 
 export function createCustomerStore(engine: Engine) {
-  void engine;
-  return {};
+  const db = engine.kysely;
+  const byId = prepare((p: Params<{ org: number; id: number }>) =>
+    db.selectFrom('customer').selectAll().where('org_id', '=', p.org).where('id', '=', p.id),
+  );
+  const byMobile = prepare((p: Params<{ org: number; mobile: string }>) =>
+    db.selectFrom('customer').selectAll().where('org_id', '=', p.org).where('mobile', '=', p.mobile),
+  );
+  const byEmail = prepare((p: Params<{ org: number; email: string }>) =>
+    db.selectFrom('customer').selectAll().where('org_id', '=', p.org).where('email', '=', p.email),
+  );
+  const byExternalId = prepare((p: Params<{ org: number; externalId: string }>) =>
+    db.selectFrom('customer').selectAll().where('org_id', '=', p.org).where('external_id', '=', p.externalId),
+  );
+  // Every identifier of a request in one round trip: each equality is served by its own unique index.
+  const matching = prepare(
+    (
+      p: Params<{
+        org: number;
+        id: number | null;
+        ext: string | null;
+        mobile: string | null;
+        email: string | null;
+      }>,
+    ) =>
+      db
+        .selectFrom('customer')
+        .selectAll()
+        .where('org_id', '=', p.org)
+        .where((eb) =>
+          eb.or([
+            eb('id', '=', p.id),
+            eb('external_id', '=', p.ext),
+            eb('mobile', '=', p.mobile),
+            eb('email', '=', p.email),
+          ]),
+        ),
+  );
+  // SQLite has no FOR UPDATE; its write transactions are serialised by BEGIN IMMEDIATE instead.
+  const lock = prepare((p: Params<{ org: number; id: number }>) => {
+    const q = db.selectFrom('customer').select('id').where('org_id', '=', p.org).where('id', '=', p.id);
+    return engine.dialect === 'postgres' ? q.forUpdate() : q;
+  });
+  // A conflict on any unique identifier inserts nothing and answers no row; the caller reads again.
+  const insert = prepare((p: Params<NewCustomer>) =>
+    db
+      .insertInto('customer')
+      .values({
+        ...newId(engine.dialect, 'customer'),
+        org_id: p.org,
+        mobile: p.mobile,
+        email: p.email,
+        external_id: p.externalId,
+        first_name: p.firstName,
+        last_name: p.lastName,
+        created_at: p.now,
+        updated_at: p.now,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returningAll(),
+  );
+
+  return {
+    *findById(org: number, id: number): Script<CustomerRow | undefined> {
+      return yield* one(byId, { org, id });
+    },
+    *findByMobile(org: number, mobile: string): Script<CustomerRow | undefined> {
+      return yield* one(byMobile, { org, mobile });
+    },
+    *findByEmail(org: number, email: string): Script<CustomerRow | undefined> {
+      return yield* one(byEmail, { org, email });
+    },
+    *findByExternalId(org: number, externalId: string): Script<CustomerRow | undefined> {
+      return yield* one(byExternalId, { org, externalId });
+    },
+    /** The customers any of the given identifiers name (at most one per identifier). */
+    *findMatching(org: number, keys: CustomerKeys): Script<CustomerRow[]> {
+      return yield* all(matching, {
+        org,
+        id: keys.id,
+        ext: keys.externalId,
+        mobile: keys.mobile,
+        email: keys.email,
+      });
+    },
+    /** The customers with these ids; unknown ids are left out. */
+    *findByIds(org: number, ids: readonly number[]): Script<CustomerRow[]> {
+      if (ids.length === 0) return [];
+      return yield* rows<CustomerRow>(
+        adhoc(db.selectFrom('customer').selectAll().where('org_id', '=', org).where('id', 'in', ids)),
+      );
+    },
+    /**
+     * Locks the customer row until the transaction ends (PostgreSQL), so writes about one customer are
+     * serialised; answers whether the customer exists. Lock order: customer before anything else.
+     */
+    *lock(org: number, id: number): Script<boolean> {
+      return (yield* one(lock, { org, id })) !== undefined;
+    },
+    /** Inserts a customer; undefined when one of its identifiers already belongs to a customer. */
+    *insert(c: NewCustomer): Script<CustomerRow | undefined> {
+      return yield* one(insert, c);
+    },
+  };
 }
 
 export type CustomerStore = ReturnType<typeof createCustomerStore>;

@@ -3,12 +3,14 @@ import type { Engine } from './database.js';
 import { createCustomerStore } from './customer-store.js';
 import { createIdempotencyStore } from './idempotency-store.js';
 import { createOrgStore } from './org-store.js';
+import { createSeriesStore } from './series-store.js';
 
 export function createStores(engine: Engine) {
   return {
     org: createOrgStore(engine),
     idempotency: createIdempotencyStore(engine),
     customer: createCustomerStore(engine),
+    series: createSeriesStore(engine),
   };
 }
 

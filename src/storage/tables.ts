@@ -106,13 +106,13 @@ export interface SeriesCounterTable {
   org_id: number;
   series_id: number;
   slot: number;
-  config_version: number;
-  num_issued: number;
-  num_redeemed: number;
-  num_uploaded_total: number;
-  num_uploaded_non_issued: number;
-  latest_issual_time: number;
-  latest_redemption_time: number;
+  config_version: Generated<number>;
+  num_issued: Generated<number>;
+  num_redeemed: Generated<number>;
+  num_uploaded_total: Generated<number>;
+  num_uploaded_non_issued: Generated<number>;
+  latest_issual_time: Generated<number>;
+  latest_redemption_time: Generated<number>;
 }
 
 export interface CouponTable {
@@ -127,7 +127,7 @@ export interface CouponTable {
   issued_at: number | null;
   /** Last valid local date; null while in the pool. */
   valid_till: string | null;
-  redemption_count: number;
+  redemption_count: Generated<number>;
   last_redeemed_at: number | null;
   revoked_at: number | null;
   /** 'generated' | 'uploaded' | 'generic' */
@@ -142,9 +142,9 @@ export interface CustomerSeriesTable {
   org_id: number;
   customer_id: number;
   series_id: number;
-  issued_count: number;
+  issued_count: Generated<number>;
   last_issued_at: number | null;
-  redeemed_count: number;
+  redeemed_count: Generated<number>;
   last_redeemed_at: number | null;
 }
 

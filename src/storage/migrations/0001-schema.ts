@@ -116,6 +116,14 @@ export function schema0001(dialect: Dialect) {
         .addPrimaryKeyConstraint('coupon_series_pk', ['org_id', 'id'])
         .addUniqueConstraint('coupon_series_code_uq', ['org_id', 'series_code'])
         .execute();
+      // A GENERIC series' code is unique in the org like any other code.
+      await db.schema
+        .createIndex('coupon_series_generic_code_uq')
+        .on('coupon_series')
+        .columns(['org_id', 'generic_code'])
+        .unique()
+        .where(sql.ref('generic_code'), 'is not', null)
+        .execute();
 
       let counter = db.schema
         .createTable('series_counter')

@@ -1,0 +1,109 @@
+// Coupon series routes (SPEC §5): create, read by ids or list, change.
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { errorEntry, invalid } from '../../domain/errors.js';
+import type { Services } from '../../services/index.js';
+import { principalOf } from '../auth.js';
+import { QueryList, splitList, withErrors } from '../wire/common.js';
+import {
+  fromSeriesBody,
+  SeriesBody,
+  SeriesCreateReply,
+  SeriesReply,
+  toSeriesReply,
+  type SeriesBodyIn,
+} from '../wire/series.js';
+
+const SeriesQuery = Type.Object({
+  ids: Type.Optional(QueryList),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+});
+const SeriesListReply = Type.Object({
+  entity: Type.Array(SeriesReply),
+  warnings: Type.Array(Type.Unknown()),
+});
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+function parseIds(values: string[]): number[] {
+  return values.map((v) => {
+    const n = Number(v);
+    if (!/^\d{1,15}$/.test(v) || n <= 0) throw invalid('ids', 'series ids (positive integers)');
+    return n;
+  });
+}
+
+export function seriesRoutes(app: FastifyInstance, services: Services): void {
+  app.post(
+    '/v2/coupon/series',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: ['series'],
+        summary: 'Create a coupon series (body wrapped in CouponSeriesV2, or bare)',
+        body: SeriesBody,
+        response: withErrors({ 200: SeriesCreateReply }),
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const { series, counters } = await services.series.create(
+        p,
+        fromSeriesBody(request.body as SeriesBodyIn, p.org.timezone),
+      );
+      return { ...toSeriesReply(series, counters), warnings: [] };
+    },
+  );
+
+  app.get(
+    '/v2/coupon/series',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['series'],
+        summary:
+          "Series by ids (unknown ids named in warnings), or, without ids, the org's series newest first",
+        querystring: SeriesQuery,
+        response: withErrors({ 200: SeriesListReply }),
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const q = request.query as { ids?: string[]; limit?: number; offset?: number };
+      const ids = parseIds(splitList(q.ids));
+      if (ids.length === 0) {
+        const page = await services.series.list(p, q.limit ?? 50, q.offset ?? 0);
+        return { entity: page.map((s) => toSeriesReply(s.series, s.counters)), warnings: [] };
+      }
+      const { found, missing } = await services.series.get(p, ids);
+      return {
+        entity: found.map((s) => toSeriesReply(s.series, s.counters)),
+        warnings: missing.map((id) => ({ ...errorEntry('SeriesNotFound', String(id)), id })),
+      };
+    },
+  );
+
+  app.put(
+    '/v2/coupon/series/:id',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: ['series'],
+        summary: 'Change fields of a series (maxCreate never below what is issued)',
+        params: IdParams,
+        body: SeriesBody,
+        response: withErrors({ 200: SeriesCreateReply }),
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const { id } = request.params as { id: number };
+      const { series, counters } = await services.series.update(
+        p,
+        id,
+        fromSeriesBody(request.body as SeriesBodyIn, p.org.timezone),
+      );
+      return { ...toSeriesReply(series, counters), warnings: [] };
+    },
+  );
+}

@@ -1,0 +1,424 @@
+// Coupon series and their counter slots (docs/architecture.md "Counters without a hot row").
+import type { Selectable } from 'kysely';
+import type { Series, SeriesConfig, SeriesCounters } from '../domain/series.js';
+import { parseExclusiveSeries, parseRedemptionRange, parseTillList } from '../domain/series.js';
+import { formatMoney, moneyFromStorage } from '../domain/money.js';
+import type { Engine } from './database.js';
+import { newId } from './ids.js';
+import { adhoc, all, one, prepare, rows, write, type Params, type Script } from './script.js';
+import type { CouponSeriesTable, SeriesCounterTable } from './tables.js';
+
+export type SeriesRow = Selectable<CouponSeriesTable>;
+
+/** Counter slots per series. More slots spread unlimited writers further; readers sum them all. */
+export const COUNTER_SLOTS = 8;
+
+const flag = (b: boolean): number => (b ? 1 : 0);
+
+/** The columns of a configuration, as written by insert and update. */
+function configColumns(c: SeriesConfig) {
+  return {
+    series_code: c.seriesCode,
+    description: c.description,
+    discount_code: c.discountCode,
+    discount_type: c.discountType,
+    discount_value: formatMoney(c.discountValue),
+    discount_upto: formatMoney(c.discountUpto),
+    discount_on: c.discountOn,
+    client_handling_type: c.clientHandlingType,
+    generic_code: c.genericCode,
+    valid_till_date: c.validTillDate,
+    redemption_valid_from: c.redemptionValidFrom,
+    redemption_valid_after_days: c.redemptionValidAfterDays,
+    expiry_strategy_type: c.expiryStrategyType,
+    expiry_strategy_value: c.expiryStrategyValue,
+    max_create: c.maxCreate,
+    max_redeem: c.maxRedeem,
+    max_vouchers_per_user: c.maxVouchersPerUser,
+    min_days_between_vouchers: c.minDaysBetweenVouchers,
+    max_redemptions_per_user: c.maxRedemptionsInSeriesPerUser,
+    min_days_between_redemption: c.minDaysBetweenRedemption,
+    redemption_per_coupon_max_limit: c.redemptionPerCouponMaxLimit,
+    any_user: flag(c.anyUser),
+    same_user_multiple_redeem: flag(c.sameUserMultipleRedeem),
+    is_multiple_use_allowed: flag(c.isMultipleUseAllowed),
+    multiple_vouchers_per_user: flag(c.isMultipleVouchersPerUserAllowed),
+    do_not_resend_existing: flag(c.doNotResendExistingVoucher),
+    mutual_exclusive_series_ids: c.mutualExclusiveSeriesIds,
+    store_ids_json: c.storeIdsJson,
+    redeem_at_store: c.redeemAtStore,
+    redemption_range: c.redemptionRange,
+    min_bill_amount: formatMoney(c.minBillAmount),
+    max_bill_amount: formatMoney(c.maxBillAmount),
+    alpha_numeric: flag(c.code.alphaNumeric),
+    random_code_length: c.code.length,
+    code_prefix: c.code.prefix,
+    prefix_enabled: flag(c.code.prefixEnabled),
+    code_suffix: c.code.suffix,
+    suffix_enabled: flag(c.code.suffixEnabled),
+    exclude_look_alikes: flag(c.code.excludeLookAlikes),
+    sms_template: c.smsTemplate,
+    is_sms_disabled: flag(c.isSmsDisabled),
+    extra: JSON.stringify(c.extra),
+  };
+}
+
+/** A stored series as the domain sees it. Stored JSON was validated on the way in. */
+export function toSeries(r: SeriesRow): Series {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    seriesCode: r.series_code,
+    description: r.description,
+    discountCode: r.discount_code,
+    discountType: r.discount_type as Series['discountType'],
+    discountValue: moneyFromStorage(r.discount_value),
+    discountUpto: moneyFromStorage(r.discount_upto),
+    discountOn: r.discount_on,
+    clientHandlingType: r.client_handling_type as Series['clientHandlingType'],
+    genericCode: r.generic_code,
+    validTillDate: r.valid_till_date,
+    redemptionValidFrom: r.redemption_valid_from,
+    redemptionValidAfterDays: Number(r.redemption_valid_after_days),
+    expiryStrategyType: r.expiry_strategy_type as Series['expiryStrategyType'],
+    expiryStrategyValue: Number(r.expiry_strategy_value),
+    maxCreate: Number(r.max_create),
+    maxRedeem: Number(r.max_redeem),
+    maxVouchersPerUser: Number(r.max_vouchers_per_user),
+    minDaysBetweenVouchers: Number(r.min_days_between_vouchers),
+    maxRedemptionsInSeriesPerUser: Number(r.max_redemptions_per_user),
+    minDaysBetweenRedemption: Number(r.min_days_between_redemption),
+    redemptionPerCouponMaxLimit: Number(r.redemption_per_coupon_max_limit),
+    anyUser: r.any_user === 1,
+    sameUserMultipleRedeem: r.same_user_multiple_redeem === 1,
+    isMultipleUseAllowed: r.is_multiple_use_allowed === 1,
+    isMultipleVouchersPerUserAllowed: r.multiple_vouchers_per_user === 1,
+    doNotResendExistingVoucher: r.do_not_resend_existing === 1,
+    mutualExclusiveSeriesIds: r.mutual_exclusive_series_ids,
+    exclusiveSeriesIds: parseExclusiveSeries(r.mutual_exclusive_series_ids, 'mutualExclusiveSeriesIds'),
+    storeIdsJson: r.store_ids_json,
+    issueTills: parseTillList(r.store_ids_json, 'storeIdsJson'),
+    redeemAtStore: r.redeem_at_store,
+    redeemTills: parseTillList(r.redeem_at_store, 'redeemAtStore'),
+    redemptionRange: r.redemption_range,
+    range: parseRedemptionRange(r.redemption_range),
+    minBillAmount: moneyFromStorage(r.min_bill_amount),
+    maxBillAmount: moneyFromStorage(r.max_bill_amount),
+    code: {
+      alphaNumeric: r.alpha_numeric === 1,
+      length: Number(r.random_code_length),
+      prefix: r.code_prefix,
+      prefixEnabled: r.prefix_enabled === 1,
+      suffix: r.code_suffix,
+      suffixEnabled: r.suffix_enabled === 1,
+      excludeLookAlikes: r.exclude_look_alikes === 1,
+    },
+    smsTemplate: r.sms_template,
+    isSmsDisabled: r.is_sms_disabled === 1,
+    extra: JSON.parse(r.extra) as Record<string, unknown>,
+    configVersion: Number(r.config_version),
+    createdBy: r.created_by,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+type CounterSums = {
+  series_id: number;
+  num_issued: number | string | null;
+  num_redeemed: number | string | null;
+  num_uploaded_total: number | string | null;
+  num_uploaded_non_issued: number | string | null;
+  latest_issual_time: number | string | null;
+  latest_redemption_time: number | string | null;
+};
+
+function toCounters(r: CounterSums | undefined): SeriesCounters {
+  return {
+    numIssued: Number(r?.num_issued ?? 0),
+    numRedeemed: Number(r?.num_redeemed ?? 0),
+    numUploadedTotal: Number(r?.num_uploaded_total ?? 0),
+    numUploadedNonIssued: Number(r?.num_uploaded_non_issued ?? 0),
+    latestIssualTime: Number(r?.latest_issual_time ?? 0),
+    latestRedemptionTime: Number(r?.latest_redemption_time ?? 0),
+  };
+}
+
+export type CounterColumn = keyof Pick<
+  SeriesCounterTable,
+  'num_issued' | 'num_redeemed' | 'num_uploaded_total' | 'num_uploaded_non_issued'
+>;
+
+export function createSeriesStore(engine: Engine) {
+  const db = engine.kysely;
+  const pg = engine.dialect === 'postgres';
+
+  const insert = prepare(
+    (p: Params<ReturnType<typeof configColumns> & { org: number; createdBy: number | null; now: number }>) =>
+      db
+        .insertInto('coupon_series')
+        .values({
+          ...newId(engine.dialect, 'coupon_series'),
+          org_id: p.org,
+          series_code: p.series_code,
+          description: p.description,
+          discount_code: p.discount_code,
+          discount_type: p.discount_type,
+          discount_value: p.discount_value,
+          discount_upto: p.discount_upto,
+          discount_on: p.discount_on,
+          client_handling_type: p.client_handling_type,
+          generic_code: p.generic_code,
+          valid_till_date: p.valid_till_date,
+          redemption_valid_from: p.redemption_valid_from,
+          redemption_valid_after_days: p.redemption_valid_after_days,
+          expiry_strategy_type: p.expiry_strategy_type,
+          expiry_strategy_value: p.expiry_strategy_value,
+          max_create: p.max_create,
+          max_redeem: p.max_redeem,
+          max_vouchers_per_user: p.max_vouchers_per_user,
+          min_days_between_vouchers: p.min_days_between_vouchers,
+          max_redemptions_per_user: p.max_redemptions_per_user,
+          min_days_between_redemption: p.min_days_between_redemption,
+          redemption_per_coupon_max_limit: p.redemption_per_coupon_max_limit,
+          any_user: p.any_user,
+          same_user_multiple_redeem: p.same_user_multiple_redeem,
+          is_multiple_use_allowed: p.is_multiple_use_allowed,
+          multiple_vouchers_per_user: p.multiple_vouchers_per_user,
+          do_not_resend_existing: p.do_not_resend_existing,
+          mutual_exclusive_series_ids: p.mutual_exclusive_series_ids,
+          store_ids_json: p.store_ids_json,
+          redeem_at_store: p.redeem_at_store,
+          redemption_range: p.redemption_range,
+          min_bill_amount: p.min_bill_amount,
+          max_bill_amount: p.max_bill_amount,
+          alpha_numeric: p.alpha_numeric,
+          random_code_length: p.random_code_length,
+          code_prefix: p.code_prefix,
+          prefix_enabled: p.prefix_enabled,
+          code_suffix: p.code_suffix,
+          suffix_enabled: p.suffix_enabled,
+          exclude_look_alikes: p.exclude_look_alikes,
+          sms_template: p.sms_template,
+          is_sms_disabled: p.is_sms_disabled,
+          extra: p.extra,
+          config_version: 1,
+          created_by: p.createdBy,
+          created_at: p.now,
+          updated_at: p.now,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .returningAll(),
+  );
+
+  const insertSlots = prepare((p: Params<{ org: number; series: number }>) =>
+    db.insertInto('series_counter').values(
+      Array.from({ length: COUNTER_SLOTS }, (_, slot) => ({
+        org_id: p.org,
+        series_id: p.series,
+        slot,
+        config_version: 1,
+      })),
+    ),
+  );
+
+  const byId = prepare((p: Params<{ org: number; id: number }>) =>
+    db.selectFrom('coupon_series').selectAll().where('org_id', '=', p.org).where('id', '=', p.id),
+  );
+  const byIdForUpdate = prepare((p: Params<{ org: number; id: number }>) => {
+    const q = db.selectFrom('coupon_series').selectAll().where('org_id', '=', p.org).where('id', '=', p.id);
+    return pg ? q.forUpdate() : q;
+  });
+  const list = prepare((p: Params<{ org: number; limit: number; offset: number }>) =>
+    db
+      .selectFrom('coupon_series')
+      .selectAll()
+      .where('org_id', '=', p.org)
+      .orderBy('id', 'desc')
+      .limit(p.limit)
+      .offset(p.offset),
+  );
+  const codeTaken = prepare((p: Params<{ org: number; code: string; id: number }>) =>
+    db
+      .selectFrom('coupon_series')
+      .select('id')
+      .where('org_id', '=', p.org)
+      .where('series_code', '=', p.code)
+      .where('id', '<>', p.id),
+  );
+
+  const genericTaken = prepare((p: Params<{ org: number; code: string; id: number }>) =>
+    db
+      .selectFrom('coupon_series')
+      .select('id')
+      .where('org_id', '=', p.org)
+      .where('generic_code', '=', p.code)
+      .where('id', '<>', p.id)
+      .unionAll(
+        db
+          .selectFrom('coupon')
+          .select('id')
+          .where('org_id', '=', p.org)
+          .where('code', '=', p.code)
+          .where('is_generic', '=', 0),
+      ),
+  );
+
+  const sums = (q: ReturnType<typeof db.selectFrom<'series_counter'>>) =>
+    q
+      .select((eb) => [
+        'series_id',
+        eb.fn.sum<number>('num_issued').as('num_issued'),
+        eb.fn.sum<number>('num_redeemed').as('num_redeemed'),
+        eb.fn.sum<number>('num_uploaded_total').as('num_uploaded_total'),
+        eb.fn.sum<number>('num_uploaded_non_issued').as('num_uploaded_non_issued'),
+        eb.fn.max<number>('latest_issual_time').as('latest_issual_time'),
+        eb.fn.max<number>('latest_redemption_time').as('latest_redemption_time'),
+      ])
+      .groupBy('series_id');
+  const countersOne = prepare((p: Params<{ org: number; series: number }>) =>
+    sums(db.selectFrom('series_counter').where('org_id', '=', p.org).where('series_id', '=', p.series)),
+  );
+  /** Locks every slot of a series (PostgreSQL): waits for in-flight writers, keeps new ones out until commit. */
+  const lockSlots = prepare((p: Params<{ org: number; series: number }>) =>
+    db
+      .selectFrom('series_counter')
+      .select('slot')
+      .where('org_id', '=', p.org)
+      .where('series_id', '=', p.series)
+      .orderBy('slot')
+      .forUpdate(),
+  );
+  const bumpSlots = prepare((p: Params<{ org: number; series: number; version: number }>) =>
+    db
+      .updateTable('series_counter')
+      .set({ config_version: p.version })
+      .where('org_id', '=', p.org)
+      .where('series_id', '=', p.series),
+  );
+  const update = prepare(
+    (
+      p: Params<ReturnType<typeof configColumns> & { org: number; id: number; version: number; now: number }>,
+    ) =>
+      db
+        .updateTable('coupon_series')
+        .set({
+          series_code: p.series_code,
+          description: p.description,
+          discount_code: p.discount_code,
+          discount_type: p.discount_type,
+          discount_value: p.discount_value,
+          discount_upto: p.discount_upto,
+          discount_on: p.discount_on,
+          client_handling_type: p.client_handling_type,
+          generic_code: p.generic_code,
+          valid_till_date: p.valid_till_date,
+          redemption_valid_from: p.redemption_valid_from,
+          redemption_valid_after_days: p.redemption_valid_after_days,
+          expiry_strategy_type: p.expiry_strategy_type,
+          expiry_strategy_value: p.expiry_strategy_value,
+          max_create: p.max_create,
+          max_redeem: p.max_redeem,
+          max_vouchers_per_user: p.max_vouchers_per_user,
+          min_days_between_vouchers: p.min_days_between_vouchers,
+          max_redemptions_per_user: p.max_redemptions_per_user,
+          min_days_between_redemption: p.min_days_between_redemption,
+          redemption_per_coupon_max_limit: p.redemption_per_coupon_max_limit,
+          any_user: p.any_user,
+          same_user_multiple_redeem: p.same_user_multiple_redeem,
+          is_multiple_use_allowed: p.is_multiple_use_allowed,
+          multiple_vouchers_per_user: p.multiple_vouchers_per_user,
+          do_not_resend_existing: p.do_not_resend_existing,
+          mutual_exclusive_series_ids: p.mutual_exclusive_series_ids,
+          store_ids_json: p.store_ids_json,
+          redeem_at_store: p.redeem_at_store,
+          redemption_range: p.redemption_range,
+          min_bill_amount: p.min_bill_amount,
+          max_bill_amount: p.max_bill_amount,
+          alpha_numeric: p.alpha_numeric,
+          random_code_length: p.random_code_length,
+          code_prefix: p.code_prefix,
+          prefix_enabled: p.prefix_enabled,
+          code_suffix: p.code_suffix,
+          suffix_enabled: p.suffix_enabled,
+          exclude_look_alikes: p.exclude_look_alikes,
+          sms_template: p.sms_template,
+          is_sms_disabled: p.is_sms_disabled,
+          extra: p.extra,
+          config_version: p.version,
+          updated_at: p.now,
+        })
+        .where('org_id', '=', p.org)
+        .where('id', '=', p.id)
+        .returningAll(),
+  );
+
+  return {
+    /** Inserts a series and its counter slots; undefined when the seriesCode is taken (751). */
+    *insert(
+      org: number,
+      config: SeriesConfig,
+      createdBy: number | null,
+      now: number,
+    ): Script<Series | undefined> {
+      const row = yield* one(insert, { ...configColumns(config), org, createdBy, now });
+      if (!row) return undefined;
+      yield* write(insertSlots, { org, series: row.id });
+      return toSeries(row);
+    },
+    *find(org: number, id: number): Script<Series | undefined> {
+      const row = yield* one(byId, { org, id });
+      return row && toSeries(row);
+    },
+    /** Reads a series and, on PostgreSQL, locks its row until commit. */
+    *findForUpdate(org: number, id: number): Script<Series | undefined> {
+      const row = yield* one(byIdForUpdate, { org, id });
+      return row && toSeries(row);
+    },
+    *findMany(org: number, ids: readonly number[]): Script<Series[]> {
+      if (ids.length === 0) return [];
+      const found = yield* rows<SeriesRow>(
+        adhoc(db.selectFrom('coupon_series').selectAll().where('org_id', '=', org).where('id', 'in', ids)),
+      );
+      return found.map(toSeries);
+    },
+    *list(org: number, limit: number, offset: number): Script<Series[]> {
+      return (yield* all(list, { org, limit, offset })).map(toSeries);
+    },
+    *isCodeTaken(org: number, code: string, exceptId: number): Script<boolean> {
+      return (yield* one(codeTaken, { org, code, id: exceptId })) !== undefined;
+    },
+    /** A generic code clashes with another series' generic code or with any coupon code of the org. */
+    *isGenericCodeTaken(org: number, code: string, exceptSeriesId: number): Script<boolean> {
+      return (yield* one(genericTaken, { org, code, id: exceptSeriesId })) !== undefined;
+    },
+    *counters(org: number, series: number): Script<SeriesCounters> {
+      return toCounters(yield* one(countersOne, { org, series }));
+    },
+    *countersMany(org: number, ids: readonly number[]): Script<Map<number, SeriesCounters>> {
+      const result = new Map<number, SeriesCounters>();
+      if (ids.length === 0) return result;
+      const found = yield* rows<CounterSums>(
+        adhoc(sums(db.selectFrom('series_counter').where('org_id', '=', org).where('series_id', 'in', ids))),
+      );
+      for (const id of ids) result.set(id, toCounters(found.find((r) => Number(r.series_id) === id)));
+      return result;
+    },
+    /**
+     * Locks every counter slot of a series on PostgreSQL (SQLite's writer lock already covers it): in-flight
+     * writers finish first and are counted; later ones see the new configuration or fail their version guard.
+     */
+    *lockCounters(org: number, series: number): Script<void> {
+      if (pg) yield* all(lockSlots, { org, series });
+    },
+    /** Writes a changed configuration and bumps its version on the series and every slot. */
+    *update(org: number, current: Series, config: SeriesConfig, now: number): Script<Series> {
+      const version = current.configVersion + 1;
+      const row = yield* one(update, { ...configColumns(config), org, id: current.id, version, now });
+      yield* write(bumpSlots, { org, series: current.id, version });
+      return toSeries(row!);
+    },
+  };
+}
+
+export type SeriesStore = ReturnType<typeof createSeriesStore>;
