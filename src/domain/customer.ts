@@ -38,7 +38,12 @@ export function normaliseMobile(raw: string, countryCode: string | null): string
   if (s.startsWith('+')) s = s.slice(1);
   else if (s.startsWith('00')) s = s.slice(2);
   if (!/^\d{4,15}$/.test(s)) return undefined;
-  if (countryCode && s.length <= 10) s = countryCode + s.replace(/^0+/, '');
+  if (countryCode && s.length <= 10) {
+    // A national number: its trunk zeros go before the country code is put in front.
+    const national = s.replace(/^0+/, '');
+    if (national.length < 4) return undefined; // all zeros: no number at all, not a bare country code
+    s = countryCode + national;
+  }
   return s.length <= 18 ? s : undefined;
 }
 

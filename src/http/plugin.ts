@@ -11,6 +11,7 @@ import { registerIdempotency } from './idempotency.js';
 import { authRoutes } from './routes/auth.js';
 import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
+import { issueRoutes } from './routes/issue.js';
 import { orgRoutes } from './routes/org.js';
 import { seriesRoutes } from './routes/series.js';
 import './types.js';
@@ -77,4 +78,5 @@ export async function registerHttp(
   orgRoutes(app, services);
   customerRoutes(app, services);
   seriesRoutes(app, services);
+  issueRoutes(app, services);
 }

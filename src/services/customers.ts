@@ -1,9 +1,169 @@
 // Customers: registration, lookup, and resolving the customer a request names (SPEC §4).
+import {
+  isEmptyRef,
+  parseCustomerRef,
+  pickCustomer,
+  type Customer,
+  type CustomerRef,
+  type IdentifierType,
+} from '../domain/customer.js';
+import { CouponError } from '../domain/errors.js';
+import type { OrgSettings } from '../domain/principal.js';
+import type { CustomerRow } from '../storage/customer-store.js';
+import { RetryConflict, type Script } from '../storage/script.js';
+import type { Stores } from '../storage/stores.js';
 import type { StorageDeps } from './deps.js';
 
+export function toCustomer(row: CustomerRow): Customer {
+  return {
+    id: row.id,
+    mobile: row.mobile,
+    email: row.email,
+    externalId: row.external_id,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface ResolveOptions {
+  /** Registers the customer when the ref names nobody yet (issuing, SPEC §4). */
+  register: boolean;
+  now: number;
+  firstName?: string | null;
+  lastName?: string | null;
+}
+
+export interface ResolvedCustomer {
+  customer: Customer;
+  created: boolean;
+}
+
+/** The customers each identifier of `ref` names, read in one statement. */
+function* findEach(
+  stores: Stores,
+  org: number,
+  ref: CustomerRef,
+): Script<Partial<Record<IdentifierType, Customer>>> {
+  const found = yield* stores.customer.findMatching(org, {
+    id: ref.id ?? null,
+    externalId: ref.externalId ?? null,
+    mobile: ref.mobile ?? null,
+    email: ref.email ?? null,
+  });
+  const byType: Partial<Record<IdentifierType, Customer>> = {};
+  for (const row of found) {
+    const c = toCustomer(row);
+    if (ref.id !== undefined && row.id === ref.id) byType.id = c;
+    if (ref.externalId !== undefined && row.external_id === ref.externalId) byType.externalId = c;
+    if (ref.mobile !== undefined && row.mobile === ref.mobile) byType.mobile = c;
+    if (ref.email !== undefined && row.email === ref.email) byType.email = c;
+  }
+  return byType;
+}
+
+/**
+ * Finds the customer a request names, registering it when asked to (SPEC §4). A transaction script: other
+ * services run it inside their own transaction, before anything else (701/721 come first).
+ */
+export function* resolveCustomer(
+  stores: Stores,
+  org: OrgSettings,
+  ref: CustomerRef,
+  options: ResolveOptions,
+): Script<ResolvedCustomer> {
+  if (isEmptyRef(ref)) throw new CouponError('InvalidCustomer', 'a customer identifier is required');
+  const found = yield* findEach(stores, org.orgId, ref);
+  if (ref.id !== undefined && !found.id) throw new CouponError('CustomerNotFound', `id ${ref.id}`);
+  const existing = pickCustomer(ref, found);
+  if (existing) return { customer: existing, created: false };
+  // An id names only customers that exist, so from here on the ref carries mobile, email or externalId.
+  if (!options.register) throw new CouponError('CustomerNotFound');
+
+  const row = yield* stores.customer.insert({
+    org: org.orgId,
+    mobile: ref.mobile ?? null,
+    email: ref.email ?? null,
+    externalId: ref.externalId ?? null,
+    firstName: options.firstName ?? null,
+    lastName: options.lastName ?? null,
+    now: options.now,
+  });
+  if (row) return { customer: toCustomer(row), created: true };
+  // Nothing inserted: a concurrent registration committed first (PostgreSQL's insert waited for it), so
+  // reading again sees it. The pick refuses (721) when the identifiers now name different customers.
+  const again = pickCustomer(ref, yield* findEach(stores, org.orgId, ref));
+  if (again) return { customer: again, created: false };
+  throw new RetryConflict('customer registration');
+}
+
+/** What POST /v2/customers takes: identifiers as the wire gave them (a type may repeat), and names. */
+export interface RegisterInput {
+  identifiers: { type: 'mobile' | 'email' | 'externalId'; value: unknown }[];
+  firstName?: string | null | undefined;
+  lastName?: string | null | undefined;
+}
+
+/** What GET /v2/customers/lookup takes. */
+export interface LookupQuery {
+  id?: unknown;
+  mobile?: unknown;
+  email?: unknown;
+  externalId?: unknown;
+}
+
+/**
+ * Merges identifiers given one by one into a ref. Empty values count as absent; one identifier given twice
+ * must normalise to the same value, else the request names two customers at once (721).
+ */
+export function refFromIdentifiers(
+  identifiers: RegisterInput['identifiers'],
+  countryCode: string | null,
+): CustomerRef {
+  const ref: CustomerRef = {};
+  for (const { type, value } of identifiers) {
+    const v = parseCustomerRef({ [type]: value }, countryCode)[type];
+    if (v === undefined) continue;
+    if (ref[type] !== undefined && ref[type] !== v)
+      throw new CouponError('InvalidCustomer', `two different ${type} values`);
+    ref[type] = v;
+  }
+  return ref;
+}
+
+/** A name as stored: trimmed, and null when empty. */
+const cleanName = (s: string | null | undefined): string | null => {
+  const t = s?.trim();
+  return t ? t : null;
+};
+
 export function createCustomerService(deps: StorageDeps) {
-  void deps;
-  return {};
+  const { engine, stores, now } = deps;
+  return {
+    /**
+     * Registers a customer, or answers the one its identifiers already name (then unchanged: names and
+     * identifiers it lacks are not added). Identifiers naming different customers are 721.
+     */
+    async register(org: OrgSettings, input: RegisterInput): Promise<ResolvedCustomer> {
+      const ref = refFromIdentifiers(input.identifiers, org.mobileCountryCode);
+      const options: ResolveOptions = {
+        register: true,
+        now: now(),
+        firstName: cleanName(input.firstName),
+        lastName: cleanName(input.lastName),
+      };
+      return engine.run(() => resolveCustomer(stores, org, ref, options), { write: true });
+    },
+
+    /** Finds the customer the query names; 701 when nobody, 721 when the identifiers disagree. */
+    async lookup(org: OrgSettings, query: LookupQuery): Promise<Customer> {
+      const ref = parseCustomerRef(query, org.mobileCountryCode);
+      const options: ResolveOptions = { register: false, now: now() };
+      const { customer } = await engine.run(() => resolveCustomer(stores, org, ref, options));
+      return customer;
+    },
+  };
 }
 
 export type CustomerService = ReturnType<typeof createCustomerService>;

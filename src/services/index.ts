@@ -4,8 +4,10 @@ import type { Engine } from '../storage/database.js';
 import { createAuthService } from './auth.js';
 import { createCustomerService } from './customers.js';
 import { createIdempotencyService } from './idempotency.js';
+import { createIssueService } from './issue-coupon.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOrgService } from './orgs.js';
+import { createPoolService } from './pool.js';
 import { createSeriesService } from './series.js';
 
 export interface ServiceOptions {
@@ -29,6 +31,8 @@ export function createServices(engine: Engine, options: ServiceOptions) {
   const idempotency = createIdempotencyService(base);
   const customers = createCustomerService(base);
   const series = createSeriesService(base);
+  const issuing = createIssueService({ ...base, metrics });
+  const pool = createPoolService(base);
   return {
     metrics,
     auth,
@@ -36,6 +40,8 @@ export function createServices(engine: Engine, options: ServiceOptions) {
     idempotency,
     customers,
     series,
+    issuing,
+    pool,
     ping: () => engine.ping(),
   };
 }

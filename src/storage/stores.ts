@@ -1,5 +1,6 @@
 // Every store, created once per engine (their statements are compiled at creation).
 import type { Engine } from './database.js';
+import { createCouponStore } from './coupon-store.js';
 import { createCustomerStore } from './customer-store.js';
 import { createIdempotencyStore } from './idempotency-store.js';
 import { createOrgStore } from './org-store.js';
@@ -11,6 +12,7 @@ export function createStores(engine: Engine) {
     idempotency: createIdempotencyStore(engine),
     customer: createCustomerStore(engine),
     series: createSeriesStore(engine),
+    coupon: createCouponStore(engine),
   };
 }
 

@@ -1,8 +1,56 @@
 // Customer routes (SPEC §4 beyond): register and look up.
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services/index.js';
+import { principalOf } from '../auth.js';
+import { withErrors } from '../wire/common.js';
+import {
+  fromLookupQuery,
+  fromRegisterBody,
+  LookupQuerySchema,
+  LookupReply,
+  RegisterBody,
+  RegisterReply,
+  toCustomerReply,
+} from '../wire/customer.js';
 
 export function customerRoutes(app: FastifyInstance, services: Services): void {
-  void app;
-  void services;
+  app.post(
+    '/v2/customers',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: ['customers'],
+        summary: 'Register a customer, or answer the one its identifiers already name',
+        body: RegisterBody,
+        response: withErrors({ 200: RegisterReply }),
+      },
+    },
+    async (request) => {
+      const org = principalOf(request).org;
+      const input = fromRegisterBody(request.body as RegisterBody);
+      const { customer, created } = await services.customers.register(org, input);
+      return { customer: toCustomerReply(customer), created, warnings: [] };
+    },
+  );
+
+  app.get(
+    '/v2/customers/lookup',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['customers'],
+        summary: 'Find a customer by id, externalId, mobile or email',
+        querystring: LookupQuerySchema,
+        response: withErrors({ 200: LookupReply }),
+      },
+    },
+    async (request) => {
+      const org = principalOf(request).org;
+      const customer = await services.customers.lookup(
+        org,
+        fromLookupQuery(request.query as LookupQuerySchema),
+      );
+      return { customer: toCustomerReply(customer), warnings: [] };
+    },
+  );
 }

@@ -1,0 +1,205 @@
+// Issuing routes (SPEC §6): single, bulk (one coupon per series) and multiple (several of one series).
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import Type from 'typebox';
+import { parseCustomerRef, type CustomerRef } from '../../domain/customer.js';
+import { CouponError, errorEntry, type ErrorEntry } from '../../domain/errors.js';
+import type { OrgSettings } from '../../domain/principal.js';
+import type { IssueOutcome } from '../../services/issue-coupon.js';
+import type { Services } from '../../services/index.js';
+import { principalOf } from '../auth.js';
+import { withErrors } from '../wire/common.js';
+import {
+  BulkIssueBody,
+  BulkItem,
+  IssueBody,
+  IssuedCoupon,
+  MultipleIssueBody,
+  parseSeriesId,
+  SOURCES,
+  SourceQuery,
+  toIssuedCoupon,
+  type CustomerRefIn,
+} from '../wire/coupon.js';
+import { CustomerReply, toCustomerReply } from '../wire/customer.js';
+
+/** A resend is not a refusal: the existing coupon is answered with this warning (SPEC §6). */
+const RESENT = {
+  code: 722,
+  reason: 'EXISTING_COUPON_RESENT',
+  message: 'the customer already holds an active coupon of this series; it is answered again',
+};
+
+const IssueReply = Type.Object({
+  ...IssuedCoupon.properties,
+  customer: CustomerReply,
+  warnings: Type.Array(Type.Unknown()),
+});
+
+const BulkReply = Type.Object({
+  response: Type.Array(BulkItem),
+  totalCount: Type.Integer(),
+  failureCount: Type.Integer(),
+  warnings: Type.Array(Type.Unknown()),
+});
+
+const MultipleReply = Type.Object({
+  coupons: Type.Array(Type.Object({ ...IssuedCoupon.properties, warnings: Type.Array(Type.Unknown()) })),
+  errors: Type.Array(Type.Unknown()),
+  customer: CustomerReply,
+  warnings: Type.Array(Type.Unknown()),
+});
+
+function checkSource(source: string | undefined, required: boolean): void {
+  if (source === undefined || source === '') {
+    if (required) throw new CouponError('InvalidSource', `source is required: one of ${SOURCES.join(', ')}`);
+    return;
+  }
+  if (!(SOURCES as readonly string[]).includes(source.toUpperCase())) {
+    throw new CouponError('InvalidSource', `${source}; expected one of ${SOURCES.join(', ')}`);
+  }
+}
+
+/** The customer a body names, and names for an on-the-fly registration. */
+function customerOf(
+  raw: CustomerRefIn | undefined,
+  org: OrgSettings,
+): { ref: CustomerRef; names: { firstName?: string | null; lastName?: string | null } } {
+  if (!raw) throw new CouponError('InvalidCustomer', 'customer is required');
+  const names: { firstName?: string | null; lastName?: string | null } = {};
+  if (typeof raw.firstName === 'string' && raw.firstName.trim()) names.firstName = raw.firstName.trim();
+  if (typeof raw.lastName === 'string' && raw.lastName.trim()) names.lastName = raw.lastName.trim();
+  return { ref: parseCustomerRef(raw, org.mobileCountryCode), names };
+}
+
+function refusal(outcome: Extract<IssueOutcome, { kind: 'refused' }>): ErrorEntry {
+  return errorEntry(outcome.reason, outcome.detail);
+}
+
+/** SPEC §3: 200 when all succeeded, 201 when some failed, 400 when all failed. */
+function batchStatus(reply: FastifyReply, failures: number, total: number): FastifyReply {
+  return reply.code(failures === 0 ? 200 : failures < total ? 201 : 400);
+}
+
+export function issueRoutes(app: FastifyInstance, services: Services): void {
+  app.post(
+    '/v2/coupon/issue',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: ['issuing'],
+        summary: 'Issue a coupon of a series to a customer (registered on the fly when unknown)',
+        querystring: SourceQuery,
+        body: IssueBody,
+        response: withErrors({ 200: IssueReply }),
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      checkSource((request.query as { source?: string }).source, false);
+      const body = request.body as { seriesId?: unknown; customer?: CustomerRefIn };
+      const seriesId = parseSeriesId(body.seriesId);
+      if (seriesId === undefined) throw new CouponError('SeriesIdMissing');
+      const { ref, names } = customerOf(body.customer, p.org);
+      const { customer, outcome } = await services.issuing.issue(p, seriesId, ref, names);
+      if (outcome.kind === 'refused')
+        return reply.code(400).send({ errors: [refusal(outcome)], warnings: [] });
+      const { redemptionCount, id, ...fields } = toIssuedCoupon(outcome.coupon, outcome.series);
+      return {
+        ...fields,
+        customer: toCustomerReply(customer),
+        redemptionCount,
+        id,
+        warnings: outcome.kind === 'resent' ? [RESENT] : [],
+      };
+    },
+  );
+
+  app.post(
+    '/v2/coupon/bulk/issue',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: ['issuing'],
+        summary: 'Issue one coupon of each series to a customer; each series succeeds or fails on its own',
+        querystring: SourceQuery,
+        body: BulkIssueBody,
+        response: withErrors({
+          200: BulkReply,
+          201: BulkReply,
+          400: Type.Union([
+            BulkReply,
+            Type.Object({ errors: Type.Array(Type.Unknown()), warnings: Type.Array(Type.Unknown()) }),
+          ]),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      checkSource((request.query as { source?: string }).source, true);
+      const body = request.body as { seriesIds?: unknown[]; customer?: CustomerRefIn };
+      const ids = (body.seriesIds ?? []).map((v) => parseSeriesId(v, 'seriesIds'));
+      if (ids.length === 0 || ids.some((id) => id === undefined)) throw new CouponError('SeriesIdMissing');
+      if (ids.length > 50)
+        throw new CouponError('InvalidInput', 'seriesIds: at most 50 series in one request');
+      const { ref, names } = customerOf(body.customer, p.org);
+      const { outcomes } = await services.issuing.issueBulk(p, ids as number[], ref, names);
+      const response = outcomes.map((o, i) =>
+        o.kind === 'refused'
+          ? { entityId: ids[i]!, result: null, errors: [refusal(o)], warnings: [] }
+          : {
+              entityId: o.series.id,
+              result: toIssuedCoupon(o.coupon, o.series),
+              errors: [],
+              warnings: o.kind === 'resent' ? [RESENT] : [],
+            },
+      );
+      const failureCount = outcomes.filter((o) => o.kind === 'refused').length;
+      return batchStatus(reply, failureCount, outcomes.length).send({
+        response,
+        totalCount: outcomes.length,
+        failureCount,
+        warnings: [],
+      });
+    },
+  );
+
+  app.post(
+    '/v2/coupon/issue/multiple',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: ['issuing'],
+        summary: 'Issue several coupons of one series to one customer (count 1–500), each under the limits',
+        body: MultipleIssueBody,
+        response: withErrors({
+          200: MultipleReply,
+          201: MultipleReply,
+          400: Type.Union([
+            MultipleReply,
+            Type.Object({ errors: Type.Array(Type.Unknown()), warnings: Type.Array(Type.Unknown()) }),
+          ]),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const body = request.body as { seriesId?: unknown; count: number; customer?: CustomerRefIn };
+      const seriesId = parseSeriesId(body.seriesId);
+      if (seriesId === undefined) throw new CouponError('SeriesIdMissing');
+      const { ref } = customerOf(body.customer, p.org);
+      const { customer, outcomes } = await services.issuing.issueMultiple(p, seriesId, body.count, ref);
+      const coupons = outcomes.flatMap((o) =>
+        o.kind === 'refused'
+          ? []
+          : [{ ...toIssuedCoupon(o.coupon, o.series), warnings: o.kind === 'resent' ? [RESENT] : [] }],
+      );
+      const errors = outcomes.flatMap((o) => (o.kind === 'refused' ? [refusal(o)] : []));
+      return batchStatus(reply, errors.length, outcomes.length).send({
+        coupons,
+        errors,
+        customer: toCustomerReply(customer),
+        warnings: [],
+      });
+    },
+  );
+}

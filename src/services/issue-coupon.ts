@@ -1,0 +1,281 @@
+// Issuing coupons (SPEC §6): one coupon, one coupon of several series, or several of one series, to a
+// customer named by any identifier (registered on the fly). Transaction boundary: docs/architecture.md "Issue".
+import { randomInt } from 'node:crypto';
+import { createCodeGenerator } from '../domain/code-generator.js';
+import type { Coupon } from '../domain/coupon.js';
+import type { Customer, CustomerRef } from '../domain/customer.js';
+import { CouponError, type CouponErrorName } from '../domain/errors.js';
+import { decideIssue, isCouponUsable } from '../domain/issuance.js';
+import { DAY_MS } from '../domain/clock.js';
+import type { OrgSettings, Principal } from '../domain/principal.js';
+import { UNLIMITED, type CodeFormat, type Series } from '../domain/series.js';
+import { COUNTER_SLOTS } from '../storage/series-store.js';
+import { RetryConflict, type Script } from '../storage/script.js';
+import type { Stores } from '../storage/stores.js';
+import { resolveCustomer } from './customers.js';
+import type { StorageDeps } from './deps.js';
+import type { Metrics } from './metrics.js';
+
+/** How often a generated code may clash with an existing one before the issue fails; at ≤1 % occupancy, never. */
+const CODE_ATTEMPTS = 10;
+
+export type IssueOutcome =
+  | { kind: 'issued'; coupon: Coupon; series: Series }
+  | { kind: 'resent'; coupon: Coupon; series: Series }
+  | { kind: 'refused'; reason: CouponErrorName; detail?: string };
+
+export interface IssueOptions {
+  /** Who is issuing, for coupon history: `client:KEY` or `upload:JOB`. */
+  actor: string;
+  /** The issuing till (a client's till), checked against the series' storeIdsJson. */
+  tillId: string | null;
+  via: 'api' | 'upload';
+  /** A specific code to issue (a tagged upload row); the code must not exist yet. */
+  code?: string;
+  uploadJobId?: number;
+}
+
+const generators = new Map<string, () => string>();
+/** One buffered generator per code format: bulk issues draw from a refilled CSPRNG buffer. */
+function nextCode(format: CodeFormat): string {
+  const key = JSON.stringify(format);
+  let g = generators.get(key);
+  if (!g) {
+    if (generators.size > 1000) generators.clear();
+    g = createCodeGenerator(format);
+    generators.set(key, g);
+  }
+  return g();
+}
+
+/**
+ * Issues one coupon of a series to a resolved customer, inside the caller's transaction. Decides with
+ * what it reads after taking the customer's lock (and slot 0's when maxCreate is set), then writes with
+ * guards; a guard that changes nothing throws RetryConflict so the transaction runs again.
+ */
+export function* issueToCustomer(
+  stores: Stores,
+  org: OrgSettings,
+  customer: Customer,
+  seriesId: number,
+  now: number,
+  options: IssueOptions,
+): Script<IssueOutcome> {
+  const orgId = org.orgId;
+  yield* stores.customer.lock(orgId, customer.id);
+  const series = yield* stores.series.find(orgId, seriesId);
+  if (!series) return { kind: 'refused', reason: 'SeriesNotFound', detail: String(seriesId) };
+
+  const limited = series.maxCreate !== UNLIMITED;
+  if (limited) yield* stores.coupon.lockSlot0(orgId, series.id);
+  const counters = yield* stores.series.counters(orgId, series.id);
+  const history = yield* stores.coupon.customerSeries(orgId, customer.id, series.id);
+  const held = yield* stores.coupon.heldSeries(orgId, customer.id, series.exclusiveSeriesIds);
+  const mine = series.isMultipleVouchersPerUserAllowed
+    ? []
+    : yield* stores.coupon.customerCoupons(orgId, customer.id, series.id);
+  const decision = decideIssue({
+    series,
+    counters: { numIssued: counters.numIssued, poolAvailable: counters.numUploadedNonIssued },
+    customerSeries: {
+      issuedCount: Number(history?.issued_count ?? 0),
+      lastIssuedAt: history?.last_issued_at == null ? null : Number(history.last_issued_at),
+    },
+    activeCoupon: mine.find((c) => isCouponUsable(c, series, now, org.timezone)),
+    heldExclusiveSeriesIds: held,
+    tillId: options.tillId,
+    now,
+    timezone: org.timezone,
+  });
+
+  if (decision.kind === 'refuse') return { kind: 'refused', reason: decision.reason };
+  if (decision.kind === 'resend') {
+    yield* stores.coupon.addEvent({
+      org: orgId,
+      coupon: decision.coupon.id,
+      series: series.id,
+      customer: customer.id,
+      type: 'resent',
+      at: now,
+      actor: options.actor,
+      details: JSON.stringify({ via: options.via }),
+    });
+    return { kind: 'resent', coupon: decision.coupon, series };
+  }
+
+  // Take the code: a specific one (tagged upload), the pool's oldest, the generic code, or a fresh one.
+  let coupon: Coupon | undefined;
+  let fromPool = false;
+  const base = {
+    org: orgId,
+    series: series.id,
+    customer: customer.id,
+    issuedAt: now,
+    validTill: decision.validTill,
+    uploadJob: options.uploadJobId ?? null,
+    by: options.actor,
+    now,
+  };
+  if (options.code !== undefined) {
+    coupon = yield* stores.coupon.insert({ ...base, code: options.code, generic: 0, origin: 'uploaded' });
+    if (!coupon)
+      return { kind: 'refused', reason: 'InvalidInput', detail: 'code already exists in this org' };
+  } else if (decision.fromPool) {
+    coupon = yield* stores.coupon.claimPool({
+      org: orgId,
+      series: series.id,
+      customer: customer.id,
+      now,
+      validTill: decision.validTill,
+      by: options.actor,
+    });
+    fromPool = coupon !== undefined;
+    if (!coupon && series.clientHandlingType === 'DISC_CODE_PIN')
+      return { kind: 'refused', reason: 'CouponsExhausted' };
+  }
+  if (!coupon && series.clientHandlingType === 'GENERIC') {
+    coupon = yield* stores.coupon.insert({
+      ...base,
+      code: series.genericCode!,
+      generic: 1,
+      origin: 'generic',
+    });
+  }
+  for (let attempt = 0; !coupon && attempt < CODE_ATTEMPTS; attempt++) {
+    coupon = yield* stores.coupon.insert({
+      ...base,
+      code: nextCode(series.code),
+      generic: 0,
+      origin: 'generated',
+    });
+  }
+  if (!coupon) throw new Error(`no free code after ${CODE_ATTEMPTS} attempts in series ${series.id}`);
+
+  // Guarded writes: the limits are conditions of the statements themselves.
+  const perCustomer = series.isMultipleVouchersPerUserAllowed ? series.maxVouchersPerUser : 1;
+  const minGap = series.minDaysBetweenVouchers > 0 ? series.minDaysBetweenVouchers * DAY_MS : 0;
+  const counted = yield* stores.coupon.countIssue({
+    org: orgId,
+    customer: customer.id,
+    series: series.id,
+    now,
+    limit: perCustomer,
+    minGap,
+  });
+  if (!counted) throw new RetryConflict('per-customer issue limit');
+  const inSeries = yield* stores.coupon.countIssueInSeries({
+    org: orgId,
+    series: series.id,
+    slot: limited ? 0 : randomInt(COUNTER_SLOTS),
+    version: series.configVersion,
+    now,
+    pool: fromPool ? 1 : 0,
+    limit: series.maxCreate,
+  });
+  if (!inSeries) throw new RetryConflict('series counter');
+  yield* stores.coupon.addEvent({
+    org: orgId,
+    coupon: coupon.id,
+    series: series.id,
+    customer: customer.id,
+    type: 'issued',
+    at: now,
+    actor: options.actor,
+    details: JSON.stringify({ via: options.via, origin: coupon.origin, fromPool }),
+  });
+  return { kind: 'issued', coupon, series };
+}
+
+export interface IssueResult {
+  customer: Customer;
+  outcome: IssueOutcome;
+}
+
+export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
+  const { engine, stores, now, metrics } = deps;
+  const record = (outcome: IssueOutcome) => {
+    if (outcome.kind === 'issued') metrics.issued.inc({ via: 'api' });
+    else if (outcome.kind === 'refused') {
+      metrics.refusals.inc({ operation: 'issue', code: String(new CouponError(outcome.reason).wireCode) });
+    }
+  };
+  const optionsFor = (p: Principal): IssueOptions => ({
+    actor: `client:${p.clientKey}`,
+    tillId: p.tillId,
+    via: 'api',
+  });
+
+  return {
+    /** One coupon of one series (POST /v2/coupon/issue): the customer is resolved or registered first. */
+    async issue(
+      p: Principal,
+      seriesId: number,
+      ref: CustomerRef,
+      names: { firstName?: string | null; lastName?: string | null } = {},
+    ): Promise<IssueResult> {
+      const t = now();
+      const result = await engine.run(
+        function* () {
+          const { customer } = yield* resolveCustomer(stores, p.org, ref, {
+            register: true,
+            now: t,
+            ...names,
+          });
+          const outcome = yield* issueToCustomer(stores, p.org, customer, seriesId, t, optionsFor(p));
+          return { customer, outcome };
+        },
+        { write: true },
+      );
+      record(result.outcome);
+      return result;
+    },
+
+    /** One coupon of each series (POST /v2/coupon/bulk/issue); each series succeeds or fails on its own. */
+    async issueBulk(
+      p: Principal,
+      seriesIds: readonly number[],
+      ref: CustomerRef,
+      names: { firstName?: string | null; lastName?: string | null } = {},
+    ): Promise<{ customer: Customer; outcomes: IssueOutcome[] }> {
+      const t = now();
+      const { customer } = await engine.run(
+        () => resolveCustomer(stores, p.org, ref, { register: true, now: t, ...names }),
+        { write: true },
+      );
+      const outcomes: IssueOutcome[] = [];
+      for (const seriesId of seriesIds) {
+        const outcome = await engine.run(
+          () => issueToCustomer(stores, p.org, customer, seriesId, now(), optionsFor(p)),
+          { write: true },
+        );
+        record(outcome);
+        outcomes.push(outcome);
+      }
+      return { customer, outcomes };
+    },
+
+    /** `count` coupons of one series to one customer (POST /v2/coupon/issue/multiple), each under the limits. */
+    async issueMultiple(
+      p: Principal,
+      seriesId: number,
+      count: number,
+      ref: CustomerRef,
+    ): Promise<{ customer: Customer; outcomes: IssueOutcome[] }> {
+      const t = now();
+      const result = await engine.run(
+        function* () {
+          const { customer } = yield* resolveCustomer(stores, p.org, ref, { register: true, now: t });
+          const outcomes: IssueOutcome[] = [];
+          for (let i = 0; i < count; i++)
+            outcomes.push(yield* issueToCustomer(stores, p.org, customer, seriesId, t, optionsFor(p)));
+          return { customer, outcomes };
+        },
+        { write: true },
+      );
+      result.outcomes.forEach(record);
+      return result;
+    },
+  };
+}
+
+export type IssueService = ReturnType<typeof createIssueService>;

@@ -1,0 +1,164 @@
+// Idempotency-Key on POST (SPEC §3 beyond), exercised through POST /v2/customers: replay, 409 on another
+// body, per-org keys, expiry after 24 hours, and refusals that are or are not remembered.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, TestClock, type TestApp, type TestClient } from '../support/build-test-app.js';
+
+let t: TestApp;
+let org: TestClient;
+const clock = new TestClock();
+
+beforeAll(async () => {
+  t = await buildTestApp({ clock });
+  org = await t.createOrg('idempotency', { mobileCountryCode: '91' });
+});
+afterAll(async () => t.close());
+
+let seq = 0;
+const nextMobile = (): string => `8${String(100_000_000 + ++seq * 104_729).padStart(9, '0')}`;
+const nextKey = (): string => `key-${++seq}-${Date.now()}`;
+
+const post = (body: unknown, key?: string, as: TestClient = org) =>
+  t.post('/v2/customers', body, as, key === undefined ? undefined : { 'idempotency-key': key });
+
+/** How many customers the org has: counted in the database, since no API lists them. */
+async function customerCount(orgId: number): Promise<number> {
+  const row = await t.app.engine.kysely
+    .selectFrom('customer')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+describe('Idempotency-Key', () => {
+  it('replays the first answer to a retry with the same key and body, without doing the work again', async () => {
+    const key = nextKey();
+    const body = { firstName: 'Retry', mobile: nextMobile() };
+    const before = await customerCount(org.orgId);
+    const first = await post(body, key);
+    expect(first.status).toBe(200);
+    expect(first.body.created).toBe(true);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+
+    clock.advance(60_000);
+    const retry = await post(body, key);
+    expect(retry.status).toBe(first.status);
+    expect(retry.text).toBe(first.text);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.headers['content-type']).toMatch(/^application\/json/);
+    // Run again, the registration would have answered created: false.
+    expect(retry.body.created).toBe(true);
+    expect(await customerCount(org.orgId)).toBe(before + 1);
+  });
+
+  it('replays a refusal too', async () => {
+    const key = nextKey();
+    const first = await post({ mobile: 'not a number' }, key);
+    expect(first.status).toBe(400);
+    expect(first.body.errors[0].code).toBe(721);
+    const retry = await post({ mobile: 'not a number' }, key);
+    expect(retry.status).toBe(400);
+    expect(retry.text).toBe(first.text);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('answers 409 when the same key comes with a different body, and keeps the first answer', async () => {
+    const key = nextKey();
+    const body = { mobile: nextMobile() };
+    const first = await post(body, key);
+    expect(first.status).toBe(200);
+    const before = await customerCount(org.orgId);
+    const other = await post({ mobile: nextMobile() }, key);
+    expect(other.status).toBe(409);
+    expect(other.body).toEqual({
+      errors: [
+        {
+          code: 409,
+          message: 'Idempotency-Key reused with a different body',
+          reason: 'IDEMPOTENCY_KEY_REUSED',
+        },
+      ],
+      warnings: [],
+    });
+    expect(other.headers['idempotent-replayed']).toBeUndefined();
+    expect(await customerCount(org.orgId)).toBe(before);
+    // The 409 did not replace what the key remembers.
+    const retry = await post(body, key);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.text).toBe(first.text);
+  });
+
+  it('keeps keys apart per org: another org using the same key is processed on its own', async () => {
+    const key = nextKey();
+    const body = { mobile: nextMobile() };
+    const inA = await post(body, key);
+    const orgB = await t.createOrg('other org', { mobileCountryCode: '91' });
+    const inB = await post(body, key, orgB);
+    expect(inB.status).toBe(200);
+    expect(inB.headers['idempotent-replayed']).toBeUndefined();
+    expect(inB.body.created).toBe(true);
+    expect(inB.body.customer.id).not.toBe(inA.body.customer.id);
+    // Each org replays its own answer.
+    expect((await post(body, key, orgB)).text).toBe(inB.text);
+    expect((await post(body, key)).text).toBe(inA.text);
+  });
+
+  it('processes a request with a different key anew', async () => {
+    const body = { mobile: nextMobile() };
+    const first = await post(body, nextKey());
+    const second = await post(body, nextKey());
+    expect(second.status).toBe(200);
+    expect(second.headers['idempotent-replayed']).toBeUndefined();
+    expect(second.body).toMatchObject({ created: false, customer: { id: first.body.customer.id } });
+  });
+
+  it('does not remember a request refused by validation, so the key stays usable', async () => {
+    const key = nextKey();
+    const invalid = await post({ mobile: nextMobile(), firstName: { not: 'a string' } }, key);
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors[0].code).toBe(629);
+    const valid = await post({ mobile: nextMobile() }, key);
+    expect(valid.status).toBe(200);
+    expect(valid.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('forgets an answer after 24 hours: the key then runs the request again', async () => {
+    const key = nextKey();
+    const body = { mobile: nextMobile() };
+    const first = await post(body, key);
+    expect(first.body.created).toBe(true);
+    clock.advance(24 * 3600_000 + 1000);
+    const later = await post(body, key);
+    expect(later.status).toBe(200);
+    expect(later.headers['idempotent-replayed']).toBeUndefined();
+    expect(later.body).toMatchObject({ created: false, customer: { id: first.body.customer.id } });
+    // A different body is accepted after expiry as well, and then remembered.
+    const key2 = nextKey();
+    await post({ mobile: nextMobile() }, key2);
+    clock.advance(24 * 3600_000 + 1000);
+    const reused = await post({ mobile: nextMobile() }, key2);
+    expect(reused.status).toBe(200);
+    expect((await post({ mobile: '' }, key2)).status).toBe(409);
+  });
+
+  it('refuses a key longer than 255 characters with 629', async () => {
+    const r = await post({ mobile: nextMobile() }, 'k'.repeat(256));
+    expect(r.status).toBe(400);
+    expect(r.body.errors[0].code).toBe(629);
+    expect(r.body.errors[0].message).toContain('Idempotency-Key');
+  });
+
+  it('runs the request once when retries with one key race', async () => {
+    const key = nextKey();
+    const body = { mobile: nextMobile() };
+    const replies = await Promise.all(Array.from({ length: 10 }, () => post(body, key)));
+    const ran = replies.filter((r) => r.status === 200 && r.headers['idempotent-replayed'] === undefined);
+    expect(ran).toHaveLength(1);
+    for (const r of replies) {
+      if (r === ran[0]) continue;
+      // Either the first answer replayed, or 409 while the first request was still running.
+      if (r.status === 200) expect(r.text).toBe(ran[0]!.text);
+      else expect(r.body.errors[0]).toMatchObject({ code: 409, reason: 'IDEMPOTENCY_KEY_IN_PROGRESS' });
+    }
+  });
+});
