@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.js';
 import { issueRoutes } from './routes/issue.js';
 import { orgRoutes } from './routes/org.js';
 import { seriesRoutes } from './routes/series.js';
+import { uploadRoutes } from './routes/uploads.js';
 import './types.js';
 
 export interface HttpOptions {
@@ -79,4 +80,5 @@ export async function registerHttp(
   customerRoutes(app, services);
   seriesRoutes(app, services);
   issueRoutes(app, services);
+  await uploadRoutes(app, services);
 }

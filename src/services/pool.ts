@@ -22,13 +22,15 @@ export function* addPoolCodes(
 ): Script<PoolAddResult[]> {
   const results: PoolAddResult[] = [];
   let added = 0;
+  // Generic codes are few per org: read once per batch rather than once per code.
+  const generic = new Set(yield* stores.series.genericCodes(org));
   for (const raw of codes) {
     const code = normaliseCode(raw);
     if (code === undefined) {
       results.push('malformed');
       continue;
     }
-    if (yield* stores.series.isGenericCodeTaken(org, code, 0)) {
+    if (generic.has(code)) {
       results.push('exists');
       continue;
     }

@@ -119,10 +119,11 @@ export function createCustomerStore(engine: Engine) {
     },
     /**
      * Locks the customer row until the transaction ends (PostgreSQL), so writes about one customer are
-     * serialised; answers whether the customer exists. Lock order: customer before anything else.
+     * serialised. Lock order: customer before anything else.
      */
-    *lock(org: number, id: number): Script<boolean> {
-      return (yield* one(lock, { org, id })) !== undefined;
+    *lock(org: number, id: number): Script<void> {
+      // SQLite's BEGIN IMMEDIATE already holds the only write lock: nothing to do.
+      if (engine.dialect === 'postgres') yield* one(lock, { org, id });
     },
     /** Inserts a customer; undefined when one of its identifiers already belongs to a customer. */
     *insert(c: NewCustomer): Script<CustomerRow | undefined> {

@@ -264,6 +264,10 @@ export function createSeriesStore(engine: Engine) {
       ),
   );
 
+  const genericCodes = prepare((p: Params<{ org: number }>) =>
+    db.selectFrom('coupon_series').select('generic_code').where('org_id', '=', p.org).where('generic_code', 'is not', null),
+  );
+
   const sums = (q: ReturnType<typeof db.selectFrom<'series_counter'>>) =>
     q
       .select((eb) => [
@@ -391,6 +395,10 @@ export function createSeriesStore(engine: Engine) {
     /** A generic code clashes with another series' generic code or with any coupon code of the org. */
     *isGenericCodeTaken(org: number, code: string, exceptSeriesId: number): Script<boolean> {
       return (yield* one(genericTaken, { org, code, id: exceptSeriesId })) !== undefined;
+    },
+    /** Every generic code of the org. */
+    *genericCodes(org: number): Script<string[]> {
+      return (yield* all(genericCodes, { org })).map((r) => r.generic_code!);
     },
     *counters(org: number, series: number): Script<SeriesCounters> {
       return toCounters(yield* one(countersOne, { org, series }));
