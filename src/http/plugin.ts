@@ -9,6 +9,7 @@ import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './error-reply.js';
 import { registerIdempotency } from './idempotency.js';
 import { authRoutes } from './routes/auth.js';
+import { couponRoutes } from './routes/coupons.js';
 import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
 import { issueRoutes } from './routes/issue.js';
@@ -80,5 +81,6 @@ export async function registerHttp(
   customerRoutes(app, services);
   seriesRoutes(app, services);
   issueRoutes(app, services);
+  couponRoutes(app, services);
   await uploadRoutes(app, services);
 }

@@ -2,6 +2,7 @@
 import { createStores } from '../storage/stores.js';
 import type { Engine } from '../storage/database.js';
 import { createAuthService } from './auth.js';
+import { createCouponService } from './coupons.js';
 import { createCustomerService } from './customers.js';
 import { createIdempotencyService } from './idempotency.js';
 import { createIssueService } from './issue-coupon.js';
@@ -33,6 +34,7 @@ export function createServices(engine: Engine, options: ServiceOptions) {
   const series = createSeriesService(base);
   const issuing = createIssueService({ ...base, metrics });
   const pool = createPoolService(base);
+  const coupons = createCouponService(base);
   return {
     metrics,
     auth,
@@ -42,6 +44,7 @@ export function createServices(engine: Engine, options: ServiceOptions) {
     series,
     issuing,
     pool,
+    coupons,
     ping: () => engine.ping(),
   };
 }

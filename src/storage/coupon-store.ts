@@ -150,12 +150,18 @@ export function createCouponStore(engine: Engine) {
             .columns(['org_id', 'customer_id', 'series_id'])
             .doUpdateSet((eb) => ({
               issued_count: eb('customer_series.issued_count', '+', 1),
-              last_issued_at: p.now,
+              // Another server's clock may be ahead: the latest issue time only moves forward.
+              last_issued_at: greatest(
+                engine.dialect,
+                eb.fn.coalesce('customer_series.last_issued_at', int(0)),
+                int(p.now),
+              ),
             }))
             .where((eb) =>
               eb.and([
                 eb.or([eb(int(p.limit), '<', 0), eb('customer_series.issued_count', '<', p.limit)]),
                 eb.or([
+                  eb(int(p.minGap), '<=', 0),
                   eb('customer_series.last_issued_at', 'is', null),
                   eb('customer_series.last_issued_at', '<=', sql<number>`${int(p.now)} - ${int(p.minGap)}`),
                 ]),
@@ -427,6 +433,62 @@ export function createCouponStore(engine: Engine) {
         ),
       );
       return found.map(toCoupon);
+    },
+    /** One page of the coupons matching any of the filters (customers, ids, codes incl. generic), in id order. */
+    *findPage(
+      org: number,
+      f: { customers: readonly number[]; ids: readonly number[]; codes: readonly string[] },
+      limit: number,
+      offset: number,
+    ): Script<Coupon[]> {
+      if (f.customers.length + f.ids.length + f.codes.length === 0) return [];
+      const found = yield* rows<CouponRow>(
+        adhoc(
+          db
+            .selectFrom('coupon')
+            .selectAll()
+            .where('org_id', '=', org)
+            .where((eb) =>
+              eb.or([
+                ...(f.customers.length ? [eb('customer_id', 'in', f.customers)] : []),
+                ...(f.ids.length ? [eb('id', 'in', f.ids)] : []),
+                // Spelled per index: both code indexes are partial (is_generic = 0 / = 1).
+                ...(f.codes.length
+                  ? [
+                      eb.and([eb('is_generic', '=', 0), eb('code', 'in', f.codes)]),
+                      eb.and([eb('is_generic', '=', 1), eb('code', 'in', f.codes)]),
+                    ]
+                  : []),
+              ]),
+            )
+            .orderBy('id')
+            .limit(limit)
+            .offset(offset),
+        ),
+      );
+      return found.map(toCoupon);
+    },
+    /** The codes among `codes` that some coupon of the org carries. */
+    *existingCodes(org: number, codes: readonly string[]): Script<string[]> {
+      if (codes.length === 0) return [];
+      const found = yield* rows<{ code: string }>(
+        adhoc(
+          db
+            .selectFrom('coupon')
+            .select('code')
+            .where('org_id', '=', org)
+            .where('is_generic', '=', 0)
+            .where('code', 'in', codes)
+            .union(
+              db
+                .selectFrom('coupon_series')
+                .select((eb) => eb.fn.coalesce('generic_code', eb.val('')).as('code'))
+                .where('org_id', '=', org)
+                .where('generic_code', 'in', codes),
+            ),
+        ),
+      );
+      return found.map((r) => r.code);
     },
     /** A page of coupons issued to any of the customers, in id order. */
     *findByCustomers(
