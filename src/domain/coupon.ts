@@ -1,7 +1,7 @@
 // Coupons: one issued code (or one pool code waiting to be issued).
 import type { IsoDate } from './clock.js';
 
-export type CouponOrigin = 'generated' | 'uploaded' | 'generic';
+export type CouponOrigin = 'generated' | 'uploaded' | 'pool' | 'generic';
 
 export interface Coupon {
   id: number;
@@ -19,6 +19,8 @@ export interface Coupon {
   redemptionCount: number;
   lastRedeemedAt: number | null;
   revokedAt: number | null;
+  /** The latest expiry of any hold on the coupon; before then a hold may reserve it. */
+  heldUntil: number | null;
   origin: CouponOrigin;
   createdAt: number;
 }

@@ -73,6 +73,7 @@ const makeCoupon = (over: Partial<Coupon> = {}): Coupon => ({
   orgId: 1,
   seriesId: 10,
   code: 'ABCD2345',
+  heldUntil: null,
   isGeneric: false,
   customerId: 77,
   issuedAt: utc('2026-06-01T09:00:00Z'),

@@ -90,6 +90,7 @@ function makeCoupon(over: Partial<Coupon> = {}): Coupon {
     orgId: 1,
     seriesId: 1,
     code: 'ABCD1234',
+    heldUntil: null,
     isGeneric: false,
     customerId: CUSTOMER,
     issuedAt: utc('2026-01-01T00:00:00Z'),

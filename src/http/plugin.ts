@@ -14,6 +14,7 @@ import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
 import { issueRoutes } from './routes/issue.js';
 import { orgRoutes } from './routes/org.js';
+import { redeemRoutes } from './routes/redeem.js';
 import { seriesRoutes } from './routes/series.js';
 import { uploadRoutes } from './routes/uploads.js';
 import './types.js';
@@ -82,5 +83,6 @@ export async function registerHttp(
   seriesRoutes(app, services);
   issueRoutes(app, services);
   couponRoutes(app, services);
+  redeemRoutes(app, services);
   await uploadRoutes(app, services);
 }

@@ -1,9 +1,13 @@
-// Recording a redemption that happened elsewhere (SPEC §10 redeemed upload). Being written with the
-// redemption service; the upload job calls `importRedemption` inside its batch transaction.
+// Recording a redemption that happened elsewhere (SPEC §10 redeemed upload): the rules run at the time the
+// file gives, for the till it names, like a back-dated redeem; a refusal becomes the row's error.
+import { CouponError, errorEntry } from '../domain/errors.js';
 import type { CustomerRef } from '../domain/customer.js';
 import type { OrgSettings } from '../domain/principal.js';
 import type { Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
+import { resolveCustomer } from './customers.js';
+import { redeemInTransaction } from './redeem-coupon.js';
+import type { CouponNamed } from './redemption-state.js';
 
 export interface ImportedRedemption {
   customer: CustomerRef;
@@ -22,7 +26,6 @@ export interface ImportedRedemption {
 export type ImportOutcome = { ok: true; redemptionId: number } | { ok: false; error: string };
 
 /** Records one externally redeemed coupon of `seriesId`; a refusal comes back as a row error. */
-// eslint-disable-next-line require-yield
 export function* importRedemption(
   stores: Stores,
   org: OrgSettings,
@@ -30,10 +33,43 @@ export function* importRedemption(
   row: ImportedRedemption,
   context: { actor: string; now: number; uploadJobId: number },
 ): Script<ImportOutcome> {
-  void stores;
-  void org;
-  void seriesId;
-  void row;
-  void context;
-  throw new Error('importRedemption is not implemented yet');
+  let customer;
+  try {
+    customer = (yield* resolveCustomer(stores, org, row.customer, { register: false, now: context.now }))
+      .customer;
+  } catch (e) {
+    if (e instanceof CouponError) return { ok: false, error: e.message };
+    throw e;
+  }
+  const named: CouponNamed =
+    row.couponId !== undefined ? { couponId: row.couponId } : { code: row.couponCode ?? '' };
+  // The coupon must belong to the series the upload is for.
+  const coupon =
+    row.couponId !== undefined
+      ? yield* stores.coupon.find(org.orgId, row.couponId)
+      : yield* stores.coupon.findByCode(org.orgId, (row.couponCode ?? '').trim().toUpperCase());
+  if (coupon && coupon.seriesId !== seriesId)
+    return { ok: false, error: errorEntry('CouponNotFound', 'not a coupon of this series').message };
+  const [item] = yield* redeemInTransaction(
+    stores,
+    [named],
+    {
+      org,
+      customer,
+      checkout: { holdId: null, transactionNumber: row.billNumber },
+      bill: undefined,
+      at: row.redeemedAt,
+      now: context.now,
+      tillId: row.tillId,
+      clientId: null,
+      actor: context.actor,
+      origin: 'upload',
+      billId: row.billId,
+      details: row.details,
+      uploadJobId: context.uploadJobId,
+    },
+    false,
+  );
+  if (item!.decision.kind === 'accept') return { ok: true, redemptionId: item!.redemptionId! };
+  return { ok: false, error: errorEntry(item!.decision.reason).message };
 }

@@ -9,6 +9,9 @@ import { createIssueService } from './issue-coupon.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOrgService } from './orgs.js';
 import { createPoolService } from './pool.js';
+import { createReactivateService } from './reactivate.js';
+import { createRedeemService } from './redeem-coupon.js';
+import { createHoldService } from './holds.js';
 import { createSeriesService } from './series.js';
 
 export interface ServiceOptions {
@@ -35,6 +38,9 @@ export function createServices(engine: Engine, options: ServiceOptions) {
   const issuing = createIssueService({ ...base, metrics });
   const pool = createPoolService(base);
   const coupons = createCouponService(base);
+  const redeeming = createRedeemService({ ...base, metrics });
+  const reactivation = createReactivateService(base);
+  const holds = createHoldService(base);
   return {
     metrics,
     auth,
@@ -45,6 +51,9 @@ export function createServices(engine: Engine, options: ServiceOptions) {
     issuing,
     pool,
     coupons,
+    redeeming,
+    reactivation,
+    holds,
     ping: () => engine.ping(),
   };
 }

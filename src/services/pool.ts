@@ -42,7 +42,7 @@ export function* addPoolCodes(
       customer: null,
       issuedAt: null,
       validTill: null,
-      origin: 'uploaded',
+      origin: 'pool',
       uploadJob: context.uploadJobId ?? null,
       by: context.actor,
       now: context.now,

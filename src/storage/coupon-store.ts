@@ -24,6 +24,7 @@ export function toCoupon(r: CouponRow): Coupon {
     redemptionCount: Number(r.redemption_count),
     lastRedeemedAt: r.last_redeemed_at === null ? null : Number(r.last_redeemed_at),
     revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+    heldUntil: r.held_until === null ? null : Number(r.held_until),
     origin: r.origin as CouponOrigin,
     createdAt: Number(r.created_at),
   };

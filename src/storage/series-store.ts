@@ -265,7 +265,11 @@ export function createSeriesStore(engine: Engine) {
   );
 
   const genericCodes = prepare((p: Params<{ org: number }>) =>
-    db.selectFrom('coupon_series').select('generic_code').where('org_id', '=', p.org).where('generic_code', 'is not', null),
+    db
+      .selectFrom('coupon_series')
+      .select('generic_code')
+      .where('org_id', '=', p.org)
+      .where('generic_code', 'is not', null),
   );
 
   const sums = (q: ReturnType<typeof db.selectFrom<'series_counter'>>) =>

@@ -4,6 +4,7 @@ import { createCouponStore } from './coupon-store.js';
 import { createCustomerStore } from './customer-store.js';
 import { createIdempotencyStore } from './idempotency-store.js';
 import { createOrgStore } from './org-store.js';
+import { createRedemptionStore } from './redemption-store.js';
 import { createSeriesStore } from './series-store.js';
 
 export function createStores(engine: Engine) {
@@ -13,6 +14,7 @@ export function createStores(engine: Engine) {
     customer: createCustomerStore(engine),
     series: createSeriesStore(engine),
     coupon: createCouponStore(engine),
+    redemption: createRedemptionStore(engine),
   };
 }
 

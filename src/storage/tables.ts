@@ -130,7 +130,9 @@ export interface CouponTable {
   redemption_count: Generated<number>;
   last_redeemed_at: number | null;
   revoked_at: number | null;
-  /** 'generated' | 'uploaded' | 'generic' */
+  /** The latest expiry of any hold on this coupon: a hold can matter only while this is in the future. */
+  held_until: number | null;
+  /** 'generated' | 'uploaded' (tagged to a customer by an upload) | 'pool' (an untagged upload) | 'generic' */
   origin: string;
   upload_job_id: number | null;
   issued_by: string | null;

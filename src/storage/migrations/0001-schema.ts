@@ -153,6 +153,7 @@ export function schema0001(dialect: Dialect) {
         .addColumn('redemption_count', big, (c) => c.notNull().defaultTo(0))
         .addColumn('last_redeemed_at', big)
         .addColumn('revoked_at', big)
+        .addColumn('held_until', big)
         .addColumn('origin', 'text', (c) => c.notNull())
         .addColumn('upload_job_id', big)
         .addColumn('issued_by', 'text')

@@ -1,0 +1,379 @@
+// Checking and redeeming routes (SPEC §7), holds (§8) and reactivation.
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { dateToWire } from '../../domain/clock.js';
+import { parseCustomerRef, type CustomerRef } from '../../domain/customer.js';
+import {
+  CouponError,
+  errorEntry,
+  IS_REDEEM_SUCCESSFUL,
+  PROCESSING_SUCCESSFUL,
+  SUCCESS_CODE,
+} from '../../domain/errors.js';
+import { moneyToNumber } from '../../domain/money.js';
+import type { OrgSettings } from '../../domain/principal.js';
+import type { Series } from '../../domain/series.js';
+import { DEFAULT_HOLD_SECONDS } from '../../services/holds.js';
+import type { Services } from '../../services/index.js';
+import type { ItemOutcome } from '../../services/redeem-coupon.js';
+import { principalOf } from '../auth.js';
+import { QueryList, splitList, withErrors } from '../wire/common.js';
+import { SourceQuery, SOURCES, type CustomerRefIn } from '../wire/coupon.js';
+import { CustomerReply, toCustomerReply } from '../wire/customer.js';
+import {
+  BulkRedeemItem,
+  CheckedItem,
+  HoldBody,
+  overallStatus,
+  parseBill,
+  parseCouponList,
+  parseHoldId,
+  parseRedemptionTime,
+  parseTransactionNumber,
+  ReactivateBody,
+  RedeemBody,
+  RedeemedItem,
+  RedemptionStatus,
+  toCheckedItem,
+  toRedeemedItem,
+  type RedeemBodyIn,
+} from '../wire/redemption.js';
+import { toSeriesReply } from '../wire/series.js';
+
+const Warnings = Type.Array(Type.Unknown());
+const RedeemReply = Type.Object({
+  redemption: Type.Array(RedeemedItem),
+  redemptionStatus: RedemptionStatus,
+  customer: CustomerReply,
+  warnings: Warnings,
+});
+const CheckReply = Type.Object({
+  customer: CustomerReply,
+  redemption: Type.Array(CheckedItem),
+  redemptionStatus: RedemptionStatus,
+  warnings: Warnings,
+});
+const BulkRedeemReply = Type.Object({
+  response: Type.Array(BulkRedeemItem),
+  totalCount: Type.Integer(),
+  failureCount: Type.Integer(),
+  warnings: Warnings,
+});
+const HoldReply = Type.Object({
+  holdId: Type.Union([Type.Integer(), Type.Null()]),
+  expiresAt: Type.Union([Type.String(), Type.Null()]),
+  redemption: Type.Array(CheckedItem),
+  warnings: Warnings,
+});
+const ReactivateReply = Type.Object({
+  reactivated: Type.Array(Type.Integer()),
+  redemptionStatus: RedemptionStatus,
+  warnings: Warnings,
+});
+
+const CheckQuery = Type.Object({
+  mobile: Type.Optional(Type.String()),
+  email: Type.Optional(Type.String()),
+  externalId: Type.Optional(Type.String()),
+  id: Type.Optional(Type.String()),
+  code: Type.Optional(QueryList),
+  couponId: Type.Optional(QueryList),
+  details: Type.Optional(
+    Type.String({ description: 'true: series details; extended: the series configuration too' }),
+  ),
+  billAmount: Type.Optional(Type.String()),
+  transactionNumber: Type.Optional(Type.String()),
+  redemptionTime: Type.Optional(Type.String()),
+});
+
+function customerOf(raw: CustomerRefIn | undefined, org: OrgSettings): CustomerRef {
+  if (!raw) throw new CouponError('InvalidCustomer', 'user is required');
+  return parseCustomerRef(raw, org.mobileCountryCode);
+}
+
+function checkSource(source: string | undefined): void {
+  if (
+    source !== undefined &&
+    source !== '' &&
+    !(SOURCES as readonly string[]).includes(source.toUpperCase())
+  ) {
+    throw new CouponError('InvalidSource', `${source}; expected one of ${SOURCES.join(', ')}`);
+  }
+}
+
+/** What a redeem body asks for, in service terms. */
+function redeemInput(body: RedeemBodyIn, org: OrgSettings, tillId: string | null, allowPartial: boolean) {
+  const codes = parseCouponList(body.redemptionRequestList as { code?: unknown; id?: unknown }[] | undefined);
+  if (codes.length === 0) throw new CouponError('CouponIdOrCodeMissing');
+  return {
+    ref: customerOf(body.user, org),
+    codes,
+    bill: parseBill(body.billAmount, true),
+    transactionNumber: parseTransactionNumber(body.transactionNumber),
+    at: parseRedemptionTime(body.redemptionTime, org.timezone),
+    holdId: parseHoldId(body.holdId),
+    allowPartial,
+    tillId,
+  };
+}
+
+function seriesSummary(s: Series) {
+  return {
+    id: s.id,
+    seriesCode: s.seriesCode,
+    description: s.description,
+    discountCode: s.discountCode,
+    discountType: s.discountType,
+    discountValue: moneyToNumber(s.discountValue),
+    discountUpto: moneyToNumber(s.discountUpto),
+    discountOn: s.discountOn,
+    validTillDate: dateToWire(s.validTillDate),
+    clientHandlingType: s.clientHandlingType,
+  };
+}
+
+const failures = (items: readonly ItemOutcome[]) => items.filter((o) => o.decision.kind !== 'accept');
+
+export function redeemRoutes(app: FastifyInstance, services: Services): void {
+  app.get(
+    '/v2/coupon/is_redeemable',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['redeeming'],
+        summary: 'Run the redemption checks for codes (comma-separated) without redeeming',
+        querystring: CheckQuery,
+        response: withErrors({ 200: CheckReply }),
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const q = request.query as Record<string, string | string[] | undefined> & { details?: string };
+      const codes = [
+        ...splitList(q.code as string[] | undefined).map((code) => ({ code })),
+        ...splitList(q.couponId as string[] | undefined).map((v) => {
+          const n = Number(v);
+          if (!Number.isSafeInteger(n) || n <= 0)
+            throw new CouponError('InvalidInput', 'couponId: coupon ids');
+          return { couponId: n };
+        }),
+      ];
+      if (codes.length === 0) throw new CouponError('CouponIdOrCodeMissing');
+      const details = (q.details ?? 'false').toLowerCase();
+      if (!['true', 'false', 'extended'].includes(details))
+        throw new CouponError('InvalidInput', 'details: true, false or extended');
+      const ref = parseCustomerRef(
+        { id: q.id, mobile: q.mobile, email: q.email, externalId: q.externalId },
+        p.org.mobileCountryCode,
+      );
+      const result = await services.redeeming.check(p, {
+        ref,
+        codes,
+        bill: parseBill(q.billAmount, false),
+        transactionNumber: parseTransactionNumber(q.transactionNumber),
+        at: parseRedemptionTime(q.redemptionTime, p.org.timezone),
+        tillId: p.tillId,
+      });
+      let configs = new Map<number, unknown>();
+      if (details === 'extended') {
+        const ids = [...new Set(result.items.flatMap((o) => (o.series ? [o.series.id] : [])))];
+        const { found } = await services.series.get(p, ids);
+        configs = new Map(found.map((f) => [f.series.id, toSeriesReply(f.series, f.counters)]));
+      }
+      const redemption = result.items.map((o) => {
+        const item = toCheckedItem(o, { withDiscount: q.billAmount !== undefined });
+        if (details === 'true' && o.series) return { ...item, seriesDetails: seriesSummary(o.series) };
+        if (details === 'extended' && o.series) return { ...item, seriesDetails: configs.get(o.series.id) };
+        return item;
+      });
+      return {
+        customer: toCustomerReply(result.customer),
+        redemption,
+        redemptionStatus: overallStatus(result.items, IS_REDEEM_SUCCESSFUL),
+        warnings: [],
+      };
+    },
+  );
+
+  app.post(
+    '/v2/coupon/redeem',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: ['redeeming'],
+        summary:
+          'Redeem coupons against a bill: all of them, or none (the failing coupon carries its code, the others 749)',
+        body: RedeemBody,
+        response: withErrors({ 200: RedeemReply }),
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const result = await services.redeeming.redeem(
+        p,
+        redeemInput(request.body as RedeemBodyIn, p.org, p.tillId, false),
+      );
+      const failed = failures(result.items);
+      const body = {
+        redemption: result.items.map(toRedeemedItem),
+        redemptionStatus: overallStatus(result.items, PROCESSING_SUCCESSFUL),
+        customer: toCustomerReply(result.customer),
+        warnings: [],
+      };
+      if (failed.length === 0) return body;
+      const errors = failed.flatMap((o) =>
+        o.decision.kind === 'refuse' && o.decision.reason !== 'OtherCouponFailed'
+          ? [errorEntry(o.decision.reason, o.coupon?.code ?? o.raw)]
+          : [],
+      );
+      return reply.code(400).send({ errors, ...body });
+    },
+  );
+
+  app.post(
+    '/v2/coupon/bulk/redeem',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: ['redeeming'],
+        summary: 'Redeem a customer’s coupons against a bill; atomic unless allowPartial=true',
+        querystring: Type.Object({ ...SourceQuery.properties, allowPartial: Type.Optional(Type.Boolean()) }),
+        body: RedeemBody,
+        response: withErrors({ 200: BulkRedeemReply, 201: BulkRedeemReply }),
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const q = request.query as { source?: string; allowPartial?: boolean };
+      checkSource(q.source);
+      const result = await services.redeeming.redeem(
+        p,
+        redeemInput(request.body as RedeemBodyIn, p.org, p.tillId, q.allowPartial === true),
+      );
+      const response = result.items.map((o) => ({
+        entityId: o.coupon?.id ?? o.raw,
+        result: toRedeemedItem(o),
+        errors: o.decision.kind === 'refuse' ? [errorEntry(o.decision.reason)] : [],
+      }));
+      const failureCount = failures(result.items).length;
+      const status = failureCount === 0 ? 200 : failureCount < result.items.length ? 201 : 400;
+      return reply.code(status).send({
+        response,
+        totalCount: result.items.length,
+        failureCount,
+        warnings: [],
+        ...(status === 400
+          ? { errors: response.flatMap((r) => r.errors).filter((e) => e.code !== 749) }
+          : {}),
+      });
+    },
+  );
+
+  app.post(
+    '/v2/coupon/reactivate',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: ['redeeming'],
+        summary:
+          'Undo redemptions by id, or everything redeemed on a customer’s bill (transactionNumber + user)',
+        body: ReactivateBody,
+        response: withErrors({ 200: ReactivateReply }),
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const body = request.body as {
+        redemptionIds?: (number | string)[];
+        transactionNumber?: string | number;
+        user?: CustomerRefIn;
+      };
+      let reactivated: number[];
+      if (body.redemptionIds !== undefined || body.transactionNumber === undefined) {
+        const ids = (body.redemptionIds ?? []).map((v) => {
+          const n = Number(v);
+          if (!Number.isSafeInteger(n) || n <= 0) throw new CouponError('RedemptionIdsInvalid', String(v));
+          return n;
+        });
+        reactivated = await services.reactivation.byIds(p, ids);
+      } else {
+        const txn = parseTransactionNumber(body.transactionNumber);
+        if (txn === null) throw new CouponError('InvalidInput', 'transactionNumber: the bill to undo');
+        reactivated = await services.reactivation.byTransaction(p, customerOf(body.user, p.org), txn);
+      }
+      return {
+        reactivated,
+        redemptionStatus: { status: true, message: PROCESSING_SUCCESSFUL, code: SUCCESS_CODE },
+        warnings: [],
+      };
+    },
+  );
+
+  app.post(
+    '/v2/coupon/hold',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: ['holds'],
+        summary:
+          'Run the checks and reserve coupons for one checkout until a redeem with its transactionNumber or holdId',
+        body: HoldBody,
+        response: withErrors({ 200: HoldReply }),
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const body = request.body as {
+        user?: CustomerRefIn;
+        codes: (string | number)[];
+        billAmount?: unknown;
+        ttlSeconds?: number;
+        transactionNumber?: unknown;
+      };
+      const result = await services.holds.hold(p, {
+        ref: customerOf(body.user, p.org),
+        codes: body.codes.map((c) => ({ code: String(c) })),
+        bill: parseBill(body.billAmount, false),
+        ttlSeconds: body.ttlSeconds ?? DEFAULT_HOLD_SECONDS,
+        transactionNumber: parseTransactionNumber(body.transactionNumber),
+        tillId: p.tillId,
+      });
+      const redemption = result.items.map((o) =>
+        toCheckedItem(o, { withDiscount: body.billAmount !== undefined }),
+      );
+      if (result.holdId === null) {
+        const errors = failures(result.items).flatMap((o) =>
+          o.decision.kind === 'refuse' && o.decision.reason !== 'OtherCouponFailed'
+            ? [errorEntry(o.decision.reason, o.coupon?.code ?? o.raw)]
+            : [],
+        );
+        return reply.code(400).send({ errors, holdId: null, expiresAt: null, redemption, warnings: [] });
+      }
+      return {
+        holdId: result.holdId,
+        expiresAt: new Date(result.expiresAt).toISOString(),
+        redemption,
+        warnings: [],
+      };
+    },
+  );
+
+  app.delete(
+    '/v2/coupon/hold/:holdId',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: ['holds'],
+        summary: 'Release a hold (an expired hold has released itself already)',
+        params: Type.Object({ holdId: Type.Integer({ minimum: 1 }) }),
+        response: withErrors({
+          200: Type.Object({ holdId: Type.Integer(), status: Type.String(), warnings: Warnings }),
+        }),
+      },
+    },
+    async (request) => {
+      const { holdId } = request.params as { holdId: number };
+      return { ...(await services.holds.release(principalOf(request), holdId)), warnings: [] };
+    },
+  );
+}

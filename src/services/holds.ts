@@ -1,0 +1,145 @@
+// Holds (SPEC §8, beyond): reserve coupons for a checkout after the redemption checks, so a code validated
+// now cannot be used by another checkout before the payment completes. An expired hold counts for nothing.
+import type { Customer, CustomerRef } from '../domain/customer.js';
+import { CouponError } from '../domain/errors.js';
+import { formatMoney, type Money } from '../domain/money.js';
+import { actorOf, type Principal } from '../domain/principal.js';
+import { atomicOutcome, decideBatch, type RedemptionContext } from '../domain/redemption.js';
+import { resolveCustomer } from './customers.js';
+import type { StorageDeps } from './deps.js';
+import { checkCount, type ItemOutcome } from './redeem-coupon.js';
+import { loadRedemptionState, type CouponNamed } from './redemption-state.js';
+import { describeItem, withEarly } from './redemption-outcome.js';
+
+export const DEFAULT_HOLD_SECONDS = 900;
+/** Longer holds would let an abandoned checkout block a coupon for too long. */
+export const MAX_HOLD_SECONDS = 86_400;
+
+export interface HoldInput {
+  ref: CustomerRef;
+  codes: CouponNamed[];
+  bill: Money | undefined;
+  ttlSeconds: number;
+  transactionNumber: string | null;
+  tillId: string | null;
+}
+
+export interface HoldResult {
+  customer: Customer;
+  holdId: number | null;
+  expiresAt: number;
+  items: ItemOutcome[];
+}
+
+export function createHoldService(deps: StorageDeps) {
+  const { engine, stores, now } = deps;
+  return {
+    /** Runs the checks and, when every coupon passes, reserves them all for this checkout. */
+    async hold(p: Principal, input: HoldInput): Promise<HoldResult> {
+      checkCount(input.codes);
+      if (
+        !Number.isInteger(input.ttlSeconds) ||
+        input.ttlSeconds < 1 ||
+        input.ttlSeconds > MAX_HOLD_SECONDS
+      ) {
+        throw new CouponError('InvalidInput', `ttlSeconds: between 1 and ${MAX_HOLD_SECONDS}`);
+      }
+      const t = now();
+      const expiresAt = t + input.ttlSeconds * 1000;
+      const org = p.orgId;
+      return engine.run(
+        function* () {
+          const { customer } = yield* resolveCustomer(stores, p.org, input.ref, { register: false, now: t });
+          const checkout = { holdId: null, transactionNumber: input.transactionNumber };
+          const loaded = yield* loadRedemptionState(stores, org, customer.id, input.codes, {
+            now: t,
+            lock: true,
+            checkout,
+          });
+          const ctx: RedemptionContext = {
+            customerId: customer.id,
+            bill: input.bill,
+            tillId: input.tillId,
+            at: t,
+            timezone: p.org.timezone,
+            transactionNumber: input.transactionNumber,
+          };
+          const decisions = atomicOutcome(
+            withEarly(loaded.items, decideBatch(loaded.items, loaded.state, ctx)),
+          );
+          const items = loaded.items.map((it, i) => describeItem(it, decisions[i]!, loaded.state));
+          if (decisions.some((d) => d.kind !== 'accept')) return { customer, holdId: null, expiresAt, items };
+          const holdId = yield* stores.redemption.insertHold({
+            org,
+            customer: customer.id,
+            client: p.clientId,
+            txn: input.transactionNumber,
+            bill: input.bill === undefined ? null : formatMoney(input.bill),
+            now: t,
+            expires: expiresAt,
+          });
+          const seen = new Set<number>();
+          for (const it of items) {
+            const coupon = it.coupon!;
+            if (seen.has(coupon.id)) continue;
+            seen.add(coupon.id);
+            yield* stores.redemption.insertHoldItem({
+              org,
+              hold: holdId,
+              coupon: coupon.id,
+              series: coupon.seriesId,
+              customer: customer.id,
+              txn: input.transactionNumber,
+              expires: expiresAt,
+            });
+            yield* stores.coupon.addEvent({
+              org,
+              coupon: coupon.id,
+              series: coupon.seriesId,
+              customer: customer.id,
+              type: 'held',
+              at: t,
+              actor: actorOf(p),
+              details: JSON.stringify({ holdId, expiresAt, transactionNumber: input.transactionNumber }),
+            });
+          }
+          return { customer, holdId, expiresAt, items };
+        },
+        { write: true },
+      );
+    },
+
+    /** Releases a hold; releasing one that already ended changes nothing. Another org's hold is unknown (404). */
+    async release(p: Principal, holdId: number): Promise<{ holdId: number; status: string }> {
+      const t = now();
+      const org = p.orgId;
+      return engine.run(
+        function* () {
+          const hold = yield* stores.redemption.findHold(org, holdId);
+          if (!hold) throw new CouponError('NotFound', `hold ${holdId}`);
+          const live = hold.status === 'active' && Number(hold.expires_at) > t;
+          if (hold.status !== 'active') return { holdId, status: hold.status };
+          const items = yield* stores.redemption.holdItems(org, holdId);
+          yield* stores.redemption.endHold(org, holdId, 'released', t);
+          for (const it of items) {
+            if (it.status !== 'active') continue;
+            yield* stores.coupon.addEvent({
+              org,
+              coupon: Number(it.coupon_id),
+              series: Number(it.series_id),
+              customer: Number(it.customer_id),
+              type: 'released',
+              at: t,
+              actor: actorOf(p),
+              details: JSON.stringify({ holdId, expired: !live }),
+            });
+          }
+          return { holdId, status: 'released' };
+        },
+        { write: true },
+      );
+    },
+  };
+}
+
+export type HoldService = ReturnType<typeof createHoldService>;
