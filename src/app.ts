@@ -78,6 +78,7 @@ export async function openContext(config: Config, options: ContextOptions = {}):
   const services = createServices(engine, {
     jwtSecret: jwtSecretFor(config),
     tokenTtlSeconds: config.tokenTtlSeconds,
+    guessLimit: config.guessLimit,
     ...(options.now ? { now: options.now } : {}),
   });
   if (engine.listen) {
@@ -104,7 +105,11 @@ export async function buildApp(config: Config, options: ContextOptions = {}): Pr
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
   try {
-    await registerHttp(http, context.services, { version: VERSION });
+    await registerHttp(http, context.services, {
+      version: VERSION,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      authFailureLimit: config.authFailureLimit,
+    });
     await http.ready();
   } catch (e) {
     await context.close();

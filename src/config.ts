@@ -17,6 +17,10 @@ const Env = Type.Object({
   COUPOND_BODY_LIMIT_KB: Type.Integer({ default: 1024, minimum: 16, maximum: 65_536 }),
   COUPOND_WORKER: Type.String({ default: 'on', pattern: '^(on|off)$' }),
   COUPOND_WEBHOOK_ALLOW: Type.Optional(Type.String()),
+  COUPOND_RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 120_000, minimum: 0 }),
+  COUPOND_GUESS_LIMIT: Type.Integer({ default: 20, minimum: 0 }),
+  COUPOND_GUESS_LIMIT_PER_CLIENT: Type.Integer({ default: 1000, minimum: 0 }),
+  COUPOND_AUTH_FAILURE_LIMIT: Type.Integer({ default: 30, minimum: 0 }),
   LOG_LEVEL: Type.String({ default: 'info', pattern: '^(fatal|error|warn|info|debug|trace|silent)$' }),
 });
 type RawEnv = Static<typeof Env>;
@@ -37,6 +41,12 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly runWorker: boolean;
   readonly webhookAllow: readonly string[] | undefined;
+  /** Requests per minute per API client (per IP before authentication); 0 turns the limit off. */
+  readonly rateLimitPerMinute: number;
+  /** Failed code attempts (unknown, malformed or someone else's code) allowed per 15 minutes; 0 = off. */
+  readonly guessLimit: { perCustomer: number; perClient: number };
+  /** Failed authentications allowed per IP per 15 minutes; 0 = off. */
+  readonly authFailureLimit: number;
   readonly logLevel: string;
 }
 
@@ -81,6 +91,9 @@ function toConfig(e: RawEnv): Config {
     webhookAllow: e.COUPOND_WEBHOOK_ALLOW?.split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    rateLimitPerMinute: e.COUPOND_RATE_LIMIT_PER_MINUTE,
+    guessLimit: { perCustomer: e.COUPOND_GUESS_LIMIT, perClient: e.COUPOND_GUESS_LIMIT_PER_CLIENT },
+    authFailureLimit: e.COUPOND_AUTH_FAILURE_LIMIT,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -173,6 +173,9 @@ export const IS_REDEEM_SUCCESSFUL = 'Coupon isRedeem successful';
 
 /** A refusal of the whole request. `detail` is appended to the catalogue text, never replaces it. */
 export class CouponError extends Error {
+  /** For 429: how long the caller should wait (the Retry-After header). */
+  retryAfterSeconds?: number;
+
   constructor(
     readonly reason: CouponErrorName,
     readonly detail?: string,

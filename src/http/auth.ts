@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CouponError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
+import type { AttemptThrottle } from '../services/attempt-throttle.js';
 import type { AuthService } from '../services/auth.js';
 
 export async function authenticate(auth: AuthService, request: FastifyRequest): Promise<Principal> {
@@ -23,12 +24,21 @@ export async function authenticate(auth: AuthService, request: FastifyRequest): 
   throw new CouponError('Unauthorized');
 }
 
-export function registerAuth(app: FastifyInstance, auth: AuthService): void {
+/** Authenticates every route that names a scope; failed authentications count against the caller's IP. */
+export function registerAuth(app: FastifyInstance, auth: AuthService, failures: AttemptThrottle): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     const scope = request.routeOptions.config?.scope;
     if (!scope) return;
-    const principal = await authenticate(auth, request);
+    const ipKey = `auth:${request.ip}`;
+    failures.check(ipKey);
+    let principal: Principal;
+    try {
+      principal = await authenticate(auth, request);
+    } catch (e) {
+      if (e instanceof CouponError && e.reason === 'Unauthorized') failures.fail(ipKey);
+      throw e;
+    }
     if (!principal.scopes.has(scope)) throw new CouponError('Forbidden', `needs scope ${scope}`);
     request.principal = principal;
   });

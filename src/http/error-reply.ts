@@ -47,7 +47,10 @@ function fastifyReason(err: FastifyError): CouponErrorName | undefined {
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof CouponError) return send(request, reply, err.reason, err.detail);
+    if (err instanceof CouponError) {
+      if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
+      return send(request, reply, err.reason, err.detail);
+    }
     if (err.validation) return send(request, reply, 'InvalidInput', validationDetail(err));
     const mapped = fastifyReason(err);
     if (mapped) return send(request, reply, mapped);

@@ -8,6 +8,7 @@ import type { Services } from '../services/index.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './error-reply.js';
 import { registerIdempotency } from './idempotency.js';
+import { registerProtection, type ProtectionOptions } from './protection.js';
 import { authRoutes } from './routes/auth.js';
 import { couponRoutes } from './routes/coupons.js';
 import { customerRoutes } from './routes/customers.js';
@@ -19,7 +20,7 @@ import { seriesRoutes } from './routes/series.js';
 import { uploadRoutes } from './routes/uploads.js';
 import './types.js';
 
-export interface HttpOptions {
+export interface HttpOptions extends ProtectionOptions {
   version: string;
 }
 
@@ -50,7 +51,8 @@ export async function registerHttp(
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   registerErrorHandling(app);
-  registerAuth(app, services.auth);
+  const authFailures = await registerProtection(app, options);
+  registerAuth(app, services.auth, authFailures);
   registerIdempotency(app, services.idempotency);
 
   // One summary line per request, and none below info (benchmarks run at warn: pino's per-request cost is real).

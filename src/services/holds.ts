@@ -7,7 +7,7 @@ import { actorOf, type Principal } from '../domain/principal.js';
 import { atomicOutcome, decideBatch, type RedemptionContext } from '../domain/redemption.js';
 import { resolveCustomer } from './customers.js';
 import type { StorageDeps } from './deps.js';
-import { checkCount, type ItemOutcome } from './redeem-coupon.js';
+import { checkCount, guard, type GuessThrottles, type ItemOutcome } from './redeem-coupon.js';
 import { loadRedemptionState, type CouponNamed } from './redemption-state.js';
 import { describeItem, withEarly } from './redemption-outcome.js';
 
@@ -31,8 +31,8 @@ export interface HoldResult {
   items: ItemOutcome[];
 }
 
-export function createHoldService(deps: StorageDeps) {
-  const { engine, stores, now } = deps;
+export function createHoldService(deps: StorageDeps & { guesses: GuessThrottles }) {
+  const { engine, stores, now, guesses } = deps;
   return {
     /** Runs the checks and, when every coupon passes, reserves them all for this checkout. */
     async hold(p: Principal, input: HoldInput): Promise<HoldResult> {
@@ -44,10 +44,11 @@ export function createHoldService(deps: StorageDeps) {
       ) {
         throw new CouponError('InvalidInput', `ttlSeconds: between 1 and ${MAX_HOLD_SECONDS}`);
       }
+      const recordGuesses = guard(guesses, p, input.ref);
       const t = now();
       const expiresAt = t + input.ttlSeconds * 1000;
       const org = p.orgId;
-      return engine.run(
+      const result = await engine.run(
         function* () {
           const { customer } = yield* resolveCustomer(stores, p.org, input.ref, { register: false, now: t });
           const checkout = { holdId: null, transactionNumber: input.transactionNumber };
@@ -107,6 +108,8 @@ export function createHoldService(deps: StorageDeps) {
         },
         { write: true },
       );
+      recordGuesses(result.items);
+      return result;
     },
 
     /** Releases a hold; releasing one that already ended changes nothing. Another org's hold is unknown (404). */

@@ -1,6 +1,7 @@
 // Builds every service from the storage engine: the composition the entry points (http, jobs, cli) use.
 import { createStores } from '../storage/stores.js';
 import type { Engine } from '../storage/database.js';
+import { createAttemptThrottle } from './attempt-throttle.js';
 import { createAuthService } from './auth.js';
 import { createCouponService } from './coupons.js';
 import { createCustomerService } from './customers.js';
@@ -14,11 +15,16 @@ import { createRedeemService } from './redeem-coupon.js';
 import { createHoldService } from './holds.js';
 import { createSeriesService } from './series.js';
 
+/** The window failed attempts are counted in. */
+const GUESS_WINDOW_MS = 15 * 60_000;
+
 export interface ServiceOptions {
   jwtSecret: Uint8Array;
   tokenTtlSeconds: number;
   now?: () => number;
   metrics?: Metrics;
+  /** Failed code attempts allowed per 15 minutes, per customer and per client (0 = no limit). */
+  guessLimit?: { perCustomer: number; perClient: number };
 }
 
 export function createServices(engine: Engine, options: ServiceOptions) {
@@ -38,9 +44,14 @@ export function createServices(engine: Engine, options: ServiceOptions) {
   const issuing = createIssueService({ ...base, metrics });
   const pool = createPoolService(base);
   const coupons = createCouponService(base);
-  const redeeming = createRedeemService({ ...base, metrics });
+  // SPEC/ERRORS 429: failed code attempts are throttled so codes cannot be guessed by brute force.
+  const guesses = {
+    perCustomer: createAttemptThrottle(options.guessLimit?.perCustomer ?? 20, GUESS_WINDOW_MS, now),
+    perClient: createAttemptThrottle(options.guessLimit?.perClient ?? 1000, GUESS_WINDOW_MS, now),
+  };
+  const redeeming = createRedeemService({ ...base, metrics, guesses });
   const reactivation = createReactivateService(base);
-  const holds = createHoldService(base);
+  const holds = createHoldService({ ...base, guesses });
   return {
     metrics,
     auth,

@@ -5,6 +5,7 @@ import type { Customer, CustomerRef } from '../domain/customer.js';
 import { CouponError } from '../domain/errors.js';
 import { formatMoney, type Money } from '../domain/money.js';
 import { actorOf, type OrgSettings, type Principal } from '../domain/principal.js';
+import type { AttemptThrottle } from './attempt-throttle.js';
 import { atomicOutcome, decideBatch, type RedemptionContext } from '../domain/redemption.js';
 import { UNLIMITED } from '../domain/series.js';
 import { COUNTER_SLOTS } from '../storage/series-store.js';
@@ -169,8 +170,39 @@ export function* redeemInTransaction(
   return outcomes;
 }
 
-export function createRedeemService(deps: StorageDeps & { metrics: Metrics }) {
-  const { engine, stores, now, metrics } = deps;
+/** Refusals that mean "this code is not yours to use": what someone guessing codes gets. */
+const GUESS_FAILURES = new Set(['CodeMalformed', 'CouponNotFound', 'NotCustomersCoupon']);
+
+/** Throttles for failed code attempts, per client and per customer (issue 8: no brute-forcing codes). */
+export interface GuessThrottles {
+  perClient: AttemptThrottle;
+  perCustomer: AttemptThrottle;
+}
+
+const refKey = (p: Principal, ref: CustomerRef) =>
+  `${p.orgId}|${ref.id ?? ''}|${ref.externalId ?? ''}|${ref.mobile ?? ''}|${ref.email ?? ''}`;
+
+/** Refuses a caller that used up its failed attempts; answers a function that records this request's. */
+export function guard(
+  throttles: GuessThrottles,
+  p: Principal,
+  ref: CustomerRef,
+): (items: readonly ItemOutcome[]) => void {
+  const clientKey = `${p.orgId}|${p.clientId}`;
+  const customerKey = refKey(p, ref);
+  throttles.perClient.check(clientKey);
+  throttles.perCustomer.check(customerKey);
+  return (items) => {
+    const failed = items.filter(
+      (o) => o.decision.kind === 'refuse' && GUESS_FAILURES.has(o.decision.reason),
+    ).length;
+    throttles.perClient.fail(clientKey, failed);
+    throttles.perCustomer.fail(customerKey, failed);
+  };
+}
+
+export function createRedeemService(deps: StorageDeps & { metrics: Metrics; guesses: GuessThrottles }) {
+  const { engine, stores, now, metrics, guesses } = deps;
 
   const record = (items: readonly ItemOutcome[], operation: string) => {
     for (const it of items) {
@@ -184,6 +216,7 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics }) {
     /** Redeems coupons for one bill: all or none, or each on its own with `allowPartial`. */
     async redeem(p: Principal, input: RedeemInput): Promise<RedeemResult> {
       checkCount(input.codes);
+      const recordGuesses = guard(guesses, p, input.ref);
       const t = now();
       const result = await engine.run(
         function* () {
@@ -210,12 +243,14 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics }) {
         { write: true },
       );
       record(result.items, 'redeem');
+      recordGuesses(result.items);
       return result;
     },
 
     /** Runs the redemption checks for each code without writing anything (GET /v2/coupon/is_redeemable). */
     async check(p: Principal, input: Omit<RedeemInput, 'allowPartial' | 'holdId'>): Promise<RedeemResult> {
       checkCount(input.codes);
+      const recordGuesses = guard(guesses, p, input.ref);
       const t = now();
       const result = await engine.run(function* () {
         const { customer } = yield* resolveCustomer(stores, p.org, input.ref, { register: false, now: t });
@@ -240,6 +275,7 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics }) {
         };
       });
       record(result.items, 'is_redeemable');
+      recordGuesses(result.items);
       return result;
     },
   };

@@ -25,6 +25,8 @@ export interface RunOptions {
 /** The storage engine: a Kysely instance (compiler and migrations) and a script runner. */
 export interface Engine {
   readonly dialect: Dialect;
+  /** PostgreSQL: the schema the tables live in. */
+  readonly schema?: string;
   readonly kysely: Kysely<Database>;
   /** Runs a script; write scripts are one transaction, retried from the start on a RetryConflict. */
   run<T>(script: () => Script<T>, options?: RunOptions): Promise<T>;
@@ -163,6 +165,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Engi
 
   return {
     dialect: 'postgres',
+    schema: schema ?? 'public',
     kysely,
     async run<T>(script: () => Script<T>, runOptions?: RunOptions): Promise<T> {
       if (!runOptions?.write) {

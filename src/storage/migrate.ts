@@ -10,9 +10,21 @@ function migrations(engine: Engine): Record<string, Migration> {
   };
 }
 
-export async function migrateToLatest(engine: Engine): Promise<string[]> {
+/**
+ * On PostgreSQL the migration tables live in the engine's schema, named explicitly: otherwise Kysely finds
+ * another schema's migration tables (introspection sees every schema) and skips creating its own.
+ */
+function migratorFor(engine: Engine): Migrator {
   const provider: MigrationProvider = { getMigrations: async () => migrations(engine) };
-  const migrator = new Migrator({ db: engine.kysely, provider });
+  return new Migrator({
+    db: engine.kysely,
+    provider,
+    ...(engine.schema ? { migrationTableSchema: engine.schema } : {}),
+  });
+}
+
+export async function migrateToLatest(engine: Engine): Promise<string[]> {
+  const migrator = migratorFor(engine);
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -20,8 +32,7 @@ export async function migrateToLatest(engine: Engine): Promise<string[]> {
 
 /** Names of migrations not applied yet (start-up refuses to serve an outdated schema it cannot migrate). */
 export async function pendingMigrations(engine: Engine): Promise<string[]> {
-  const provider: MigrationProvider = { getMigrations: async () => migrations(engine) };
-  const migrator = new Migrator({ db: engine.kysely, provider });
+  const migrator = migratorFor(engine);
   const all = await migrator.getMigrations();
   return all.filter((m) => !m.executedAt).map((m) => m.name);
 }

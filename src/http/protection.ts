@@ -1,0 +1,44 @@
+// Protections a public endpoint needs (issue 8): security headers, a per-client request rate limit with
+// RateLimit headers and 429 + Retry-After, and a throttle on failed authentications per IP.
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import { CouponError } from '../domain/errors.js';
+import { createAttemptThrottle, type AttemptThrottle } from '../services/attempt-throttle.js';
+
+export interface ProtectionOptions {
+  /** Requests per minute per API client (per IP before authentication); 0 = no limit. */
+  rateLimitPerMinute: number;
+  /** Failed authentications per IP per 15 minutes; 0 = no limit. */
+  authFailureLimit: number;
+}
+
+const AUTH_WINDOW_MS = 15 * 60_000;
+
+export async function registerProtection(
+  app: FastifyInstance,
+  options: ProtectionOptions,
+): Promise<AttemptThrottle> {
+  // JSON answers are never rendered, so no CSP here; the console sets its own for its pages.
+  await app.register(helmet, { global: true, contentSecurityPolicy: false });
+  if (options.rateLimitPerMinute > 0) {
+    await app.register(rateLimit, {
+      global: true,
+      // After authentication (onRequest), so the key is the API client, not a shared till network's IP.
+      hook: 'preParsing',
+      max: options.rateLimitPerMinute,
+      timeWindow: 60_000,
+      enableDraftSpec: true,
+      keyGenerator: (request) =>
+        request.principal
+          ? `client:${request.principal.orgId}:${request.principal.clientId}`
+          : `ip:${request.ip}`,
+      errorResponseBuilder: (_request, context) => {
+        const e = new CouponError('RateLimited', `limit of ${context.max} requests a minute`);
+        e.retryAfterSeconds = Math.max(1, Math.ceil(context.ttl / 1000));
+        return e;
+      },
+    });
+  }
+  return createAttemptThrottle(options.authFailureLimit, AUTH_WINDOW_MS, Date.now);
+}
