@@ -1,8 +1,198 @@
-// Upload routes (SPEC §10). Being written: see the uploads task.
-import type { FastifyInstance } from 'fastify';
+// Upload routes (SPEC §10): the two multipart uploads (the file is streamed to the data folder, a
+// background job does the rows), the two status reads, and the download of result files.
+import { createHash } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest, LogLevel } from 'fastify';
+import { CouponError } from '../../domain/errors.js';
+import type { Principal } from '../../domain/principal.js';
 import type { Services } from '../../services/index.js';
+import type { ReceivedFile, UploadJob, UploadService } from '../../services/uploads.js';
+import { principalOf } from '../auth.js';
+import {
+  CodeUploadReply,
+  FileNameParams,
+  fromCodeUploadFields,
+  fromRedemptionUploadFields,
+  RedeemUploadReply,
+  SeriesIdParams,
+  toUploadReply,
+  uploadResponses,
+} from '../wire/upload.js';
+
+/** Limits on everything but the file: a form of a few short fields (uploadHeaders is the longest). */
+const FIELD_LIMITS = { fieldSize: 64 * 1024, fields: 20, parts: 40 };
+
+interface UploadForm {
+  fields: Record<string, string>;
+  file: ReceivedFile | undefined;
+}
+
+/**
+ * Reads a multipart upload: fields as text, and the `file` part streamed to the data folder. A file over
+ * the limit arrives truncated, not as an error (STACK-NOTES 7): it is deleted and refused with 413.
+ */
+async function readForm(request: FastifyRequest, uploads: UploadService): Promise<UploadForm> {
+  const form: UploadForm = { fields: {}, file: undefined };
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'field') {
+        if (typeof part.value === 'string') form.fields[part.fieldname] = part.value;
+        continue;
+      }
+      if (part.fieldname !== 'file' || form.file) {
+        part.file.resume(); // another file part: read past it
+        continue;
+      }
+      form.file = await uploads.receive(part.file, part.filename ?? 'upload.csv');
+      if (part.file.truncated) {
+        throw new CouponError('PayloadTooLarge', `the file is over ${uploads.maxFileBytes} bytes`);
+      }
+    }
+  } catch (e) {
+    if (form.file) uploads.discard(form.file);
+    if (e instanceof CouponError || String((e as { code?: unknown }).code).startsWith('FST_')) throw e;
+    throw new CouponError('InvalidInput', `multipart body: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return form;
+}
+
+/**
+ * Idempotency-Key for a multipart POST (SPEC §3): the generic hook cannot hash a streamed body, so the
+ * key is claimed here with a hash of the fields and the file's SHA-256. True when a replay was sent.
+ */
+async function claimIdempotency(
+  services: Services,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  p: Principal,
+  form: UploadForm & { file: ReceivedFile },
+): Promise<boolean> {
+  const key = request.headers['idempotency-key'];
+  if (typeof key !== 'string') return false;
+  const fields = Object.keys(form.fields)
+    .sort()
+    .map((k) => [k, form.fields[k]]);
+  const hash = createHash('sha256')
+    .update(`${request.method} ${request.url}\n${JSON.stringify(fields)}\n`)
+    .update(`${form.file.originalName}\n${form.file.sha256}`)
+    .digest('hex');
+  const start = await services.idempotency.start(p.orgId, p.clientId, key, hash);
+  if (start.kind === 'replay') {
+    reply.header('idempotent-replayed', 'true').header('content-type', 'application/json; charset=utf-8');
+    await reply.code(start.status).send(start.body);
+    return true;
+  }
+  request.idempotencyKey = key; // the generic onSend hook records the answer
+  return false;
+}
 
 export async function uploadRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  void app;
-  void services;
+  const { uploads } = services;
+  await app.register(multipart, {
+    throwFileSizeLimit: false,
+    limits: { ...FIELD_LIMITS, fileSize: uploads.maxFileBytes },
+  });
+
+  // @fastify/multipart logs its busboy options at trace, the request's headers (Authorization) included.
+  const routeLogLevel = (app.log.level === 'trace' ? 'debug' : app.log.level) as LogLevel;
+
+  const post = (
+    url: string,
+    kind: UploadJob['kind'],
+    summary: string,
+    start: (
+      p: Principal,
+      seriesId: number,
+      fields: Record<string, string>,
+      file: ReceivedFile,
+    ) => Promise<UploadJob>,
+  ) =>
+    app.post(
+      url,
+      {
+        logLevel: routeLogLevel,
+        config: { scope: 'upload', errorShape: 'upload', idempotency: 'self' },
+        schema: {
+          tags: ['uploads'],
+          summary,
+          consumes: ['multipart/form-data'],
+          params: SeriesIdParams,
+          response: uploadResponses(kind === 'codes' ? CodeUploadReply : RedeemUploadReply),
+        },
+      },
+      async (request, reply) => {
+        const p = principalOf(request);
+        const { seriesId } = request.params as { seriesId: number };
+        const form = await readForm(request, uploads);
+        const file = form.file;
+        if (!file) throw new CouponError('InvalidInput', 'file: a file part is required');
+        try {
+          if (await claimIdempotency(services, request, reply, p, { ...form, file })) return reply;
+          const job = await start(p, seriesId, form.fields, file);
+          return toUploadReply(kind, p.orgId, seriesId, [job], job.storedName);
+        } finally {
+          uploads.discard(file); // a no-op once the upload owns the file
+        }
+      },
+    );
+
+  post(
+    '/coupon/api/v1/upload/file/:seriesId',
+    'codes',
+    'Upload a CSV of codes, tagged codes, or customers (fields: file, customerIdentifier, customerIdentifierColumn)',
+    (p, seriesId, fields, file) => uploads.startCodeUpload(p, seriesId, fromCodeUploadFields(fields), file),
+  );
+  post(
+    '/coupon/api/v1/upload/redeemFile/:seriesId',
+    'redemptions',
+    'Upload a CSV of coupons redeemed elsewhere (fields: file, customerIdentifier, couponIdentifier, uploadHeaders)',
+    (p, seriesId, fields, file) =>
+      uploads.startRedemptionUpload(p, seriesId, fromRedemptionUploadFields(fields), file),
+  );
+
+  const status = (url: string, kind: UploadJob['kind'], summary: string) =>
+    app.get(
+      url,
+      {
+        config: { scope: 'upload', errorShape: 'upload' },
+        schema: {
+          tags: ['uploads'],
+          summary,
+          params: SeriesIdParams,
+          response: uploadResponses(kind === 'codes' ? CodeUploadReply : RedeemUploadReply),
+        },
+      },
+      async (request) => {
+        const p = principalOf(request);
+        const { seriesId } = request.params as { seriesId: number };
+        return toUploadReply(kind, p.orgId, seriesId, await uploads.list(p, seriesId, kind));
+      },
+    );
+  status('/coupon/api/v1/upload/getUploadStatus/:seriesId', 'codes', "The series' code uploads");
+  status(
+    '/coupon/api/v1/upload/getUploadRedeemedCouponStatus/:seriesId',
+    'redemptions',
+    "The series' redeemed-coupon uploads",
+  );
+
+  app.get(
+    '/coupon/api/v1/upload/files/:name',
+    {
+      config: { scope: 'upload', errorShape: 'upload' },
+      schema: {
+        tags: ['uploads'],
+        summary: 'Download an error or success file (the errorFileUrl / successFileUrl of a job)',
+        params: FileNameParams,
+        produces: ['text/csv'],
+      },
+    },
+    async (request, reply) => {
+      const file = await uploads.openResult(principalOf(request), (request.params as { name: string }).name);
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${file.name}"`)
+        .header('content-length', file.bytes)
+        .send(file.stream);
+    },
+  );
 }
