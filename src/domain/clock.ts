@@ -44,8 +44,23 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+/**
+ * The last answer of localParts per timezone: the rules ask about the same instant (a request's or a
+ * batch's "now") many times in a row, and Intl formatting costs tens of microseconds.
+ */
+const lastParts = new Map<string, { instant: number; parts: LocalParts }>();
+
 /** The wall-clock fields of an instant in a timezone. */
 export function localParts(instant: number, timeZone: string): LocalParts {
+  const hit = lastParts.get(timeZone);
+  if (hit && hit.instant === instant) return hit.parts;
+  const result = computeLocalParts(instant, timeZone);
+  if (lastParts.size > 1000) lastParts.clear();
+  lastParts.set(timeZone, { instant, parts: result });
+  return result;
+}
+
+function computeLocalParts(instant: number, timeZone: string): LocalParts {
   const parts = formatterFor(timeZone).formatToParts(new Date(instant));
   const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? NaN);
   const year = get('year');

@@ -208,12 +208,13 @@ export function createCouponStore(engine: Engine) {
         now: number;
         pool: number;
         limit: number;
+        n: number;
       }>,
     ) =>
       db
         .updateTable('series_counter')
         .set((eb) => ({
-          num_issued: eb('num_issued', '+', 1),
+          num_issued: eb('num_issued', '+', p.n),
           num_uploaded_non_issued: eb('num_uploaded_non_issued', '-', p.pool),
           latest_issual_time: greatest(engine.dialect, eb.ref('latest_issual_time'), p.now),
         }))
@@ -224,14 +225,15 @@ export function createCouponStore(engine: Engine) {
         .where((eb) =>
           eb.or([
             eb(int(p.limit), '<', 0),
+            // The total before these n issues, plus n, stays within maxCreate.
             eb(
               eb
                 .selectFrom('series_counter as c')
                 .select((e) => e.fn.coalesce(e.fn.sum<number>('c.num_issued'), sql<number>`0`).as('n'))
                 .where('c.org_id', '=', p.org)
                 .where('c.series_id', '=', p.series),
-              '<',
-              p.limit,
+              '<=',
+              sql<number>`${int(p.limit)} - ${int(p.n)}`,
             ),
           ]),
         ),
@@ -260,7 +262,7 @@ export function createCouponStore(engine: Engine) {
       .selectAll()
       .where('org_id', '=', p.org)
       .where('code', '=', p.code)
-      .where('is_generic', '=', 0),
+      .where('is_generic', '=', sql.lit(0)),
   );
   const genericByCode = prepare((p: Params<{ org: number; code: string; customer: number }>) =>
     db
@@ -268,9 +270,9 @@ export function createCouponStore(engine: Engine) {
       .selectAll()
       .where('org_id', '=', p.org)
       .where('code', '=', p.code)
-      .where('is_generic', '=', 1)
+      .where('is_generic', '=', sql.lit(1))
       .where('customer_id', '=', p.customer)
-      .orderBy('id', 'desc'),
+      .orderBy(sql`+id`, 'desc'),
   );
   const anyGeneric = prepare((p: Params<{ org: number; code: string }>) =>
     db
@@ -294,7 +296,8 @@ export function createCouponStore(engine: Engine) {
       .where('org_id', '=', p.org)
       .where('id', '=', p.id)
       .where('revoked_at', 'is', null)
-      .where('redemption_count', '=', 0),
+      .where('redemption_count', '=', 0)
+      .returningAll(),
   );
   const poolRevoked = prepare((p: Params<{ org: number; series: number; slot: number }>) =>
     db
@@ -323,7 +326,9 @@ export function createCouponStore(engine: Engine) {
         .selectAll()
         .where('org_id', '=', p.org)
         .where('customer_id', '=', p.customer)
-        .orderBy('id')
+        // `+id`, not `id`: ordering by the bare key lets SQLite walk the whole org in key order instead of
+        // reading this customer's coupons through their index.
+        .orderBy(sql`+id`)
         .limit(p.limit)
         .offset(p.offset),
   );
@@ -381,7 +386,10 @@ export function createCouponStore(engine: Engine) {
     *lockSlot0(org: number, series: number): Script<void> {
       if (pg) yield* all(lockSlot0, { org, series });
     },
-    /** Counts an issue in a slot; false when the configuration changed or maxCreate would be exceeded. */
+    /**
+     * Counts `n` issues (default 1) in a slot; false when the configuration changed or maxCreate would be
+     * exceeded.
+     */
     *countIssueInSeries(p: {
       org: number;
       series: number;
@@ -390,8 +398,9 @@ export function createCouponStore(engine: Engine) {
       now: number;
       pool: number;
       limit: number;
+      n?: number;
     }): Script<boolean> {
-      return (yield* write(countIssueInSeries, p)) === 1;
+      return (yield* write(countIssueInSeries, { ...p, n: p.n ?? 1 })) === 1;
     },
     *addEvent(e: NewEvent): Script<void> {
       yield* write(insertEvent, e);
@@ -420,7 +429,7 @@ export function createCouponStore(engine: Engine) {
             .selectAll()
             .where('org_id', '=', org)
             .where('code', 'in', codes)
-            .where('is_generic', '=', 0)
+            .where('is_generic', '=', sql.lit(0))
             .orderBy('id'),
         ),
       );
@@ -442,27 +451,42 @@ export function createCouponStore(engine: Engine) {
       limit: number,
       offset: number,
     ): Script<Coupon[]> {
-      if (f.customers.length + f.ids.length + f.codes.length === 0) return [];
+      // One select per filter, each through its own index, united; an OR of the filters made SQLite scan
+      // the whole org. Codes are spelled per index: both code indexes are partial (is_generic = 0 / = 1).
+      const parts = [
+        ...(f.customers.length
+          ? [
+              db
+                .selectFrom('coupon')
+                .select('id')
+                .where('org_id', '=', org)
+                .where('customer_id', 'in', f.customers),
+            ]
+          : []),
+        ...(f.ids.length
+          ? [db.selectFrom('coupon').select('id').where('org_id', '=', org).where('id', 'in', f.ids)]
+          : []),
+        ...(f.codes.length
+          ? [0, 1].map((generic) =>
+              db
+                .selectFrom('coupon')
+                .select('id')
+                .where('org_id', '=', org)
+                .where('is_generic', '=', sql.lit(generic))
+                .where('code', 'in', f.codes),
+            )
+          : []),
+      ];
+      if (parts.length === 0) return [];
+      const matching = parts.slice(1).reduce((u, q) => u.unionAll(q), parts[0]!);
       const found = yield* rows<CouponRow>(
         adhoc(
           db
             .selectFrom('coupon')
             .selectAll()
             .where('org_id', '=', org)
-            .where((eb) =>
-              eb.or([
-                ...(f.customers.length ? [eb('customer_id', 'in', f.customers)] : []),
-                ...(f.ids.length ? [eb('id', 'in', f.ids)] : []),
-                // Spelled per index: both code indexes are partial (is_generic = 0 / = 1).
-                ...(f.codes.length
-                  ? [
-                      eb.and([eb('is_generic', '=', 0), eb('code', 'in', f.codes)]),
-                      eb.and([eb('is_generic', '=', 1), eb('code', 'in', f.codes)]),
-                    ]
-                  : []),
-              ]),
-            )
-            .orderBy('id')
+            .where('id', 'in', matching)
+            .orderBy(sql`+id`)
             .limit(limit)
             .offset(offset),
         ),
@@ -478,7 +502,7 @@ export function createCouponStore(engine: Engine) {
             .selectFrom('coupon')
             .select('code')
             .where('org_id', '=', org)
-            .where('is_generic', '=', 0)
+            .where('is_generic', '=', sql.lit(0))
             .where('code', 'in', codes)
             .union(
               db
@@ -508,16 +532,20 @@ export function createCouponStore(engine: Engine) {
             .selectAll()
             .where('org_id', '=', org)
             .where('customer_id', 'in', customers)
-            .orderBy('id')
+            .orderBy(sql`+id`)
             .limit(limit)
             .offset(offset),
         ),
       );
       return found.map(toCoupon);
     },
-    /** Revokes a coupon that has no active redemption; false when it is revoked or redeemed meanwhile. */
-    *revoke(org: number, id: number, now: number): Script<boolean> {
-      return (yield* write(revoke, { org, id, now })) === 1;
+    /**
+     * Revokes a coupon that has no active redemption, answering it as it is now (issued meanwhile or not);
+     * undefined when it is revoked or redeemed meanwhile.
+     */
+    *revoke(org: number, id: number, now: number): Script<Coupon | undefined> {
+      const row = yield* one(revoke, { org, id, now });
+      return row && toCoupon(row);
     },
     *countPoolAdded(org: number, series: number, slot: number, added: number): Script<void> {
       yield* write(countPoolAdded, { org, series, slot, added });

@@ -2,7 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
-import { adhoc, all, one, rows, prepare, type Params, type Script } from './script.js';
+import { adhoc, one, rows, prepare, type Params, type Script } from './script.js';
 import type { CustomerTable } from './tables.js';
 
 export type CustomerRow = Selectable<CustomerTable>;
@@ -38,30 +38,6 @@ export function createCustomerStore(engine: Engine) {
   );
   const byExternalId = prepare((p: Params<{ org: number; externalId: string }>) =>
     db.selectFrom('customer').selectAll().where('org_id', '=', p.org).where('external_id', '=', p.externalId),
-  );
-  // Every identifier of a request in one round trip: each equality is served by its own unique index.
-  const matching = prepare(
-    (
-      p: Params<{
-        org: number;
-        id: number | null;
-        ext: string | null;
-        mobile: string | null;
-        email: string | null;
-      }>,
-    ) =>
-      db
-        .selectFrom('customer')
-        .selectAll()
-        .where('org_id', '=', p.org)
-        .where((eb) =>
-          eb.or([
-            eb('id', '=', p.id),
-            eb('external_id', '=', p.ext),
-            eb('mobile', '=', p.mobile),
-            eb('email', '=', p.email),
-          ]),
-        ),
   );
   // SQLite has no FOR UPDATE; its write transactions are serialised by BEGIN IMMEDIATE instead.
   const lock = prepare((p: Params<{ org: number; id: number }>) => {
@@ -100,15 +76,20 @@ export function createCustomerStore(engine: Engine) {
     *findByExternalId(org: number, externalId: string): Script<CustomerRow | undefined> {
       return yield* one(byExternalId, { org, externalId });
     },
-    /** The customers any of the given identifiers name (at most one per identifier). */
+    /**
+     * The customers any of the given identifiers name (at most one per identifier), one indexed lookup per
+     * identifier given. (A single OR over the four columns made SQLite scan the org's customers.)
+     */
     *findMatching(org: number, keys: CustomerKeys): Script<CustomerRow[]> {
-      return yield* all(matching, {
-        org,
-        id: keys.id,
-        ext: keys.externalId,
-        mobile: keys.mobile,
-        email: keys.email,
-      });
+      const found = new Map<number, CustomerRow>();
+      const add = (row: CustomerRow | undefined) => {
+        if (row) found.set(Number(row.id), row);
+      };
+      if (keys.id !== null) add(yield* one(byId, { org, id: keys.id }));
+      if (keys.externalId !== null) add(yield* one(byExternalId, { org, externalId: keys.externalId }));
+      if (keys.mobile !== null) add(yield* one(byMobile, { org, mobile: keys.mobile }));
+      if (keys.email !== null) add(yield* one(byEmail, { org, email: keys.email }));
+      return [...found.values()];
     },
     /** The customers with these ids; unknown ids are left out. */
     *findByIds(org: number, ids: readonly number[]): Script<CustomerRow[]> {

@@ -68,6 +68,8 @@ function openSqlite(path: string): Engine {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = OFF');
+  // 64 MB of page cache (the default is 2 MB): uploads insert into large unique indexes at random places.
+  db.pragma('cache_size = -65536');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
   const cache = new Map<string, BetterSqlite3.Statement>();
   const statement = (sql: string): BetterSqlite3.Statement => {

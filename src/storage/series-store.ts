@@ -1,7 +1,12 @@
 // Coupon series and their counter slots (docs/architecture.md "Counters without a hot row").
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Series, SeriesConfig, SeriesCounters } from '../domain/series.js';
-import { parseExclusiveSeries, parseRedemptionRange, parseTillList } from '../domain/series.js';
+import {
+  defaultSeriesConfig,
+  parseExclusiveSeries,
+  parseRedemptionRange,
+  parseTillList,
+} from '../domain/series.js';
 import { formatMoney, moneyFromStorage } from '../domain/money.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
@@ -61,6 +66,16 @@ function configColumns(c: SeriesConfig) {
     is_sms_disabled: flag(c.isSmsDisabled),
     extra: JSON.stringify(c.extra),
   };
+}
+
+type ConfigColumns = ReturnType<typeof configColumns>;
+const CONFIG_COLUMNS = Object.keys(
+  configColumns(defaultSeriesConfig('X', '2000-01-01')),
+) as (keyof ConfigColumns)[];
+
+/** The configuration columns of a statement's parameters (placeholders when compiling, values when binding). */
+function configFromParams(p: ConfigColumns): ConfigColumns {
+  return Object.fromEntries(CONFIG_COLUMNS.map((k) => [k, p[k]])) as ConfigColumns;
 }
 
 /** A stored series as the domain sees it. Stored JSON was validated on the way in. */
@@ -160,48 +175,7 @@ export function createSeriesStore(engine: Engine) {
         .values({
           ...newId(engine.dialect, 'coupon_series'),
           org_id: p.org,
-          series_code: p.series_code,
-          description: p.description,
-          discount_code: p.discount_code,
-          discount_type: p.discount_type,
-          discount_value: p.discount_value,
-          discount_upto: p.discount_upto,
-          discount_on: p.discount_on,
-          client_handling_type: p.client_handling_type,
-          generic_code: p.generic_code,
-          valid_till_date: p.valid_till_date,
-          redemption_valid_from: p.redemption_valid_from,
-          redemption_valid_after_days: p.redemption_valid_after_days,
-          expiry_strategy_type: p.expiry_strategy_type,
-          expiry_strategy_value: p.expiry_strategy_value,
-          max_create: p.max_create,
-          max_redeem: p.max_redeem,
-          max_vouchers_per_user: p.max_vouchers_per_user,
-          min_days_between_vouchers: p.min_days_between_vouchers,
-          max_redemptions_per_user: p.max_redemptions_per_user,
-          min_days_between_redemption: p.min_days_between_redemption,
-          redemption_per_coupon_max_limit: p.redemption_per_coupon_max_limit,
-          any_user: p.any_user,
-          same_user_multiple_redeem: p.same_user_multiple_redeem,
-          is_multiple_use_allowed: p.is_multiple_use_allowed,
-          multiple_vouchers_per_user: p.multiple_vouchers_per_user,
-          do_not_resend_existing: p.do_not_resend_existing,
-          mutual_exclusive_series_ids: p.mutual_exclusive_series_ids,
-          store_ids_json: p.store_ids_json,
-          redeem_at_store: p.redeem_at_store,
-          redemption_range: p.redemption_range,
-          min_bill_amount: p.min_bill_amount,
-          max_bill_amount: p.max_bill_amount,
-          alpha_numeric: p.alpha_numeric,
-          random_code_length: p.random_code_length,
-          code_prefix: p.code_prefix,
-          prefix_enabled: p.prefix_enabled,
-          code_suffix: p.code_suffix,
-          suffix_enabled: p.suffix_enabled,
-          exclude_look_alikes: p.exclude_look_alikes,
-          sms_template: p.sms_template,
-          is_sms_disabled: p.is_sms_disabled,
-          extra: p.extra,
+          ...configFromParams(p),
           config_version: 1,
           created_by: p.createdBy,
           created_at: p.now,
@@ -260,7 +234,7 @@ export function createSeriesStore(engine: Engine) {
           .select('id')
           .where('org_id', '=', p.org)
           .where('code', '=', p.code)
-          .where('is_generic', '=', 0),
+          .where('is_generic', '=', sql.lit(0)),
       ),
   );
 
@@ -311,48 +285,7 @@ export function createSeriesStore(engine: Engine) {
       db
         .updateTable('coupon_series')
         .set({
-          series_code: p.series_code,
-          description: p.description,
-          discount_code: p.discount_code,
-          discount_type: p.discount_type,
-          discount_value: p.discount_value,
-          discount_upto: p.discount_upto,
-          discount_on: p.discount_on,
-          client_handling_type: p.client_handling_type,
-          generic_code: p.generic_code,
-          valid_till_date: p.valid_till_date,
-          redemption_valid_from: p.redemption_valid_from,
-          redemption_valid_after_days: p.redemption_valid_after_days,
-          expiry_strategy_type: p.expiry_strategy_type,
-          expiry_strategy_value: p.expiry_strategy_value,
-          max_create: p.max_create,
-          max_redeem: p.max_redeem,
-          max_vouchers_per_user: p.max_vouchers_per_user,
-          min_days_between_vouchers: p.min_days_between_vouchers,
-          max_redemptions_per_user: p.max_redemptions_per_user,
-          min_days_between_redemption: p.min_days_between_redemption,
-          redemption_per_coupon_max_limit: p.redemption_per_coupon_max_limit,
-          any_user: p.any_user,
-          same_user_multiple_redeem: p.same_user_multiple_redeem,
-          is_multiple_use_allowed: p.is_multiple_use_allowed,
-          multiple_vouchers_per_user: p.multiple_vouchers_per_user,
-          do_not_resend_existing: p.do_not_resend_existing,
-          mutual_exclusive_series_ids: p.mutual_exclusive_series_ids,
-          store_ids_json: p.store_ids_json,
-          redeem_at_store: p.redeem_at_store,
-          redemption_range: p.redemption_range,
-          min_bill_amount: p.min_bill_amount,
-          max_bill_amount: p.max_bill_amount,
-          alpha_numeric: p.alpha_numeric,
-          random_code_length: p.random_code_length,
-          code_prefix: p.code_prefix,
-          prefix_enabled: p.prefix_enabled,
-          code_suffix: p.code_suffix,
-          suffix_enabled: p.suffix_enabled,
-          exclude_look_alikes: p.exclude_look_alikes,
-          sms_template: p.sms_template,
-          is_sms_disabled: p.is_sms_disabled,
-          extra: p.extra,
+          ...configFromParams(p),
           config_version: p.version,
           updated_at: p.now,
         })

@@ -54,10 +54,18 @@ export function schema0001(dialect: Dialect) {
         .addColumn('created_at', big, (c) => c.notNull())
         .addColumn('updated_at', big, (c) => c.notNull())
         .addPrimaryKeyConstraint('customer_pk', ['org_id', 'id'])
-        .addUniqueConstraint('customer_mobile_uq', ['org_id', 'mobile'])
-        .addUniqueConstraint('customer_email_uq', ['org_id', 'email'])
-        .addUniqueConstraint('customer_external_id_uq', ['org_id', 'external_id'])
         .execute();
+      // Each identifier is unique in the org. Partial indexes: most customers lack one or two identifiers,
+      // and NULLs would be index entries (and writes) for nothing. `x = ?` lets both planners use them.
+      for (const column of ['mobile', 'email', 'external_id']) {
+        await db.schema
+          .createIndex(`customer_${column}_uq`)
+          .on('customer')
+          .columns(['org_id', column])
+          .unique()
+          .where(sql.ref(column), 'is not', null)
+          .execute();
+      }
 
       let series = withId('coupon_series');
       for (const col of [
@@ -177,7 +185,16 @@ export function schema0001(dialect: Dialect) {
       await db.schema
         .createIndex('coupon_customer_ix')
         .on('coupon')
-        .columns(['org_id', 'customer_id', 'series_id'])
+        // With id last, a customer's coupons of a series come newest first straight from the index.
+        // Issued coupons only: pool codes (no customer) would be entries nobody reads.
+        .columns(['org_id', 'customer_id', 'series_id', 'id'])
+        .where(sql.ref('customer_id'), 'is not', null)
+        .execute();
+      await db.schema
+        .createIndex('coupon_series_issued_ix')
+        .on('coupon')
+        .columns(['org_id', 'series_id', 'issued_at'])
+        .where(sql.ref('issued_at'), 'is not', null)
         .execute();
       // The pool: unissued uploaded codes, handed out oldest first.
       await db.schema
@@ -223,6 +240,12 @@ export function schema0001(dialect: Dialect) {
         .on('redemption')
         .columns(['org_id', 'coupon_id'])
         .execute();
+      // Per-series reads by day (the console's chart) and per-series audits.
+      await db.schema
+        .createIndex('redemption_series_ix')
+        .on('redemption')
+        .columns(['org_id', 'series_id', 'redeemed_at'])
+        .execute();
       await db.schema
         .createIndex('redemption_transaction_ix')
         .on('redemption')
@@ -266,6 +289,12 @@ export function schema0001(dialect: Dialect) {
         .execute();
 
       await withId('coupon_event')
+        // PostgreSQL: the writing transaction's id. Ids are handed out before commit, so a reader following
+        // events by id alone could pass one whose transaction commits later; webhooks follow transactions
+        // that are known to be finished instead (services/webhooks.ts). SQLite commits in id order: 0.
+        .addColumn('txid', big, (c) =>
+          c.notNull().defaultTo(pg ? sql`(pg_current_xact_id()::text)::bigint` : 0),
+        )
         .addColumn('coupon_id', big, (c) => c.notNull())
         .addColumn('series_id', big, (c) => c.notNull())
         .addColumn('customer_id', big)
@@ -280,6 +309,14 @@ export function schema0001(dialect: Dialect) {
         .on('coupon_event')
         .columns(['org_id', 'coupon_id', 'id'])
         .execute();
+      if (pg) {
+        // Webhook fan-out follows finished transactions in (txid, id) order.
+        await db.schema
+          .createIndex('coupon_event_txid_ix')
+          .on('coupon_event')
+          .columns(['org_id', 'txid', 'id'])
+          .execute();
+      }
 
       await withId('upload_job')
         .addColumn('series_id', big, (c) => c.notNull())
@@ -354,6 +391,7 @@ export function schema0001(dialect: Dialect) {
         .addColumn('events', 'text', (c) => c.notNull())
         .addColumn('secret', 'text', (c) => c.notNull())
         .addColumn('cursor_event_id', big, (c) => c.notNull().defaultTo(0))
+        .addColumn('cursor_txid', big, (c) => c.notNull().defaultTo(0))
         .addColumn('created_at', big, (c) => c.notNull())
         .addColumn('deleted_at', big)
         .addPrimaryKeyConstraint('webhook_subscription_pk', ['org_id', 'id'])
