@@ -17,6 +17,8 @@ const Env = Type.Object({
   COUPOND_BODY_LIMIT_KB: Type.Integer({ default: 1024, minimum: 16, maximum: 65_536 }),
   COUPOND_WORKER: Type.String({ default: 'on', pattern: '^(on|off)$' }),
   COUPOND_WEBHOOK_ALLOW: Type.Optional(Type.String()),
+  COUPOND_DELIVERY_MAX_ATTEMPTS: Type.Integer({ default: 8, minimum: 1, maximum: 100 }),
+  COUPOND_DELIVERY_RETRY_BASE_MS: Type.Integer({ default: 2000, minimum: 1, maximum: 3_600_000 }),
   COUPOND_RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 120_000, minimum: 0 }),
   COUPOND_GUESS_LIMIT: Type.Integer({ default: 20, minimum: 0 }),
   COUPOND_GUESS_LIMIT_PER_CLIENT: Type.Integer({ default: 1000, minimum: 0 }),
@@ -41,6 +43,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly runWorker: boolean;
   readonly webhookAllow: readonly string[] | undefined;
+  /** SMS and webhook delivery: attempts before a message is given up, and the first retry delay (doubling). */
+  readonly delivery: { maxAttempts: number; retryBaseMs: number };
   /** Requests per minute per API client (per IP before authentication); 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
   /** Failed code attempts (unknown, malformed or someone else's code) allowed per 15 minutes; 0 = off. */
@@ -91,6 +95,7 @@ function toConfig(e: RawEnv): Config {
     webhookAllow: e.COUPOND_WEBHOOK_ALLOW?.split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    delivery: { maxAttempts: e.COUPOND_DELIVERY_MAX_ATTEMPTS, retryBaseMs: e.COUPOND_DELIVERY_RETRY_BASE_MS },
     rateLimitPerMinute: e.COUPOND_RATE_LIMIT_PER_MINUTE,
     guessLimit: { perCustomer: e.COUPOND_GUESS_LIMIT, perClient: e.COUPOND_GUESS_LIMIT_PER_CLIENT },
     authFailureLimit: e.COUPOND_AUTH_FAILURE_LIMIT,

@@ -2,13 +2,14 @@
 // Configuration comes from the environment (config.ts); flags name what each command acts on.
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
-import { clientCreate, clientRevoke, migrate, orgCreate } from './commands/admin.js';
+import { clientCreate, clientRevoke, migrate, orgCreate, orgUpdate } from './commands/admin.js';
 import { serve } from './commands/serve.js';
 
 const USAGE = `usage:
   coupond serve
   coupond migrate
   coupond org create --name NAME [--timezone Area/City] [--mobile-country-code 91]
+  coupond org update --org ID [--name NAME] [--timezone Area/City] [--mobile-country-code 91] [--sms-webhook-url URL]
   coupond client create --org ID [--till TILL] [--scopes read,write,upload,admin]
   coupond client revoke KEY`;
 
@@ -28,6 +29,7 @@ async function run(argv: string[]): Promise<void> {
       org: { type: 'string' },
       till: { type: 'string' },
       scopes: { type: 'string' },
+      'sms-webhook-url': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,6 +56,16 @@ async function run(argv: string[]): Promise<void> {
         timezone: values.timezone,
         mobileCountryCode: values['mobile-country-code'],
       });
+    case 'org update': {
+      const org = Number(values.org);
+      if (!values.org || !Number.isSafeInteger(org) || org <= 0) fail('org update needs --org ID');
+      return orgUpdate(config, org, {
+        name: values.name,
+        timezone: values.timezone,
+        mobileCountryCode: values['mobile-country-code'],
+        smsWebhookUrl: values['sms-webhook-url'],
+      });
+    }
     case 'client create': {
       const org = Number(values.org);
       if (!values.org || !Number.isSafeInteger(org) || org <= 0) fail('client create needs --org ID');

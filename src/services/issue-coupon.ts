@@ -15,12 +15,18 @@ import type { Stores } from '../storage/stores.js';
 import { resolveCustomer } from './customers.js';
 import type { StorageDeps } from './deps.js';
 import type { Metrics } from './metrics.js';
+import { enqueueIssueSms } from './notifications.js';
 
 /** How often a generated code may clash with an existing one before the issue fails; at ≤1 % occupancy, never. */
 const CODE_ATTEMPTS = 10;
 
 export type IssueOutcome =
-  | { kind: 'issued'; coupon: Coupon; series: Series }
+  | {
+      kind: 'issued';
+      coupon: Coupon;
+      series: Series;
+      /** Unknown tags of the SMS template, left out. */ smsUnknownTags: string[];
+    }
   | { kind: 'resent'; coupon: Coupon; series: Series }
   | { kind: 'refused'; reason: CouponErrorName; detail?: string };
 
@@ -67,7 +73,11 @@ export function* issueToCustomer(
   if (!series) return { kind: 'refused', reason: 'SeriesNotFound', detail: String(seriesId) };
 
   const limited = series.maxCreate !== UNLIMITED;
-  if (limited) yield* stores.coupon.lockSlot0(orgId, series.id);
+  if (limited) {
+    // Lock order (docs/architecture.md): the customer's series row before slot 0, as redeem takes them.
+    yield* stores.redemption.customerSeries(orgId, customer.id, series.id, true);
+    yield* stores.coupon.lockSlot0(orgId, series.id);
+  }
   const counters = yield* stores.series.counters(orgId, series.id);
   const history = yield* stores.coupon.customerSeries(orgId, customer.id, series.id);
   const held = yield* stores.coupon.heldSeries(orgId, customer.id, series.exclusiveSeriesIds);
@@ -183,7 +193,8 @@ export function* issueToCustomer(
     actor: options.actor,
     details: JSON.stringify({ via: options.via, origin: coupon.origin, fromPool }),
   });
-  return { kind: 'issued', coupon, series };
+  const smsUnknownTags = yield* enqueueIssueSms(stores, org, customer, coupon, series, now);
+  return { kind: 'issued', coupon, series, smsUnknownTags };
 }
 
 export interface IssueResult {

@@ -41,7 +41,9 @@ function checkSettings(s: {
     throw invalid('smsWebhookUrl', 'an http(s) URL');
 }
 
-export function createOrgService(deps: StorageDeps & { auth: AuthService }) {
+export function createOrgService(
+  deps: StorageDeps & { auth: AuthService; checkGatewayUrl?: (url: string) => void },
+) {
   const { engine, stores, now, auth } = deps;
 
   return {
@@ -97,6 +99,7 @@ export function createOrgService(deps: StorageDeps & { auth: AuthService }) {
       },
     ): Promise<OrgSettings> {
       checkSettings(changes);
+      if (changes.smsWebhookUrl) deps.checkGatewayUrl?.(changes.smsWebhookUrl);
       const row = await engine.run(
         function* () {
           const current = yield* stores.org.find(orgId);

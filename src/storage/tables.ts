@@ -202,6 +202,8 @@ export interface CouponHoldItemTable {
 export interface CouponEventTable {
   org_id: number;
   id: Id;
+  /** PostgreSQL: the id of the transaction that wrote the event (see migration 0001). */
+  txid: Generated<number>;
   coupon_id: number;
   series_id: number;
   customer_id: number | null;
@@ -277,8 +279,9 @@ export interface WebhookSubscriptionTable {
   url: string;
   events: string;
   secret: string;
-  /** Last coupon_event id fanned out to this subscription. */
-  cursor_event_id: number;
+  /** Where fan-out to this subscription has got to: last event id, and (PostgreSQL) last finished transaction. */
+  cursor_event_id: Generated<number>;
+  cursor_txid: Generated<number>;
   created_at: number;
   deleted_at: number | null;
 }

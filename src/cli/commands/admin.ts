@@ -35,6 +35,28 @@ export async function orgCreate(
   });
 }
 
+export async function orgUpdate(
+  config: Config,
+  orgId: number,
+  o: {
+    name?: string | undefined;
+    timezone?: string | undefined;
+    mobileCountryCode?: string | undefined;
+    smsWebhookUrl?: string | undefined;
+  },
+): Promise<void> {
+  await withContext(config, async ({ services }) => {
+    const changes: Parameters<typeof services.orgs.updateSettings>[1] = {};
+    if (o.name !== undefined) changes.name = o.name;
+    if (o.timezone !== undefined) changes.timezone = o.timezone;
+    if (o.mobileCountryCode !== undefined)
+      changes.mobileCountryCode = o.mobileCountryCode === '' ? null : o.mobileCountryCode;
+    if (o.smsWebhookUrl !== undefined)
+      changes.smsWebhookUrl = o.smsWebhookUrl === '' ? null : o.smsWebhookUrl;
+    line(await services.orgs.updateSettings(orgId, changes));
+  });
+}
+
 export async function clientCreate(
   config: Config,
   o: { orgId: number; tillId?: string | undefined; scopes?: string | undefined },

@@ -22,6 +22,17 @@ import {
 } from '../wire/coupon.js';
 import { CustomerReply, toCustomerReply } from '../wire/customer.js';
 
+/** SPEC §11: an unknown tag of the SMS template is left out of the message and reported, never a failure. */
+function warningsOf(outcome: IssueOutcome): unknown[] {
+  if (outcome.kind === 'resent') return [RESENT];
+  if (outcome.kind !== 'issued') return [];
+  return outcome.smsUnknownTags.map((tag) => ({
+    code: 700,
+    reason: 'UNKNOWN_SMS_TAG',
+    message: `smsTemplate: unknown tag {{${tag}}} left out of the message`,
+  }));
+}
+
 /** A resend is not a refusal: the existing coupon is answered with this warning (SPEC §6). */
 const RESENT = {
   code: 722,
@@ -109,7 +120,7 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
         customer: toCustomerReply(customer),
         redemptionCount,
         id,
-        warnings: outcome.kind === 'resent' ? [RESENT] : [],
+        warnings: warningsOf(outcome),
       };
     },
   );
@@ -150,7 +161,7 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
               entityId: o.series.id,
               result: toIssuedCoupon(o.coupon, o.series),
               errors: [],
-              warnings: o.kind === 'resent' ? [RESENT] : [],
+              warnings: warningsOf(o),
             },
       );
       const failureCount = outcomes.filter((o) => o.kind === 'refused').length;
@@ -189,9 +200,7 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
       const { ref } = customerOf(body.customer, p.org);
       const { customer, outcomes } = await services.issuing.issueMultiple(p, seriesId, body.count, ref);
       const coupons = outcomes.flatMap((o) =>
-        o.kind === 'refused'
-          ? []
-          : [{ ...toIssuedCoupon(o.coupon, o.series), warnings: o.kind === 'resent' ? [RESENT] : [] }],
+        o.kind === 'refused' ? [] : [{ ...toIssuedCoupon(o.coupon, o.series), warnings: warningsOf(o) }],
       );
       const errors = outcomes.flatMap((o) => (o.kind === 'refused' ? [refusal(o)] : []));
       return batchStatus(reply, errors.length, outcomes.length).send({

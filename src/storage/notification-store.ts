@@ -1,0 +1,427 @@
+// The SMS outbox, webhook subscriptions and their deliveries, and the sweep that ends expired holds
+// (SPEC §11). Rows are claimed with a lease, so several servers share the delivery work.
+import { sql, type Selectable } from 'kysely';
+import type { Engine } from './database.js';
+import { newId } from './ids.js';
+import { adhoc, all, one, prepare, rows, write, type Params, type Script } from './script.js';
+
+import type {
+  CouponEventTable,
+  OutboxMessageTable,
+  WebhookDeliveryTable,
+  WebhookSubscriptionTable,
+} from './tables.js';
+
+export type OutboxRow = Selectable<OutboxMessageTable>;
+export type SubscriptionRow = Selectable<WebhookSubscriptionTable>;
+export type DeliveryRow = Selectable<WebhookDeliveryTable>;
+export type EventRow = Selectable<CouponEventTable>;
+
+export function createNotificationStore(engine: Engine) {
+  const db = engine.kysely;
+  const pg = engine.dialect === 'postgres';
+
+  // --- SMS outbox -------------------------------------------------------------------------------------------
+  const insertMessage = prepare(
+    (
+      p: Params<{
+        org: number;
+        customer: number;
+        coupon: number | null;
+        mobile: string;
+        text: string;
+        now: number;
+      }>,
+    ) =>
+      db.insertInto('outbox_message').values({
+        ...newId(engine.dialect, 'outbox_message'),
+        org_id: p.org,
+        customer_id: p.customer,
+        coupon_id: p.coupon,
+        mobile: p.mobile,
+        text: p.text,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: p.now,
+        created_at: p.now,
+      }),
+  );
+  const messagesOf = prepare((p: Params<{ org: number; customer: number; limit: number }>) =>
+    db
+      .selectFrom('outbox_message')
+      .selectAll()
+      .where('org_id', '=', p.org)
+      .where('customer_id', '=', p.customer)
+      .orderBy('id', 'desc')
+      .limit(p.limit),
+  );
+
+  /** Claims due rows of a table with a lease: a row leased by a live server is skipped, not waited for. */
+  function claim(table: 'outbox_message' | 'webhook_delivery', now: number, until: number, limit: number) {
+    let due = db
+      .selectFrom(table)
+      .select(['org_id', 'id'])
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .orderBy('next_attempt_at')
+      .limit(limit);
+    if (pg) due = due.forUpdate().skipLocked();
+    return adhoc(
+      db
+        .updateTable(table)
+        .set((eb) => ({ lease_until: until, attempts: eb('attempts', '+', 1) }))
+        .where(sql<boolean>`(org_id, id) in (${due})`)
+        .returningAll(),
+    );
+  }
+
+  /** Records a successful delivery; only the first report counts (a row is delivered once). */
+  const delivered = (table: 'outbox_message' | 'webhook_delivery') =>
+    prepare((p: Params<{ org: number; id: number; now: number; code: number }>) => {
+      const q = db
+        .updateTable(table)
+        .set({ status: 'delivered', delivered_at: p.now, lease_until: null, last_error: null })
+        .where('org_id', '=', p.org)
+        .where('id', '=', p.id)
+        .where('status', '=', 'pending');
+      return table === 'webhook_delivery' ? q.set({ last_status_code: p.code }) : q;
+    });
+  const retry = (table: 'outbox_message' | 'webhook_delivery') =>
+    prepare(
+      (
+        p: Params<{
+          org: number;
+          id: number;
+          next: number;
+          status: string;
+          error: string;
+          code: number | null;
+        }>,
+      ) => {
+        const q = db
+          .updateTable(table)
+          .set({ status: p.status, next_attempt_at: p.next, lease_until: null, last_error: p.error })
+          .where('org_id', '=', p.org)
+          .where('id', '=', p.id)
+          .where('status', '=', 'pending');
+        return table === 'webhook_delivery' ? q.set({ last_status_code: p.code }) : q;
+      },
+    );
+  const messageDelivered = delivered('outbox_message');
+  const deliveryDelivered = delivered('webhook_delivery');
+  const messageRetry = retry('outbox_message');
+  const deliveryRetry = retry('webhook_delivery');
+
+  // --- webhook subscriptions ----------------------------------------------------------------------------------
+  const insertSubscription = prepare(
+    (
+      p: Params<{
+        org: number;
+        url: string;
+        events: string;
+        secret: string;
+        now: number;
+        cursorId: number;
+        cursorTxid: number;
+      }>,
+    ) =>
+      db
+        .insertInto('webhook_subscription')
+        .values({
+          ...newId(engine.dialect, 'webhook_subscription'),
+          org_id: p.org,
+          url: p.url,
+          events: p.events,
+          secret: p.secret,
+          cursor_event_id: p.cursorId,
+          cursor_txid: p.cursorTxid,
+          created_at: p.now,
+        })
+        .returningAll(),
+  );
+  const subscriptions = prepare((p: Params<{ org: number }>) =>
+    db
+      .selectFrom('webhook_subscription')
+      .selectAll()
+      .where('org_id', '=', p.org)
+      .where('deleted_at', 'is', null)
+      .orderBy('id'),
+  );
+  const subscription = prepare((p: Params<{ org: number; id: number }>) =>
+    db
+      .selectFrom('webhook_subscription')
+      .selectAll()
+      .where('org_id', '=', p.org)
+      .where('id', '=', p.id)
+      .where('deleted_at', 'is', null),
+  );
+  const deleteSubscription = prepare((p: Params<{ org: number; id: number; now: number }>) =>
+    db
+      .updateTable('webhook_subscription')
+      .set({ deleted_at: p.now })
+      .where('org_id', '=', p.org)
+      .where('id', '=', p.id)
+      .where('deleted_at', 'is', null),
+  );
+  /** Subscriptions of every org, for the fan-out (the second cross-org read, like the job queue's claim). */
+  const activeSubscriptions = prepare(() =>
+    db
+      .selectFrom('webhook_subscription')
+      .selectAll()
+      .where('deleted_at', 'is', null)
+      .orderBy('org_id')
+      .orderBy('id'),
+  );
+  const lockSubscription = prepare((p: Params<{ org: number; id: number }>) => {
+    const q = db
+      .selectFrom('webhook_subscription')
+      .selectAll()
+      .where('org_id', '=', p.org)
+      .where('id', '=', p.id)
+      .where('deleted_at', 'is', null);
+    return pg ? q.forUpdate().skipLocked() : q;
+  });
+  const lastEventId = prepare((p: Params<{ org: number }>) =>
+    db
+      .selectFrom('coupon_event')
+      .select((eb) => eb.fn.coalesce(eb.fn.max('id'), sql<number>`0`).as('id'))
+      .where('org_id', '=', p.org),
+  );
+  /** PostgreSQL: every transaction with an id below this has finished (committed or rolled back). */
+  const horizon = prepare(() =>
+    db.selectNoFrom(sql<number>`(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint`.as('h')),
+  );
+  const eventsAfterId = prepare((p: Params<{ org: number; after: number; limit: number }>) =>
+    db
+      .selectFrom('coupon_event')
+      .selectAll()
+      .where('org_id', '=', p.org)
+      .where('id', '>', p.after)
+      .orderBy('id')
+      .limit(p.limit),
+  );
+  const eventsAfterTx = prepare(
+    (p: Params<{ org: number; txid: number; id: number; horizon: number; limit: number }>) =>
+      db
+        .selectFrom('coupon_event')
+        .selectAll()
+        .where('org_id', '=', p.org)
+        .where('txid', '<', p.horizon)
+        .where((eb) =>
+          eb.or([eb('txid', '>', p.txid), eb.and([eb('txid', '=', p.txid), eb('id', '>', p.id)])]),
+        )
+        .orderBy('txid')
+        .orderBy('id')
+        .limit(p.limit),
+  );
+  const insertDelivery = prepare(
+    (
+      p: Params<{
+        org: number;
+        subscription: number;
+        event: number;
+        type: string;
+        payload: string;
+        now: number;
+      }>,
+    ) =>
+      db
+        .insertInto('webhook_delivery')
+        .values({
+          ...newId(engine.dialect, 'webhook_delivery'),
+          org_id: p.org,
+          subscription_id: p.subscription,
+          event_id: p.event,
+          event_type: p.type,
+          payload: p.payload,
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: p.now,
+          created_at: p.now,
+        })
+        .onConflict((oc) => oc.doNothing()),
+  );
+  const moveCursor = prepare((p: Params<{ org: number; id: number; eventId: number; txid: number }>) =>
+    db
+      .updateTable('webhook_subscription')
+      .set({ cursor_event_id: p.eventId, cursor_txid: p.txid })
+      .where('org_id', '=', p.org)
+      .where('id', '=', p.id),
+  );
+  const deliveriesOf = prepare((p: Params<{ org: number; subscription: number; limit: number }>) =>
+    db
+      .selectFrom('webhook_delivery')
+      .selectAll()
+      .where('org_id', '=', p.org)
+      .where('subscription_id', '=', p.subscription)
+      .orderBy('id', 'desc')
+      .limit(p.limit),
+  );
+  const secretOf = prepare((p: Params<{ org: number; id: number }>) =>
+    db
+      .selectFrom('webhook_subscription')
+      .select(['url', 'secret', 'deleted_at'])
+      .where('org_id', '=', p.org)
+      .where('id', '=', p.id),
+  );
+
+  // --- holds that expired ----------------------------------------------------------------------------------------
+  const expiredHolds = prepare((p: Params<{ now: number; limit: number }>) => {
+    const q = db
+      .selectFrom('coupon_hold')
+      .select(['org_id', 'id', 'customer_id'])
+      .where('status', '=', sql.lit('active'))
+      .where('expires_at', '<=', p.now)
+      .orderBy('expires_at')
+      .limit(p.limit);
+    return pg ? q.forUpdate().skipLocked() : q;
+  });
+  const expireHold = prepare((p: Params<{ org: number; id: number; now: number }>) =>
+    db
+      .updateTable('coupon_hold')
+      .set({ status: 'expired', ended_at: p.now })
+      .where('org_id', '=', p.org)
+      .where('id', '=', p.id)
+      .where('status', '=', sql.lit('active')),
+  );
+  const expireItems = prepare((p: Params<{ org: number; hold: number }>) =>
+    db
+      .updateTable('coupon_hold_item')
+      .set({ status: 'expired' })
+      .where('org_id', '=', p.org)
+      .where('hold_id', '=', p.hold)
+      .where('status', '=', sql.lit('active'))
+      .returning(['coupon_id', 'series_id', 'customer_id']),
+  );
+
+  return {
+    *addMessage(m: {
+      org: number;
+      customer: number;
+      coupon: number | null;
+      mobile: string;
+      text: string;
+      now: number;
+    }): Script<void> {
+      yield* write(insertMessage, m);
+    },
+    *messagesOf(org: number, customer: number, limit: number): Script<OutboxRow[]> {
+      return yield* all(messagesOf, { org, customer, limit });
+    },
+    *claimMessages(now: number, leaseMs: number, limit: number): Script<OutboxRow[]> {
+      return yield* rows<OutboxRow>(claim('outbox_message', now, now + leaseMs, limit));
+    },
+    *claimDeliveries(now: number, leaseMs: number, limit: number): Script<DeliveryRow[]> {
+      return yield* rows<DeliveryRow>(claim('webhook_delivery', now, now + leaseMs, limit));
+    },
+    *markDelivered(
+      kind: 'sms' | 'webhook',
+      org: number,
+      id: number,
+      now: number,
+      code: number,
+    ): Script<boolean> {
+      return (
+        (yield* write(kind === 'sms' ? messageDelivered : deliveryDelivered, { org, id, now, code })) === 1
+      );
+    },
+    *markRetry(
+      kind: 'sms' | 'webhook',
+      r: { org: number; id: number; next: number; failed: boolean; error: string; code: number | null },
+    ): Script<void> {
+      const p = {
+        org: r.org,
+        id: r.id,
+        next: r.next,
+        status: r.failed ? 'failed' : 'pending',
+        error: r.error,
+        code: r.code,
+      };
+      yield* write(kind === 'sms' ? messageRetry : deliveryRetry, p);
+    },
+    *addSubscription(s: {
+      org: number;
+      url: string;
+      events: string;
+      secret: string;
+      now: number;
+    }): Script<SubscriptionRow> {
+      // A new subscription starts at the present: events already written are not sent to it.
+      const cursorId = Number((yield* one(lastEventId, { org: s.org }))?.id ?? 0);
+      const cursorTxid = pg ? Number((yield* one(horizon, {}))!.h) : 0;
+      return (yield* one(insertSubscription, { ...s, cursorId, cursorTxid }))!;
+    },
+    *subscriptions(org: number): Script<SubscriptionRow[]> {
+      return yield* all(subscriptions, { org });
+    },
+    *subscription(org: number, id: number): Script<SubscriptionRow | undefined> {
+      return yield* one(subscription, { org, id });
+    },
+    *deleteSubscription(org: number, id: number, now: number): Script<boolean> {
+      return (yield* write(deleteSubscription, { org, id, now })) === 1;
+    },
+    *allActiveSubscriptions(): Script<SubscriptionRow[]> {
+      return yield* all(activeSubscriptions, {});
+    },
+    /** Locks a subscription for its fan-out; undefined when another server is fanning it out (or it is gone). */
+    *lockSubscription(org: number, id: number): Script<SubscriptionRow | undefined> {
+      return yield* one(lockSubscription, { org, id });
+    },
+    /** The next events after a subscription's cursor that are safe to send (their transactions finished). */
+    *eventsAfter(s: SubscriptionRow, limit: number): Script<EventRow[]> {
+      if (!pg) return yield* all(eventsAfterId, { org: s.org_id, after: Number(s.cursor_event_id), limit });
+      const h = Number((yield* one(horizon, {}))!.h);
+      return yield* all(eventsAfterTx, {
+        org: s.org_id,
+        txid: Number(s.cursor_txid),
+        id: Number(s.cursor_event_id),
+        horizon: h,
+        limit,
+      });
+    },
+    *addDelivery(d: {
+      org: number;
+      subscription: number;
+      event: number;
+      type: string;
+      payload: string;
+      now: number;
+    }): Script<void> {
+      yield* write(insertDelivery, d);
+    },
+    *moveCursor(org: number, id: number, eventId: number, txid: number): Script<void> {
+      yield* write(moveCursor, { org, id, eventId, txid });
+    },
+    *deliveriesOf(org: number, subscription: number, limit: number): Script<DeliveryRow[]> {
+      return yield* all(deliveriesOf, { org, subscription, limit });
+    },
+    *signingOf(
+      org: number,
+      subscription: number,
+    ): Script<{ url: string; secret: string; deleted_at: number | null } | undefined> {
+      return yield* one(secretOf, { org, id: subscription });
+    },
+    /** Ends expired holds (status 'expired') and answers their coupons, for the hold-expired events. */
+    *expireHolds(
+      now: number,
+      limit: number,
+    ): Script<
+      { org: number; hold: number; items: { coupon_id: number; series_id: number; customer_id: number }[] }[]
+    > {
+      const found = yield* all(expiredHolds, { now, limit });
+      const result = [];
+      for (const h of found) {
+        if ((yield* write(expireHold, { org: h.org_id, id: h.id, now })) !== 1) continue;
+        result.push({
+          org: Number(h.org_id),
+          hold: Number(h.id),
+          items: yield* all(expireItems, { org: h.org_id, hold: h.id }),
+        });
+      }
+      return result;
+    },
+  };
+}
+
+export type NotificationStore = ReturnType<typeof createNotificationStore>;
