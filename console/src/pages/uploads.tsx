@@ -1,0 +1,287 @@
+// Code uploads of a series: drop a CSV, watch the job's counts grow, then fetch its error and success files.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, download, errorText } from '../api';
+import { SelectField, TextField } from '../components/field';
+import { ErrorNotice, StatusNotice } from '../components/notice';
+import { Page } from '../components/page';
+import { formatCount, formatInstant } from '../format';
+import { Link, navigate, useRoute } from '../router';
+import type { Series, UploadJob, UploadReply } from '../types';
+import { useLoad } from '../use-load';
+
+/** How often a running job is asked for its counts: live enough to watch, light on the server. */
+const POLL_MS = 500;
+
+const IDENTIFIERS = [
+  ['MOBILE', 'Customers by mobile'],
+  ['EMAIL', 'Customers by email'],
+  ['EXTERNAL_ID', 'Customers by external id'],
+  ['USER_ID', 'Customers by customer id'],
+  ['NOT_TAGGED', 'Codes only, into the pool (NOT_TAGGED)'],
+] as const;
+
+/** Lines in a file, read as a stream: the expected number of rows while the server has not finished. */
+async function countLines(file: File): Promise<number> {
+  const reader = file.stream().getReader();
+  let lines = 0;
+  let last = 10;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    for (const byte of value) if (byte === 10) lines++;
+    if (value.length) last = value[value.length - 1]!;
+  }
+  return last === 10 ? lines : lines + 1;
+}
+
+/** errorFileUrl and successFileUrl name a file that the download route serves to the same org. */
+const fileHref = (name: string) =>
+  /^(https?:)?\//.test(name) ? name : `/coupon/api/v1/upload/files/${encodeURIComponent(name)}`;
+
+function FileLink({ name, label }: { name: string; label: string }) {
+  const [error, setError] = useState<string>();
+  return (
+    <>
+      <a
+        href={fileHref(name)}
+        download={name}
+        onClick={(e) => {
+          e.preventDefault();
+          download(fileHref(name), name).catch((err: unknown) => setError(errorText(err)));
+        }}
+      >
+        {label}
+      </a>
+      {error && <span class="field-error"> {error}</span>}
+    </>
+  );
+}
+
+function JobRow({ job, expected }: { job: UploadJob; expected: number | undefined }) {
+  const running = job.uploadStatus === 'STARTED';
+  const max = running ? Math.max(expected ?? 0, job.totalUploadedCount, 1) : 1;
+  const value = running ? job.actualRowCount : 1;
+  const percent =
+    running && expected ? Math.min(100, Math.floor((job.actualRowCount / max) * 100)) : undefined;
+  return (
+    <li class="card job" data-job-id={job.jobId} data-status={job.uploadStatus}>
+      <div class="job-head">
+        <strong>
+          Job {job.jobId}: {job.uploadedFileName}
+        </strong>
+        <span
+          class={`badge badge-${job.uploadStatus === 'FINISHED' ? 'ok' : job.uploadStatus === 'ERRORED' ? 'bad' : 'busy'}`}
+        >
+          {job.uploadStatus}
+        </span>
+        <span class="muted">started {formatInstant(Number(job.createdOn))}</span>
+      </div>
+      <label for={`job-${job.jobId}-progress`} class="visually-hidden">
+        Progress of job {job.jobId}
+      </label>
+      {running && expected === undefined ? (
+        <progress id={`job-${job.jobId}-progress`} />
+      ) : (
+        <progress id={`job-${job.jobId}-progress`} max={max} value={value} />
+      )}
+      <p class="job-counts" aria-live="polite">
+        <span data-count="actualRowCount">{formatCount(job.actualRowCount)}</span> rows processed
+        {running && expected !== undefined && ` of about ${formatCount(expected)}`}
+        {percent !== undefined && ` (${percent}%)`},{' '}
+        <span data-count="errorCount">{formatCount(job.errorCount)}</span> refused
+      </p>
+      {(job.errorFileUrl || job.successFileUrl) && (
+        <p class="job-files">
+          {job.successFileUrl && <FileLink name={job.successFileUrl} label="Success file" />}
+          {job.successFileUrl && job.errorFileUrl && ' · '}
+          {job.errorFileUrl && (
+            <FileLink name={job.errorFileUrl} label={`Error file (${formatCount(job.errorCount)} rows)`} />
+          )}
+        </p>
+      )}
+    </li>
+  );
+}
+
+function UploadForm({
+  seriesId,
+  onStarted,
+}: {
+  seriesId: number;
+  onStarted: (job: UploadJob, lines: number) => void;
+}) {
+  const [file, setFile] = useState<File>();
+  const input = useRef<HTMLInputElement>(null);
+  const [over, setOver] = useState(false);
+  const [identifier, setIdentifier] = useState<string>('MOBILE');
+  const [column, setColumn] = useState('0');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!file) return setError('Choose or drop a CSV file first.');
+    setBusy(true);
+    setError(undefined);
+    try {
+      const form = new FormData();
+      form.set('customerIdentifier', identifier);
+      form.set('customerIdentifierColumn', column);
+      form.set('file', file, file.name);
+      const [reply, lines] = await Promise.all([
+        api<UploadReply>('POST', `/coupon/api/v1/upload/file/${seriesId}`, { form }),
+        countLines(file),
+      ]);
+      const job = reply.result.uploadJobStatuses[0];
+      if (job) onStarted(job, lines);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="card" onSubmit={submit}>
+      <div
+        class={`dropzone${over ? ' over' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(e) => {
+          e.preventDefault();
+          setOver(false);
+          const files = e.dataTransfer?.files;
+          if (!files?.[0]) return;
+          setFile(files[0]);
+          // The file input shows the dropped file too, so keyboard and mouse users see the same state.
+          if (input.current) input.current.files = files;
+        }}
+        data-testid="dropzone"
+      >
+        <label for="upload-file">CSV file</label>
+        <input
+          ref={input}
+          id="upload-file"
+          type="file"
+          accept=".csv,text/csv,text/plain"
+          aria-describedby="upload-file-hint"
+          onChange={(e) => setFile((e.currentTarget as HTMLInputElement).files?.[0])}
+        />
+        <p id="upload-file-hint" class="hint">
+          Drop a file here, or choose one. Customers: one identifier per row, or identifier and code. Codes
+          only: one code per row.
+        </p>
+        {file && (
+          <p class="selected" aria-live="polite">
+            Selected: <strong>{file.name}</strong> ({formatCount(file.size)} bytes)
+          </p>
+        )}
+      </div>
+      <div class="grid">
+        <SelectField
+          id="upload-identifier"
+          label="The file holds"
+          value={identifier}
+          options={IDENTIFIERS}
+          onChange={setIdentifier}
+        />
+        <TextField
+          id="upload-column"
+          label="Identifier column"
+          inputMode="numeric"
+          value={column}
+          onInput={setColumn}
+          hint="0-based: 0 is the first column"
+        />
+      </div>
+      <ErrorNotice>{error}</ErrorNotice>
+      <button type="submit" class="primary" disabled={busy}>
+        {busy ? 'Uploading…' : 'Upload'}
+      </button>
+    </form>
+  );
+}
+
+export function Uploads() {
+  const { query } = useRoute();
+  const seriesId = Number(query.get('series')) || undefined;
+  const series = useLoad(
+    () =>
+      api<{ entity: Series[] }>('GET', '/v2/coupon/series', { query: { limit: 500 } }).then((r) => r.entity),
+    [],
+  );
+  const jobs = useLoad(
+    async () =>
+      seriesId === undefined
+        ? []
+        : (await api<UploadReply>('GET', `/coupon/api/v1/upload/getUploadStatus/${seriesId}`)).result
+            .uploadJobStatuses,
+    [seriesId],
+  );
+  const [expected, setExpected] = useState<Record<number, number>>({});
+  const [started, setStarted] = useState<number>();
+
+  const running =
+    (jobs.data ?? []).some((j) => j.uploadStatus === 'STARTED') ||
+    (started !== undefined && !jobs.data?.some((j) => j.jobId === started));
+  useEffect(() => {
+    if (!running || jobs.loading) return;
+    const timer = setTimeout(jobs.reload, POLL_MS);
+    return () => clearTimeout(timer);
+  }, [running, jobs.loading, jobs.data, jobs.reload]);
+
+  const options: [string, string][] = [
+    ['', 'Choose a series'],
+    ...(series.data ?? []).map((s): [string, string] => [
+      String(s.id),
+      `${s.id}: ${s.description || s.seriesCode}`,
+    ]),
+  ];
+  const list = [...(jobs.data ?? [])].sort((a, b) => b.jobId - a.jobId);
+  const finished = list.find((j) => j.jobId === started && j.uploadStatus !== 'STARTED');
+
+  return (
+    <Page title="Uploads">
+      <ErrorNotice>{series.error}</ErrorNotice>
+      <form class="toolbar" onSubmit={(e) => e.preventDefault()}>
+        <SelectField
+          id="upload-series"
+          label="Series"
+          value={seriesId === undefined ? '' : String(seriesId)}
+          options={options}
+          onChange={(v) => navigate(v ? `/uploads?series=${v}` : '/uploads', true)}
+        />
+        {seriesId !== undefined && <Link to={`/series/${seriesId}`}>Open the series</Link>}
+      </form>
+      {seriesId !== undefined && (
+        <>
+          <UploadForm
+            seriesId={seriesId}
+            onStarted={(job, lines) => {
+              setExpected((e) => ({ ...e, [job.jobId]: lines }));
+              setStarted(job.jobId);
+              jobs.reload();
+            }}
+          />
+          {finished && (
+            <StatusNotice>
+              Job {finished.jobId} {finished.uploadStatus === 'FINISHED' ? 'finished' : 'failed'}:{' '}
+              {formatCount(finished.actualRowCount)} rows, {formatCount(finished.errorCount)} refused.
+            </StatusNotice>
+          )}
+          <h2>Jobs of this series</h2>
+          <ErrorNotice>{jobs.error}</ErrorNotice>
+          {list.length === 0 && !jobs.loading && <p>No uploads yet.</p>}
+          <ul class="jobs">
+            {list.map((j) => (
+              <JobRow key={j.jobId} job={j} expected={expected[j.jobId]} />
+            ))}
+          </ul>
+        </>
+      )}
+    </Page>
+  );
+}

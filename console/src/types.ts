@@ -1,0 +1,108 @@
+// Wire shapes the console reads: the fields of the API's replies it shows (the replies carry more).
+
+export interface Series {
+  id: number;
+  seriesCode: string;
+  description: string;
+  discountType: 'ABS' | 'PERC';
+  discountValue: number;
+  discountUpto: number;
+  clientHandlingType: string;
+  validTillDate: string;
+  numIssued: number;
+  numRedeemed: number;
+  numUploadedTotal: number;
+  numUploadedNonIssued: number;
+  latestIssualTime: number;
+  latestRedemptionTime: number;
+  maxCreate: number;
+  maxRedeem: number;
+  createdOn: string;
+  [field: string]: unknown;
+}
+
+export interface DayStats {
+  date: string;
+  issued: number;
+  redeemed: number;
+}
+
+export interface Identifier {
+  type: string;
+  value: string;
+}
+
+export interface Customer {
+  id: number;
+  profiles: { firstName: string; lastName: string; identifiers: Identifier[] }[];
+}
+
+export interface Coupon {
+  id: number;
+  code: string;
+  seriesId: number;
+  description: string;
+  validTill: string;
+  issuedOn: string;
+  redemptionCount: number;
+  revoked: boolean;
+  discountType: string;
+  discountValue: number;
+}
+
+export interface HistoryEvent {
+  type: string;
+  at: string;
+  actor: string;
+  details: Record<string, unknown>;
+}
+
+export interface RedemptionStatus {
+  status?: boolean;
+  code: number;
+  message: string;
+}
+
+export interface RedeemableItem {
+  code: string;
+  couponId: number | null;
+  isRedeemable: boolean;
+  appendedErrorMessage: string;
+  discountAmount?: number;
+  redemptionsLeft: number;
+  redemptionStatus?: RedemptionStatus;
+  seriesDetails?: { id: number; description: string };
+}
+
+export interface RedeemedItem {
+  id: number;
+  couponId: number;
+  code: string;
+  discountAmount?: number;
+  appendedErrorMessage: string;
+  redemptionStatus: { code: number; message: string; success?: boolean };
+}
+
+export interface UploadJob {
+  jobId: number;
+  uploadStatus: 'STARTED' | 'FINISHED' | 'ERRORED';
+  createdOn: string;
+  updatedOn: string;
+  errorFileUrl: string | null;
+  successFileUrl: string | null;
+  totalUploadedCount: number;
+  actualRowCount: number;
+  errorCount: number;
+  uploadedFileName: string;
+}
+
+export interface UploadReply {
+  success: boolean;
+  result: { couponSeriesId: number; uploadJobStatuses: UploadJob[] };
+}
+
+export interface OrgSettings {
+  orgId: number;
+  name: string;
+  timezone: string;
+}

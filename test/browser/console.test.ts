@@ -1,0 +1,316 @@
+// The admin console in a real browser (Debian's chromium) against a real server process: sign in, create a
+// series, watch its counter move, upload a CSV, redeem from the support panel, look up a customer.
+// Each page's screenshot is written to docs/screenshots/.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, spawnServer, type ServerProcess } from '../support/spawn-server.js';
+import { browserTestsWanted, launchChromium, screenshot } from './browser.js';
+
+const run = promisify(execFile);
+const BIN = path.resolve(import.meta.dirname, '../../bin/coupond.js');
+const TIMEZONE = 'Asia/Kolkata';
+/** Rows in the uploaded CSV: enough that the job takes a moment, few enough for a quick test. */
+const UPLOAD_ROWS = 2000;
+
+describe.skipIf(!browserTestsWanted)('admin console', () => {
+  let dataDir: string;
+  let server: ServerProcess;
+  let browser: Browser;
+  let page: Page;
+  let key: string;
+  let secret: string;
+  let basic: string;
+  let seriesId: number;
+  const issued: { mobile: string; code: string }[] = [];
+  const pageErrors: string[] = [];
+
+  const api = async (method: string, pathname: string, body?: unknown) => {
+    const r = await call(server.url, method, pathname, basic, body);
+    expect(r.status, `${method} ${pathname}: ${JSON.stringify(r.body)}`).toBeLessThan(300);
+    return r.body;
+  };
+  const seriesCounters = async () => (await api('GET', `/v2/coupon/series?ids=${seriesId}`)).entity[0];
+  const heading = () => page.getByRole('heading', { level: 1 });
+  const field = (label: string) => page.getByLabel(label, { exact: true });
+  const noHorizontalScroll = () =>
+    page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coupond-console-'));
+    const env = { ...process.env, COUPOND_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+    const created = await run(
+      process.execPath,
+      [BIN, 'org', 'create', '--name', 'Acme Retail', '--timezone', TIMEZONE],
+      { env },
+    );
+    const org = JSON.parse(created.stdout.trim().split('\n').pop()!) as { key: string; secret: string };
+    ({ key, secret } = org);
+    basic = `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`;
+    server = await spawnServer({ COUPOND_DATA_DIR: dataDir });
+    browser = await launchChromium();
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      acceptDownloads: true,
+    });
+    context.setDefaultTimeout(10_000);
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('signs in with key and secret by keyboard, keeping the token in memory only', async () => {
+    await page.goto(`${server.url}/console/`);
+    await expect.poll(() => heading().textContent()).toBe('Sign in');
+
+    // Each page starts with its heading focused; then Tab goes key, secret, button; focus is visible.
+    expect(await page.evaluate('document.activeElement.id')).toBe('page-title');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.id')).toBe('key');
+    expect(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).toBe('solid');
+    await page.keyboard.type(key);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.id')).toBe('secret');
+    await page.keyboard.type('not-the-secret');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('code 401');
+
+    await field('Secret').fill(secret);
+    await screenshot(page, 'sign-in');
+    await field('Secret').press('Enter');
+    await expect.poll(() => heading().textContent()).toBe('Coupon series');
+    await expect.poll(() => page.locator('.org').textContent()).toBe(`Acme Retail · ${TIMEZONE}`);
+    expect(await page.evaluate('localStorage.length + sessionStorage.length')).toBe(0);
+    expect(await page.evaluate('document.cookie')).toBe('');
+  });
+
+  it("creates a series, showing the API's validation messages next to the fields", async () => {
+    await page.getByRole('link', { name: 'New series' }).click();
+    await expect.poll(() => heading().textContent()).toBe('New series');
+    await field('Description').fill('Diwali 10% off');
+    await field('Discount type').selectOption('PERC');
+    await field('Discount value').fill('150');
+    await field('Discount value').press('Enter');
+
+    const valueError = page.locator('#discountValue-error');
+    await expect.poll(() => valueError.textContent()).toBe('at most 100 for a PERC discount');
+    expect(await field('Discount value').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.evaluate('document.activeElement.id')).toBe('discountValue');
+
+    await field('Discount value').fill('10');
+    await field('Discount at most').fill('500');
+    await field('Coupons at most').fill('-5');
+    await field('Coupons at most').press('Enter');
+    await expect.poll(() => page.locator('#maxCreate-error').textContent()).toBe('must be >= -1');
+    expect(await valueError.count()).toBe(0);
+    await screenshot(page, 'series-form');
+
+    await field('Coupons at most').fill('100000');
+    await page.getByRole('button', { name: 'Create series' }).click();
+    await expect.poll(() => heading().textContent()).toMatch(/^Series \d+: Diwali 10% off$/);
+    seriesId = Number(/\/console\/series\/(\d+)$/.exec(page.url())![1]);
+    expect(seriesId).toBeGreaterThan(0);
+  });
+
+  it('shows the series list with its counters, which move when coupons are issued through the API', async () => {
+    for (const s of [
+      {
+        description: 'Weekend 200 off',
+        discountType: 'ABS',
+        discountValue: 200,
+        validTillDate: '2027-06-30',
+      },
+      { description: 'Staff 15%', discountType: 'PERC', discountValue: 15, clientHandlingType: 'GENERIC' },
+    ]) {
+      await api('POST', '/v2/coupon/series', s);
+    }
+    await page.getByRole('navigation').getByRole('link', { name: 'Series' }).click();
+    await expect.poll(() => heading().textContent()).toBe('Coupon series');
+    const row = page.locator(`tr[data-series-id="${seriesId}"]`);
+    await expect.poll(() => row.locator('[data-counter=numIssued]').textContent()).toBe('0');
+
+    for (let i = 1; i <= 3; i++) {
+      const mobile = `980000000${i}`;
+      const r = await api('POST', '/v2/coupon/issue', { seriesId, customer: { mobile } });
+      issued.push({ mobile, code: r.code });
+    }
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => row.locator('[data-counter=numIssued]').textContent()).toBe('3');
+
+    await field('Search series').fill('diwali');
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    await field('Search series').fill('');
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(3);
+    await screenshot(page, 'series-list');
+  });
+
+  it('shows a series with a chart of coupons issued and redeemed per day, and its configuration', async () => {
+    await page.getByRole('link', { name: 'Diwali 10% off' }).click();
+    await expect.poll(() => heading().textContent()).toBe(`Series ${seriesId}: Diwali 10% off`);
+    await expect.poll(() => page.locator('dd[data-counter=numIssued]').textContent()).toBe('3');
+    const chart = page.getByRole('img', { name: /issued and .* redeemed in 30 days/ });
+    await expect.poll(() => chart.getAttribute('aria-label')).toContain('3 issued and 0 redeemed');
+    const canvas = page.locator('.chart canvas');
+    expect(Number(await canvas.getAttribute('width'))).toBeGreaterThan(0);
+    expect(Number(await canvas.getAttribute('height'))).toBeGreaterThan(0);
+
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: TIMEZONE }).format(new Date());
+    await page.getByText('The same as a table').click();
+    const todayRow = page.locator('details tr', { hasText: today });
+    expect(await todayRow.locator('td').allTextContents()).toEqual([today, '3', '0']);
+    await page.getByText('The same as a table').click();
+    expect(await page.locator('.config').textContent()).toContain('discountTypePERC');
+    await screenshot(page, 'series-detail');
+  });
+
+  it('uploads a CSV by drag and drop, with a progress bar, until the job finishes with its files', async () => {
+    await page.getByRole('link', { name: 'Upload codes' }).click();
+    await expect.poll(() => heading().textContent()).toBe('Uploads');
+    expect(await field('Series').inputValue()).toBe(String(seriesId));
+
+    const mobiles = Array.from({ length: UPLOAD_ROWS }, (_, i) => String(9_700_000_000 + i));
+    const csv = ['mobile', ...mobiles, mobiles[0], 'not-a-mobile'].join('\n') + '\n';
+    const dataTransfer = await page.evaluateHandle(
+      `(() => { const dt = new DataTransfer(); dt.items.add(new File([${JSON.stringify(csv)}], 'customers.csv', { type: 'text/csv' })); return dt; })()`,
+    );
+    await page.dispatchEvent('[data-testid=dropzone]', 'dragover', { dataTransfer });
+    await page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer });
+    await expect.poll(() => page.locator('.selected').textContent()).toContain('customers.csv');
+    await field('The file holds').selectOption('MOBILE');
+    await page.getByRole('button', { name: 'Upload' }).click();
+
+    // Watch the job: its processed count only grows, and it ends FINISHED.
+    const job = page.locator('li.job').first();
+    const seen: { status: string | null; rows: number }[] = [];
+    for (let i = 0; i < 600; i++) {
+      const status = await job.getAttribute('data-status', { timeout: 10_000 });
+      const rows = Number(
+        (await job.locator('[data-count=actualRowCount]').textContent())!.replace(/,/g, ''),
+      );
+      seen.push({ status, rows });
+      if (status === 'FINISHED' || status === 'ERRORED') break;
+      await page.waitForTimeout(50);
+    }
+    const rows = seen.map((s) => s.rows);
+    expect(rows).toEqual([...rows].sort((a, b) => a - b));
+    expect(seen.at(-1)).toEqual({ status: 'FINISHED', rows: UPLOAD_ROWS + 2 });
+    const progress = job.locator('progress');
+    expect(await progress.getAttribute('value')).toBe(await progress.getAttribute('max'));
+    // Both copies of the duplicated mobile and the malformed one are refused.
+    expect(await job.locator('[data-count=errorCount]').textContent()).toBe('3');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('finished');
+    await screenshot(page, 'uploads');
+
+    const [errors] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Error file (3 rows)' }).click(),
+    ]);
+    const errorCsv = fs.readFileSync((await errors.path())!, 'utf8');
+    expect(errorCsv).toContain('not-a-mobile');
+    expect(errorCsv.split('\n')[0]).toContain('error');
+    const [successes] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Success file' }).click(),
+    ]);
+    expect(fs.readFileSync((await successes.path())!, 'utf8')).toContain(mobiles[1]!);
+    expect((await seriesCounters()).numIssued).toBe(3 + UPLOAD_ROWS - 1);
+  });
+
+  it('checks and redeems from the support panel, and undoes a redemption', async () => {
+    await page.getByRole('link', { name: 'Check and redeem' }).click();
+    await expect.poll(() => heading().textContent()).toBe('Check and redeem');
+    const [first, second] = issued as [(typeof issued)[0], (typeof issued)[0]];
+
+    await field('Customer by').selectOption('mobile');
+    await field('Customer').fill(first.mobile);
+    await field('Coupon codes').fill(first.code.toLowerCase());
+    await field('Bill amount').fill('1000');
+    await field('Transaction number').fill('BILL-1');
+    await field('Transaction number').press('Enter'); // Enter checks; it never redeems
+    const checked = page.locator(`tr[data-code="${first.code}"]`);
+    await expect.poll(() => checked.locator('td').allTextContents()).toEqual([first.code, 'yes', '100', '']);
+    expect((await seriesCounters()).numRedeemed).toBe(0);
+
+    await page.getByRole('button', { name: 'Redeem', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Redeemed 1 coupon.');
+    expect((await seriesCounters()).numRedeemed).toBe(1);
+    await screenshot(page, 'support');
+
+    await field('Customer').fill(second.mobile);
+    await field('Coupon codes').fill(second.code);
+    await field('Transaction number').fill('BILL-2');
+    await page.getByRole('button', { name: 'Redeem', exact: true }).click();
+    const undo = page.getByRole('button', { name: /^Undo redemption \d+$/ });
+    await expect.poll(() => undo.count()).toBe(1);
+    expect((await seriesCounters()).numRedeemed).toBe(2);
+    await undo.click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^Undone: redemption \d+\./);
+    expect((await seriesCounters()).numRedeemed).toBe(1);
+
+    await field('Customer').fill(first.mobile);
+    await field('Coupon codes').fill(first.code);
+    await field('Transaction number').press('Enter');
+    await expect.poll(() => checked.locator('td').nth(1).textContent()).toBe('no');
+    expect(await checked.locator('td').nth(3).textContent()).toMatch(/\(7\d\d\)$/);
+  });
+
+  it("looks up a customer and shows their coupons and each coupon's history", async () => {
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await expect.poll(() => heading().textContent()).toBe('Customer lookup');
+    const second = issued[1]!;
+    await field('Find by').selectOption('mobile');
+    await field('Value').fill(second.mobile);
+    await field('Value').press('Enter');
+    await expect.poll(() => page.locator('#customer-title').textContent()).toMatch(/^Customer \d+$/);
+    const coupon = page.locator(`li[data-coupon-code="${second.code}"]`);
+    await expect.poll(() => coupon.locator('.badge').textContent()).toBe('active');
+    await coupon.getByRole('button', { name: 'History' }).click();
+    const events = coupon.locator('.history li strong');
+    await expect.poll(() => events.allTextContents()).toEqual(['issued', 'redeemed', 'reactivated']);
+    expect(await coupon.getByRole('button', { name: 'Hide history' }).getAttribute('aria-expanded')).toBe(
+      'true',
+    );
+    await screenshot(page, 'customers');
+  });
+
+  it('is readable 390 px wide, without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('link', { name: 'Series', exact: true }).click();
+    await expect.poll(() => page.locator(`tr[data-series-id="${seriesId}"]`).count()).toBe(1);
+    expect(await noHorizontalScroll()).toBe(true);
+    await screenshot(page, 'series-list-390');
+    for (const [link, title] of [
+      ['Check and redeem', 'Check and redeem'],
+      ['Uploads', 'Uploads'],
+      ['Customers', 'Customer lookup'],
+    ]) {
+      await page.getByRole('link', { name: link, exact: true }).click();
+      await expect.poll(() => heading().textContent()).toBe(title);
+      expect(await noHorizontalScroll(), link).toBe(true);
+    }
+    await page.getByRole('link', { name: 'Series', exact: true }).click();
+    await page.getByRole('link', { name: 'Diwali 10% off' }).click();
+    await expect.poll(() => page.locator('.chart canvas').count()).toBe(1);
+    expect(await noHorizontalScroll()).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('ran without script errors or content-security-policy violations', async () => {
+    // A reload forgets the token: the console asks to sign in again.
+    await page.reload();
+    await expect.poll(() => heading().textContent()).toBe('Sign in');
+    expect(pageErrors).toEqual([]);
+  });
+});
