@@ -2,6 +2,7 @@
 // (issue and redeem tests, the race suite). Reads the database directly, as an auditor would.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../src/storage/tables.js';
+import { checkRuleInvariants } from './invariants-rules.js';
 
 export interface InvariantReport {
   checked: string[];
@@ -10,7 +11,12 @@ export interface InvariantReport {
 
 const n = (v: unknown) => Number(v ?? 0);
 
-export async function checkInvariants(db: Kysely<Database>, orgId: number): Promise<InvariantReport> {
+/** `now` decides which holds are live (default: the wall clock, which the servers under test use too). */
+export async function checkInvariants(
+  db: Kysely<Database>,
+  orgId: number,
+  now: number = Date.now(),
+): Promise<InvariantReport> {
   const checked: string[] = [];
   const violations: string[] = [];
   const expect = (what: string, actual: number, expected: number) => {
@@ -145,5 +151,8 @@ export async function checkInvariants(db: Kysely<Database>, orgId: number): Prom
   checked.push(
     `${perCustomer.length} customer-series rows: issued_count and redeemed_count = rows; per-customer limits held`,
   );
+  const rules = await checkRuleInvariants(db, orgId, now);
+  checked.push(...rules.checked);
+  violations.push(...rules.violations);
   return { checked, violations };
 }

@@ -1,0 +1,252 @@
+// Hostile query strings, path parameters, headers and raw bytes on every route of the OpenAPI document
+// (issue 8): never a 5xx, every refusal a 4xx in its route's ERRORS.md shape, nothing written by a refusal.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../support/build-test-app.js';
+import {
+  hostileBytes,
+  hostileContentType,
+  hostileHeaders,
+  hostileJson,
+  hostilePathValue,
+  querySegment,
+  RUNS,
+} from './arbitraries.js';
+import { seedOrg, type OrgData } from './fixtures.js';
+import { createProbe, OPEN_ENV, queryOf, templatesFor, type Template } from './harness.js';
+import { routesOf, type Route } from './routes.js';
+
+let t: TestApp;
+let routes: Route[];
+let data: OrgData;
+let templates: Record<string, Template>;
+let probe: ReturnType<typeof createProbe>;
+
+beforeAll(async () => {
+  t = await buildTestApp({ env: OPEN_ENV });
+  routes = await routesOf(t);
+  data = await seedOrg(t, t.client);
+  templates = templatesFor(data, t.client.key, t.client.secret);
+  probe = createProbe(t);
+});
+afterAll(async () => {
+  const statuses = [...probe.tally.byStatus].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`);
+  console.log(
+    `hostile queries, paths, headers and bytes: ${probe.tally.requests} requests on ${routes.length} routes, ${probe.tally.refused} refused (${statuses.join(' ')})`,
+  );
+  await t.close();
+});
+
+const templateOf = (r: Route): Template => templates[r.id] ?? {};
+const bodyOf = (r: Route): string | undefined => {
+  const b = templateOf(r).body;
+  return b === undefined ? (r.json ? '{}' : undefined) : JSON.stringify(b);
+};
+
+const NASTY_QUERY_VALUES = [
+  '%00',
+  'a%00b',
+  '%ED%A0%80',
+  '%ZZ',
+  '%',
+  '99999999999999999999',
+  '9223372036854775808',
+  '-1',
+  '1.5',
+  'NaN',
+  '1e400',
+  '',
+  'x'.repeat(10_000),
+  '%3Dcmd',
+];
+
+const NASTY_PATH_VALUES = [
+  '0',
+  '-1',
+  '1.5',
+  'NaN',
+  '1e400',
+  '99999999999999999999',
+  '9223372036854775807',
+  '9223372036854775808',
+  '2147483648',
+  '%00',
+  '%ZZ',
+  '%C0%AF',
+  '..%2F..%2Fcoupond.db',
+  '..%2Fjwt-secret',
+  'coupond.db',
+  'jwt-secret',
+  'x'.repeat(300),
+];
+
+describe('hostile query strings, path parameters, headers and bytes on every route', () => {
+  it('answers generated query strings without a 5xx, refusing in the ERRORS.md shape and writing nothing', async () => {
+    const arb = fc
+      .constantFrom(...routes)
+      .chain((route) =>
+        fc.tuple(
+          fc.constant(route),
+          fc.array(querySegment(route.queryParams), { minLength: 1, maxLength: 6 }),
+          fc.boolean(),
+        ),
+      );
+    await fc.assert(
+      fc.asyncProperty(arb, async ([route, segments, keepTemplate]) => {
+        const tpl = templateOf(route);
+        const base = keepTemplate ? queryOf(tpl.query) : '';
+        const query = [base, ...segments].filter((s) => s.length > 0).join('&');
+        expect(await probe.send({ route, params: tpl.params ?? {}, query, body: bodyOf(route) })).toEqual([]);
+      }),
+      { numRuns: RUNS * 3 },
+    );
+  });
+
+  it('answers each query parameter of every route set to each nasty value without a 5xx (a full sweep)', async () => {
+    const failures: string[] = [];
+    for (const route of routes) {
+      const tpl = templateOf(route);
+      const names = [...new Set([...route.queryParams, ...Object.keys(tpl.query ?? {})])];
+      for (const name of names) {
+        for (const value of NASTY_QUERY_VALUES) {
+          const rest = Object.fromEntries(Object.entries(tpl.query ?? {}).filter(([k]) => k !== name));
+          const query = [queryOf(rest), `${encodeURIComponent(name)}=${value}`].filter(Boolean).join('&');
+          failures.push(
+            ...(await probe.send({ route, params: tpl.params ?? {}, query, body: bodyOf(route) })),
+          );
+        }
+        // The same parameter repeated many times (arrays) and with commas.
+        const many = Array.from({ length: 200 }, (_, i) => `${name}=${i}`).join('&');
+        failures.push(
+          ...(await probe.send({ route, params: tpl.params ?? {}, query: many, body: bodyOf(route) })),
+        );
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('answers generated path parameters without a 5xx, refusing in the ERRORS.md shape and writing nothing', async () => {
+    const withParams = routes.filter((r) => r.pathParams.length > 0);
+    const arb = fc.constantFrom(...withParams).chain((route) =>
+      fc.tuple(
+        fc.constant(route),
+        fc.array(hostilePathValue, {
+          minLength: route.pathParams.length,
+          maxLength: route.pathParams.length,
+        }),
+        fc.boolean(),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ([route, values, raw]) => {
+        const params = Object.fromEntries(route.pathParams.map((p, i) => [p, values[i]!]));
+        const rawOk =
+          raw &&
+          values.every(
+            (v) => /^[\x21-\x7e]*$/.test(v) && !v.includes('/') && !v.includes('?') && !v.includes('#'),
+          );
+        const tpl = templateOf(route);
+        expect(
+          await probe.send({ route, params, rawPath: rawOk, query: queryOf(tpl.query), body: bodyOf(route) }),
+        ).toEqual([]);
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('answers each path parameter of every route set to each nasty value without a 5xx (a full sweep)', async () => {
+    const failures: string[] = [];
+    for (const route of routes.filter((r) => r.pathParams.length > 0)) {
+      const tpl = templateOf(route);
+      for (const name of route.pathParams) {
+        for (const value of NASTY_PATH_VALUES) {
+          const params = { ...(tpl.params ?? {}), [name]: value };
+          failures.push(
+            ...(await probe.send({
+              route,
+              params,
+              rawPath: true,
+              query: queryOf(tpl.query),
+              body: bodyOf(route),
+            })),
+          );
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('answers generated headers (credentials, content types, keys) without a 5xx, refusing in the ERRORS.md shape', async () => {
+    const arb = fc.tuple(
+      fc.constantFrom(...routes),
+      hostileHeaders(t.client.basic, t.client.key),
+      fc.option(hostileJson),
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ([route, headers, body]) => {
+        const tpl = templateOf(route);
+        const { authorization, ...rest } = headers;
+        expect(
+          await probe.send({
+            route,
+            params: tpl.params ?? {},
+            query: queryOf(tpl.query),
+            authorization: authorization ?? null,
+            headers: rest,
+            body: route.method === 'GET' ? undefined : body === null ? bodyOf(route) : JSON.stringify(body),
+          }),
+        ).toEqual([]);
+      }),
+      { numRuns: RUNS * 3 },
+    );
+  });
+
+  it('answers raw bytes (bad UTF-8, truncated JSON, BOM, NUL) under any content type without a 5xx', async () => {
+    const arb = fc.tuple(
+      fc.constantFrom(...routes.filter((r) => r.method !== 'GET')),
+      hostileBytes,
+      hostileContentType,
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ([route, bytes, contentType]) => {
+        const tpl = templateOf(route);
+        expect(
+          await probe.send({
+            route,
+            params: tpl.params ?? {},
+            query: queryOf(tpl.query),
+            body: bytes,
+            headers: { 'content-type': contentType },
+          }),
+        ).toEqual([]);
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('answers a body whose content-encoding is a lie, and a form body with nested keys, without a 5xx', async () => {
+    const failures: string[] = [];
+    for (const route of routes.filter((r) => r.method !== 'GET')) {
+      const tpl = templateOf(route);
+      const base = { route, params: tpl.params ?? {}, query: queryOf(tpl.query) };
+      failures.push(
+        ...(await probe.send({
+          ...base,
+          body: bodyOf(route) ?? '{}',
+          headers: { 'content-encoding': 'gzip' },
+        })),
+        ...(await probe.send({
+          ...base,
+          body: 'a[b][c]=1&a[b][c]=2&__proto__[x]=1&customer[mobile]=1&seriesId=1e400',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        })),
+        ...(await probe.send({ ...base, body: '', headers: { 'content-type': 'application/json' } })),
+      );
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('sent hostile input to every route of the OpenAPI document', () => {
+    expect(routes.filter((r) => !probe.tally.routes.has(r.id)).map((r) => r.id)).toEqual([]);
+  });
+});
