@@ -52,6 +52,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return send(request, reply, err.reason, err.detail);
     }
     if (err.validation) return send(request, reply, 'InvalidInput', validationDetail(err));
+    // PostgreSQL class 22 (data exception: a number out of range, a byte sequence the encoding refuses) is
+    // bad input that got past validation: the caller's fault, so 629, not 500. It is still logged.
+    const sqlState = (err as { code?: unknown }).code;
+    if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState)) {
+      request.log.warn({ err }, 'input the database refused');
+      return send(request, reply, 'InvalidInput', 'a value is out of range or not valid text');
+    }
     const mapped = fastifyReason(err);
     if (mapped) return send(request, reply, mapped);
     const status = err.statusCode ?? 500;

@@ -103,14 +103,16 @@ export function createCouponService(deps: StorageDeps) {
               errors.push({ ...errorEntry('CouponNotFound', String(entity)), entity });
               continue;
             }
-            if (yield* stores.coupon.revoke(org, coupon.id, t)) {
-              if (coupon.customerId === null)
-                yield* stores.coupon.countPoolRevoked(org, coupon.seriesId, randomInt(COUNTER_SLOTS));
+            const done = yield* stores.coupon.revoke(org, coupon.id, t);
+            if (done) {
+              // Decided from the row as revoked, not as first read: an issue may have taken a pool code since.
+              if (done.customerId === null)
+                yield* stores.coupon.countPoolRevoked(org, done.seriesId, randomInt(COUNTER_SLOTS));
               yield* stores.coupon.addEvent({
                 org,
-                coupon: coupon.id,
-                series: coupon.seriesId,
-                customer: coupon.customerId,
+                coupon: done.id,
+                series: done.seriesId,
+                customer: done.customerId,
                 type: 'revoked',
                 at: t,
                 actor: actorOf(p),

@@ -93,7 +93,7 @@ export function createRedemptionStore(engine: Engine) {
       .select(['hold_id', 'coupon_id', 'transaction_number'])
       .where('org_id', '=', p.org)
       .where('coupon_id', '=', p.coupon)
-      .where('status', '=', 'active')
+      .where('status', '=', sql.lit('active'))
       .where('expires_at', '>', p.now),
   );
 
@@ -105,7 +105,7 @@ export function createRedemptionStore(engine: Engine) {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('org_id', '=', p.org)
         .where('series_id', '=', p.series)
-        .where('status', '=', 'active')
+        .where('status', '=', sql.lit('active'))
         .where('expires_at', '>', p.now)
         .where('hold_id', '<>', p.hold)
         .where((eb) => eb.or([eb('transaction_number', 'is', null), eb('transaction_number', '<>', p.txn)])),
@@ -118,7 +118,7 @@ export function createRedemptionStore(engine: Engine) {
         .where('org_id', '=', p.org)
         .where('series_id', '=', p.series)
         .where('customer_id', '=', p.customer)
-        .where('status', '=', 'active')
+        .where('status', '=', sql.lit('active'))
         .where('expires_at', '>', p.now)
         .where('hold_id', '<>', p.hold)
         .where((eb) => eb.or([eb('transaction_number', 'is', null), eb('transaction_number', '<>', p.txn)])),
@@ -365,7 +365,7 @@ export function createRedemptionStore(engine: Engine) {
       .set({ status: p.status, ended_at: p.now })
       .where('org_id', '=', p.org)
       .where('id', '=', p.id)
-      .where('status', '=', 'active'),
+      .where('status', '=', sql.lit('active')),
   );
   const endHoldItems = prepare((p: Params<{ org: number; hold: number; status: string }>) =>
     db
@@ -373,7 +373,7 @@ export function createRedemptionStore(engine: Engine) {
       .set({ status: p.status })
       .where('org_id', '=', p.org)
       .where('hold_id', '=', p.hold)
-      .where('status', '=', 'active'),
+      .where('status', '=', sql.lit('active')),
   );
   const consumeHoldItem = prepare((p: Params<{ org: number; hold: number; coupon: number }>) =>
     db
@@ -382,7 +382,7 @@ export function createRedemptionStore(engine: Engine) {
       .where('org_id', '=', p.org)
       .where('hold_id', '=', p.hold)
       .where('coupon_id', '=', p.coupon)
-      .where('status', '=', 'active'),
+      .where('status', '=', sql.lit('active')),
   );
   const activeItemsLeft = prepare((p: Params<{ org: number; hold: number }>) =>
     db
@@ -390,7 +390,7 @@ export function createRedemptionStore(engine: Engine) {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('org_id', '=', p.org)
       .where('hold_id', '=', p.hold)
-      .where('status', '=', 'active'),
+      .where('status', '=', sql.lit('active')),
   );
 
   return {

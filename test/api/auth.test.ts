@@ -206,6 +206,12 @@ describe('operations routes', () => {
     expect(Object.keys(doc.body.paths)).toContain('/v2/org/settings');
   });
 
+  it('answers a malformed URL with 400 in the error shape', async () => {
+    const r = await t.get('/v2/coupon/%E0%A4%A/history');
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ errors: [{ code: 629 }], warnings: [] });
+  });
+
   it('answers an unknown route with 404 in the error shape and carries a request id', async () => {
     const r = await t.get('/v2/nothing-here');
     expect(r.status).toBe(404);

@@ -6,7 +6,14 @@ import { CouponError, invalid } from '../../domain/errors.js';
 import { MAX_FILTER_VALUES } from '../../services/coupons.js';
 import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
-import { ErrorEntrySchema, QueryList, splitList, withErrors } from '../wire/common.js';
+import {
+  ErrorEntrySchema,
+  IdSchema,
+  OffsetSchema,
+  QueryList,
+  splitList,
+  withErrors,
+} from '../wire/common.js';
 import { CouponDetails, toCouponDetails } from '../wire/coupon.js';
 
 const CouponQuery = Type.Object({
@@ -14,7 +21,7 @@ const CouponQuery = Type.Object({
   couponIds: Type.Optional(QueryList),
   couponCodes: Type.Optional(QueryList),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_FILTER_VALUES, default: 100 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  offset: Type.Optional(OffsetSchema),
 });
 const CouponsReply = Type.Object({
   data: Type.Array(CouponDetails),
@@ -24,7 +31,7 @@ const CouponsReply = Type.Object({
 
 const RevokeBody = Type.Object({
   codes: Type.Optional(Type.Array(Type.String())),
-  couponIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }))),
+  couponIds: Type.Optional(Type.Array(IdSchema)),
 });
 const RevokeReply = Type.Object({
   revoked: Type.Array(Type.String()),
@@ -135,7 +142,7 @@ export function couponRoutes(app: FastifyInstance, services: Services): void {
         tags: ['coupons'],
         summary:
           "A coupon's history: issued, resent, held, released, redeemed, reactivated, revoked, imported",
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ id: IdSchema }),
         response: withErrors({ 200: HistoryReply }),
       },
     },

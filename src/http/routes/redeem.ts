@@ -17,7 +17,7 @@ import { DEFAULT_HOLD_SECONDS } from '../../services/holds.js';
 import type { Services } from '../../services/index.js';
 import type { ItemOutcome } from '../../services/redeem-coupon.js';
 import { principalOf } from '../auth.js';
-import { QueryList, splitList, withErrors } from '../wire/common.js';
+import { IdSchema, QueryList, splitList, withErrors } from '../wire/common.js';
 import { SourceQuery, SOURCES, type CustomerRefIn } from '../wire/coupon.js';
 import { CustomerReply, toCustomerReply } from '../wire/customer.js';
 import {
@@ -365,7 +365,7 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
       schema: {
         tags: ['holds'],
         summary: 'Release a hold (an expired hold has released itself already)',
-        params: Type.Object({ holdId: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ holdId: IdSchema }),
         response: withErrors({
           200: Type.Object({ holdId: Type.Integer(), status: Type.String(), warnings: Warnings }),
         }),

@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { errorEntry, invalid } from '../../domain/errors.js';
 import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
-import { QueryList, splitList, withErrors } from '../wire/common.js';
+import { IdSchema, OffsetSchema, QueryList, splitList, withErrors } from '../wire/common.js';
 import {
   fromSeriesBody,
   SeriesBody,
@@ -17,13 +17,13 @@ import {
 const SeriesQuery = Type.Object({
   ids: Type.Optional(QueryList),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  offset: Type.Optional(OffsetSchema),
 });
 const SeriesListReply = Type.Object({
   entity: Type.Array(SeriesReply),
   warnings: Type.Array(Type.Unknown()),
 });
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const IdParams = Type.Object({ id: IdSchema });
 
 function parseIds(values: string[]): number[] {
   return values.map((v) => {

@@ -34,6 +34,11 @@ export function wireError(
   return wireErrors([errorEntry(reason, detail)]);
 }
 
+/** An id on the wire: a positive integer a database key can hold (larger ids name nothing, so 629). */
+export const IdSchema = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+/** A page offset; beyond a billion rows nothing is left to page through. */
+export const OffsetSchema = Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 });
+
 /** A query parameter that may repeat (`?ids=1&ids=2`) or carry commas (`?ids=1,2`). */
 export const QueryList = Type.Array(Type.String(), {
   description: 'repeat the parameter or separate values with commas',
