@@ -10,7 +10,17 @@ const noHttp = layer('(^|/)http(/|$)', 'nothing below the http layer imports it'
 const noServices = layer('(^|/)services(/|$)', 'domain and storage do not import services');
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'coverage/**', 'console/dist/**', 'docs/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'data/**',
+      'dist/**',
+      'coverage/**',
+      'console/dist/**',
+      'docs/**',
+      'scratch/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

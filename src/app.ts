@@ -4,10 +4,18 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { registerHttp } from './http/plugin.js';
+import { wireError } from './http/wire/common.js';
+import { startDeliveryLoop, type DeliveryLoop } from './jobs/delivery-loop.js';
+import { startWorker, type Worker } from './jobs/worker.js';
 import { createServices, type Services } from './services/index.js';
 import { openDatabase, type Engine } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
@@ -79,6 +87,9 @@ export async function openContext(config: Config, options: ContextOptions = {}):
     jwtSecret: jwtSecretFor(config),
     tokenTtlSeconds: config.tokenTtlSeconds,
     guessLimit: config.guessLimit,
+    delivery: { ...config.delivery, allow: config.webhookAllow },
+    dataDir: config.dataDir,
+    maxUploadBytes: config.maxUploadBytes,
     ...(options.now ? { now: options.now } : {}),
   });
   if (engine.listen) {
@@ -89,6 +100,10 @@ export async function openContext(config: Config, options: ContextOptions = {}):
 
 export interface App extends AppContext {
   http: FastifyInstance;
+  /** The background job worker, when COUPOND_WORKER is on. */
+  worker: Worker | undefined;
+  /** The notification delivery loop, when COUPOND_WORKER is on. */
+  deliveries: DeliveryLoop | undefined;
 }
 
 /** Builds the whole server: storage, services, HTTP routes. Call `http.listen` to serve. */
@@ -102,8 +117,22 @@ export async function buildApp(config: Config, options: ContextOptions = {}): Pr
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    // strictNumbers: "1e400" would otherwise coerce to Infinity and pass as an integer.
+    ajv: {
+      customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, strictNumbers: true },
+    },
+    // A malformed URL (bad percent-encoding) fails before routing: answer it in the ERRORS.md shape too.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      const body = wireError('InvalidInput', error.message);
+      if (request.url.startsWith('/coupon/api/v1/upload/')) {
+        reply
+          .code(400)
+          .send({ success: false, status: 400, message: body.errors[0]!.message, errors: body.errors });
+      } else reply.code(400).send(body);
+    },
   });
+  let worker: Worker | undefined;
+  let deliveries: DeliveryLoop | undefined;
   try {
     await registerHttp(http, context.services, {
       version: VERSION,
@@ -111,15 +140,27 @@ export async function buildApp(config: Config, options: ContextOptions = {}): Pr
       authFailureLimit: config.authFailureLimit,
     });
     await http.ready();
+    if (config.runWorker) {
+      worker = await startWorker(context);
+      deliveries = startDeliveryLoop(context.services.notifications, context.logger);
+    }
   } catch (e) {
+    await deliveries?.stop();
+    await http.close();
     await context.close();
     throw e;
   }
   return {
     ...context,
     http,
+    worker,
+    deliveries,
     async close() {
       await http.close();
+      // Before the database closes: the running job stops at its next checkpoint and is queued again;
+      // a delivery in flight finishes (an unrecorded one is sent again after its lease).
+      await worker?.stop();
+      await deliveries?.stop();
       await context.close();
     },
   };

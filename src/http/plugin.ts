@@ -4,21 +4,38 @@ import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { CouponError, invalid } from '../domain/errors.js';
 import type { Services } from '../services/index.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './error-reply.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerProtection, type ProtectionOptions } from './protection.js';
 import { authRoutes } from './routes/auth.js';
+import { consoleRoutes } from './routes/console.js';
 import { couponRoutes } from './routes/coupons.js';
 import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
 import { issueRoutes } from './routes/issue.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { orgRoutes } from './routes/org.js';
 import { redeemRoutes } from './routes/redeem.js';
 import { seriesRoutes } from './routes/series.js';
+import { seriesStatsRoutes } from './routes/series-stats.js';
 import { uploadRoutes } from './routes/uploads.js';
 import './types.js';
+
+/** JSON bodies go through Fastify's own parser, after a check that no string holds an escaped NUL. */
+function refuseNulInJson(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if ((body as string).includes('\\u0000')) {
+      done(new CouponError('InvalidInput', 'a string contains a NUL character (\\u0000)'), undefined);
+      return;
+    }
+    parse(request, body as string, done);
+  });
+}
 
 export interface HttpOptions extends ProtectionOptions {
   version: string;
@@ -50,31 +67,46 @@ export async function registerHttp(
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  registerErrorHandling(app);
-  const authFailures = await registerProtection(app, options);
-  registerAuth(app, services.auth, authFailures);
-  registerIdempotency(app, services.idempotency);
-
-  // One summary line per request, and none below info (benchmarks run at warn: pino's per-request cost is real).
+  // First of all hooks, so that every request, refused logins included, gets its id, metric and log line.
   const logRequests = ['info', 'debug', 'trace'].includes(app.log.level);
   app.addHook('onRequest', async (request, reply) => {
     request.startedAt = process.hrtime.bigint();
     reply.header('x-request-id', request.id);
+    // PostgreSQL text cannot hold NUL: refuse it at the edge for every database (a %00 anywhere in the URL).
+    if (request.url.includes('%00'))
+      throw new CouponError('InvalidInput', 'the URL contains a NUL character (%00)');
   });
   app.addHook('onResponse', async (request, reply) => {
-    const seconds = Number(process.hrtime.bigint() - request.startedAt) / 1e9;
+    const seconds = Number(process.hrtime.bigint() - (request.startedAt ?? process.hrtime.bigint())) / 1e9;
     const route = request.routeOptions.url ?? 'unmatched';
     services.metrics.httpRequests.observe(
       { method: request.method, route, status: String(reply.statusCode) },
       seconds,
     );
     if (logRequests) {
+      // One summary line per request, none below info (benchmarks run at warn: pino's per-request cost is real).
       request.log.info(
         { method: request.method, route, status: reply.statusCode, ms: Math.round(seconds * 10_000) / 10 },
         'request',
       );
     }
   });
+  refuseNulInJson(app);
+  // Ajv coerces a query or path value such as "1e400" to Infinity and lets it past integer, minimum and
+  // maximum: refuse non-finite numbers before any handler sees them.
+  app.addHook('preHandler', async (request) => {
+    for (const source of [request.query, request.params]) {
+      if (!source || typeof source !== 'object') continue;
+      for (const [name, value] of Object.entries(source)) {
+        if (typeof value === 'number' && !Number.isFinite(value)) throw invalid(name, 'a finite number');
+      }
+    }
+  });
+
+  registerErrorHandling(app);
+  const authFailures = await registerProtection(app, options);
+  registerAuth(app, services.auth, authFailures);
+  registerIdempotency(app, services.idempotency);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -83,8 +115,11 @@ export async function registerHttp(
   orgRoutes(app, services);
   customerRoutes(app, services);
   seriesRoutes(app, services);
+  seriesStatsRoutes(app, services);
   issueRoutes(app, services);
   couponRoutes(app, services);
   redeemRoutes(app, services);
+  notificationRoutes(app, services);
   await uploadRoutes(app, services);
+  await consoleRoutes(app);
 }

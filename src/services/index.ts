@@ -8,12 +8,16 @@ import { createCustomerService } from './customers.js';
 import { createIdempotencyService } from './idempotency.js';
 import { createIssueService } from './issue-coupon.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { checkUrl, createNotificationService, type DeliveryOptions } from './notifications.js';
 import { createOrgService } from './orgs.js';
 import { createPoolService } from './pool.js';
 import { createReactivateService } from './reactivate.js';
 import { createRedeemService } from './redeem-coupon.js';
 import { createHoldService } from './holds.js';
 import { createSeriesService } from './series.js';
+import { createSeriesStatsService } from './series-stats.js';
+import { createUploadRowService } from './upload-rows.js';
+import { createUploadService } from './uploads.js';
 
 /** The window failed attempts are counted in. */
 const GUESS_WINDOW_MS = 15 * 60_000;
@@ -25,6 +29,11 @@ export interface ServiceOptions {
   metrics?: Metrics;
   /** Failed code attempts allowed per 15 minutes, per customer and per client (0 = no limit). */
   guessLimit?: { perCustomer: number; perClient: number };
+  /** SMS and webhook delivery: retries, backoff and the allowed hosts. */
+  delivery?: DeliveryOptions;
+  /** The data folder (uploaded and result files) and the largest upload, from the configuration. */
+  dataDir?: string;
+  maxUploadBytes?: number;
 }
 
 export function createServices(engine: Engine, options: ServiceOptions) {
@@ -37,7 +46,12 @@ export function createServices(engine: Engine, options: ServiceOptions) {
     jwtSecret: options.jwtSecret,
     tokenTtlSeconds: options.tokenTtlSeconds,
   });
-  const orgs = createOrgService({ ...base, auth });
+  const delivery = options.delivery ?? { maxAttempts: 8, retryBaseMs: 2000, allow: undefined };
+  const orgs = createOrgService({
+    ...base,
+    auth,
+    checkGatewayUrl: (url) => checkUrl(url, delivery.allow, 'smsWebhookUrl'),
+  });
   const idempotency = createIdempotencyService(base);
   const customers = createCustomerService(base);
   const series = createSeriesService(base);
@@ -52,6 +66,7 @@ export function createServices(engine: Engine, options: ServiceOptions) {
   const redeeming = createRedeemService({ ...base, metrics, guesses });
   const reactivation = createReactivateService(base);
   const holds = createHoldService({ ...base, guesses });
+  const notifications = createNotificationService({ ...base, delivery });
   return {
     metrics,
     auth,
@@ -65,6 +80,14 @@ export function createServices(engine: Engine, options: ServiceOptions) {
     redeeming,
     reactivation,
     holds,
+    notifications,
+    seriesStats: createSeriesStatsService(base),
+    uploads: createUploadService({
+      ...base,
+      dataDir: options.dataDir ?? './data',
+      maxUploadBytes: options.maxUploadBytes ?? 200 * 1024 * 1024,
+    }),
+    uploadRows: createUploadRowService({ ...base, metrics, dataDir: options.dataDir ?? './data' }),
     ping: () => engine.ping(),
   };
 }

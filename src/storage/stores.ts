@@ -1,11 +1,16 @@
 // Every store, created once per engine (their statements are compiled at creation).
 import type { Engine } from './database.js';
+import { createBulkStore } from './bulk-store.js';
 import { createCouponStore } from './coupon-store.js';
 import { createCustomerStore } from './customer-store.js';
 import { createIdempotencyStore } from './idempotency-store.js';
+import { createJobStore } from './job-store.js';
+import { createNotificationStore } from './notification-store.js';
 import { createOrgStore } from './org-store.js';
 import { createRedemptionStore } from './redemption-store.js';
 import { createSeriesStore } from './series-store.js';
+import { createStatsStore } from './stats-store.js';
+import { createUploadStore } from './upload-store.js';
 
 export function createStores(engine: Engine) {
   return {
@@ -14,7 +19,12 @@ export function createStores(engine: Engine) {
     customer: createCustomerStore(engine),
     series: createSeriesStore(engine),
     coupon: createCouponStore(engine),
+    bulk: createBulkStore(engine),
     redemption: createRedemptionStore(engine),
+    notification: createNotificationStore(engine),
+    job: createJobStore(engine),
+    upload: createUploadStore(engine),
+    stats: createStatsStore(engine),
   };
 }
 
