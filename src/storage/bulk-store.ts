@@ -1,7 +1,7 @@
 // Multi-row statements for upload batches: one statement for hundreds of rows instead of one per row.
 // The SQL is written out here rather than built with Kysely: a 500-row insert as a Kysely tree costs more
 // to build and compile than SQLite takes to run it. Statements of one shape are prepared once and reused.
-// SQLite rows get explicit ids from max(rowid) read once in the (exclusive) write transaction; PostgreSQL
+// SQLite rows get explicit ids (and equal rowids) from max(rowid) read once in the (exclusive) write transaction; PostgreSQL
 // assigns them from identity sequences. An insert that meets a unique key inserts nothing for that row and
 // leaves it out of RETURNING, so callers learn which rows went in.
 import type { Engine } from './database.js';
@@ -106,8 +106,10 @@ export function createBulkStore(engine: Engine) {
     tail: string,
   ): Script<R[]> {
     const ids = table === 'customer_series' ? undefined : yield* idsFor(table, values.length);
-    const cols = ids ? ['id', ...columns] : columns;
-    const params = ids ? values.flatMap((v, i) => [ids[i], ...v]) : values.flat();
+    // The rowid too: a row left out (a clash) must not shift the rowids of the rows after it, or rowid and
+    // id part ways and the next max(rowid) hands out an id that exists.
+    const cols = ids ? ['rowid', 'id', ...columns] : columns;
+    const params = ids ? values.flatMap((v, i) => [ids[i], ids[i], ...v]) : values.flat();
     return yield* rows<R>(op(insertSql(table, cols, values.length, tail), params));
   }
 

@@ -43,6 +43,24 @@ describe('audience uploads', () => {
     expect((await checkInvariants(t.app.engine.kysely, t.client.orgId)).violations).toEqual([]);
   });
 
+  it('draws again for codes that clash, in a crowded code space, and keeps every id unique', async () => {
+    // 4 digits: 10,000 codes, so 3,000 draws clash often, within a batch and across batches.
+    const s = await series({
+      alphaNumeric: false,
+      randomCodeLength: 4,
+      isMultipleVouchersPerUserAllowed: true,
+    });
+    const list = Array.from({ length: 3000 }, mobile);
+    const job = await audience(s, list);
+    expect(job).toMatchObject({ uploadStatus: 'FINISHED', totalUploadedCount: 3000, errorCount: 0 });
+    const codes = (await download(t, job.successFileUrl)).lines.map((l) => l.split(',')[1]);
+    expect(new Set(codes).size).toBe(3000);
+    const more = await audience(s, Array.from({ length: 500 }, mobile));
+    expect(more.errorCount).toBe(0);
+    expect((await counters(s)).numIssued).toBe(3500);
+    expect((await checkInvariants(t.app.engine.kysely, t.client.orgId)).violations).toEqual([]);
+  });
+
   it('stops at maxCreate in file order and refuses the rest', async () => {
     const s = await series({ maxCreate: 7 });
     const list = Array.from({ length: 12 }, mobile);
