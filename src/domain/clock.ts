@@ -60,7 +60,43 @@ export function localParts(instant: number, timeZone: string): LocalParts {
   return result;
 }
 
+/** Offsets change at whole seconds, rarely: one known to hold for a quarter hour serves every instant in it. */
+const OFFSET_SPAN = 900_000;
+const offsets = new Map<string, { span: number; offset: number | undefined }>();
+
 function computeLocalParts(instant: number, timeZone: string): LocalParts {
+  const span = Math.floor(instant / OFFSET_SPAN);
+  let known = offsets.get(timeZone);
+  if (!known || known.span !== span) {
+    const first = intlOffset(span * OFFSET_SPAN, timeZone);
+    const last = intlOffset(span * OFFSET_SPAN + OFFSET_SPAN - 1000, timeZone);
+    // An offset change inside the quarter hour: ask Intl for each instant of it.
+    known = { span, offset: first === last ? first : undefined };
+    if (offsets.size > 1000) offsets.clear();
+    offsets.set(timeZone, known);
+  }
+  if (known.offset === undefined) return intlParts(instant, timeZone);
+  const d = new Date(instant + known.offset);
+  const dow = d.getUTCDay();
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    isoWeekday: dow === 0 ? 7 : dow,
+  };
+}
+
+/** The zone's offset from UTC at an instant (whole seconds), as Intl reports the wall clock. */
+function intlOffset(instant: number, timeZone: string): number {
+  const p = intlParts(instant, timeZone);
+  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+function intlParts(instant: number, timeZone: string): LocalParts {
   const parts = formatterFor(timeZone).formatToParts(new Date(instant));
   const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? NaN);
   const year = get('year');

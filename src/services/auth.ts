@@ -84,8 +84,10 @@ export function createAuthService(deps: AuthDeps) {
   const { engine, stores, now } = deps;
   const basicCache = new Map<string, CachedIdentity>();
   const tokenCache = new Map<string, CachedIdentity>();
-  const statusCache = new Map<string, { row: ClientStatusRow | undefined; at: number }>();
-  const cacheStatus = engine.dialect === 'postgres';
+  const statusCache = new Map<
+    string,
+    { row: ClientStatusRow | undefined; at: number; version: number | undefined }
+  >();
 
   const remember = (cache: Map<string, CachedIdentity>, k: string, v: CachedIdentity) => {
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
@@ -93,17 +95,20 @@ export function createAuthService(deps: AuthDeps) {
   };
 
   async function status(orgId: number, clientId: number): Promise<ClientStatusRow | undefined> {
-    if (!cacheStatus) return engine.run(() => stores.org.clientStatus(orgId, clientId));
     const k = `${orgId}:${clientId}`;
     const hit = statusCache.get(k);
-    if (hit && now() - hit.at < STATUS_CACHE_MS) return hit.row;
+    // SQLite: valid until any other connection commits (this process's own changes call forget*).
+    // PostgreSQL: valid briefly, and dropped at once by a NOTIFY from the process that changed it.
+    const version = engine.dataVersion?.();
+    if (hit && (version !== undefined ? hit.version === version : now() - hit.at < STATUS_CACHE_MS))
+      return hit.row;
     const row = await engine.run(() => stores.org.clientStatus(orgId, clientId));
     if (statusCache.size >= CACHE_LIMIT) statusCache.clear();
-    statusCache.set(k, { row, at: now() });
+    statusCache.set(k, { row, at: now(), version });
     return row;
   }
 
-  /** Re-reads the client and its org on every request (cached briefly on PostgreSQL): revocation is immediate. */
+  /** The client and its org as stored now (see `status`): a revocation takes effect on the next request. */
   async function principalFor(id: CachedIdentity): Promise<Principal> {
     const row = await status(id.orgId, id.clientId);
     if (!row || row.revoked_at !== null) throw new CouponError('Unauthorized', 'client revoked');

@@ -4,6 +4,7 @@ import { randomInt } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Dialect } from './dialect.js';
 import { RetryConflict, type Op, type Script } from './script.js';
 import type { Database } from './tables.js';
@@ -30,6 +31,11 @@ export interface Engine {
   readonly kysely: Kysely<Database>;
   /** Runs a script; write scripts are one transaction, retried from the start on a RetryConflict. */
   run<T>(script: () => Script<T>, options?: RunOptions): Promise<T>;
+  /**
+   * SQLite only: a number that changes whenever another connection (another process, the CLI) commits;
+   * this process's own commits leave it alone. Lets caches of rarely written rows skip their re-read.
+   */
+  dataVersion?(): number;
   /** SQLite only: runs a script synchronously. */
   runSync?<T>(script: () => Script<T>, options?: RunOptions): T;
   /** PostgreSQL only: calls `handler` for each NOTIFY on `channel`, across processes. */
@@ -70,6 +76,15 @@ function openSqlite(path: string): Engine {
   db.pragma('foreign_keys = OFF');
   // 64 MB of page cache (the default is 2 MB): uploads insert into large unique indexes at random places.
   db.pragma('cache_size = -65536');
+  // Checkpoints (copying the WAL into the database file, with two fsyncs) run on a thread of their own;
+  // should that thread fail, SQLite's automatic checkpoints inside COMMIT take over again.
+  let checkpointer: Checkpointer | undefined;
+  if (path !== ':memory:') {
+    db.pragma('wal_autocheckpoint = 0');
+    checkpointer = startCheckpointer(path, { intervalMs: 50, restartFrames: 4096 }, () => {
+      if (db.open) db.pragma('wal_autocheckpoint = 1000');
+    });
+  }
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
   const cache = new Map<string, BetterSqlite3.Statement>();
   const statement = (sql: string): BetterSqlite3.Statement => {
@@ -103,15 +118,18 @@ function openSqlite(path: string): Engine {
       }
     }
   };
+  const dataVersion = db.prepare('pragma data_version').pluck();
   return {
     dialect: 'sqlite',
     kysely,
     runSync,
+    dataVersion: () => dataVersion.get() as number,
     run: async (script, options) => runSync(script, options),
     ping: async () => {
       db.prepare('select 1').get();
     },
     close: async () => {
+      await checkpointer?.stop();
       cache.clear();
       db.close();
     },

@@ -165,6 +165,25 @@ export type CounterColumn = keyof Pick<
 >;
 
 export function createSeriesStore(engine: Engine) {
+  // Parsed series by org and id, reused while the row is unchanged: every check and redemption reads its
+  // series, and parsing the stored JSON and money columns costs more than the read. An update bumps
+  // config_version (the one statement that writes the row), so a reused entry is never stale.
+  const parsed = new Map<string, { row: SeriesRow; series: Series }>();
+  const cachedSeries = (r: SeriesRow): Series => {
+    const key = `${r.org_id}:${r.id}`;
+    const hit = parsed.get(key);
+    if (
+      hit &&
+      hit.row.config_version === r.config_version &&
+      hit.row.updated_at === r.updated_at &&
+      hit.row.created_at === r.created_at
+    )
+      return hit.series;
+    const series = toSeries(r);
+    if (parsed.size >= 10_000) parsed.clear();
+    parsed.set(key, { row: r, series });
+    return series;
+  };
   const db = engine.kysely;
   const pg = engine.dialect === 'postgres';
 
@@ -309,19 +328,19 @@ export function createSeriesStore(engine: Engine) {
     },
     *find(org: number, id: number): Script<Series | undefined> {
       const row = yield* one(byId, { org, id });
-      return row && toSeries(row);
+      return row && cachedSeries(row);
     },
     /** Reads a series and, on PostgreSQL, locks its row until commit. */
     *findForUpdate(org: number, id: number): Script<Series | undefined> {
       const row = yield* one(byIdForUpdate, { org, id });
-      return row && toSeries(row);
+      return row && cachedSeries(row);
     },
     *findMany(org: number, ids: readonly number[]): Script<Series[]> {
       if (ids.length === 0) return [];
       const found = yield* rows<SeriesRow>(
         adhoc(db.selectFrom('coupon_series').selectAll().where('org_id', '=', org).where('id', 'in', ids)),
       );
-      return found.map(toSeries);
+      return found.map(cachedSeries);
     },
     *list(org: number, limit: number, offset: number): Script<Series[]> {
       return (yield* all(list, { org, limit, offset })).map(toSeries);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openContext } from '../../src/app.js';
 import { basicOf, buildTestApp, type TestApp } from '../support/build-test-app.js';
 
 let t: TestApp;
@@ -166,6 +167,21 @@ describe('authentication', () => {
     expect((await t.post('/v3/oauth/token/generate', { key: c.key, secret: c.secret }, null)).status).toBe(
       401,
     );
+  });
+
+  it('stops a client revoked by another process (the CLI) on its next request', async () => {
+    const c = await t.createClient(t.client.orgId);
+    expect((await t.get('/v2/org/settings', c)).status).toBe(200);
+    expect((await t.get('/v2/org/settings', c)).status).toBe(200); // now answered from the cache
+    // A second context on the same database, as `coupond client revoke` opens: its own connection.
+    const other = await openContext(t.app.config, { logger: t.app.logger });
+    try {
+      expect(await other.services.auth.revokeClient(c.key)).toBe(true);
+    } finally {
+      await other.close();
+    }
+    // PostgreSQL tells this process by NOTIFY, which arrives a moment later; SQLite sees it at once.
+    await expect.poll(async () => (await t.get('/v2/org/settings', c)).status, { timeout: 2000 }).toBe(401);
   });
 
   it('keeps each org to itself: settings answer the caller org only', async () => {

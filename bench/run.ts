@@ -1,0 +1,178 @@
+// `npm run bench` / `npm run bench:quick`: runs every scenario on SQLite (and on PostgreSQL when
+// BENCH_DATABASE_URL is set), prints the table and the targets, writes the results file, and exits 1
+// when a scenario failed (non-2xx answers, errors, an upload that did not finish).
+import fs from 'node:fs';
+import path from 'node:path';
+import { instances, type Database, type Instances } from './instance.js';
+import { runLoad } from './load.js';
+import { machineInfo } from './machine.js';
+import { profiled, quietest } from './measure.js';
+import { parseOptions, wants, type Options } from './options.js';
+import { startBaseline, type Hooks } from './processes.js';
+import { summariseFile } from './profile-summary.js';
+import { checkTargets, formatReport } from './report.js';
+import type { BenchResults, ScenarioResult } from './results.js';
+import { ratio, runMain, toResult } from './scenarios/main.js';
+import { baselineSpec } from './scenarios/requests.js';
+import { runScale } from './scenarios/scale.js';
+import { runUpload } from './scenarios/uploads.js';
+import { sourceState } from './source.js';
+
+const t0 = performance.now();
+const log = (line: string) =>
+  process.stderr.write(`bench ${((performance.now() - t0) / 1000).toFixed(0)}s: ${line}\n`);
+
+/** Runs `fn`; a failure becomes a failed result instead of ending the run. */
+async function guarded(
+  name: string,
+  database: Database['kind'],
+  fn: () => Promise<ScenarioResult[]>,
+): Promise<ScenarioResult[]> {
+  log(`${database} ${name} …`);
+  try {
+    const results = await fn();
+    for (const r of results)
+      log(`${database} ${r.name}: ${r.rate ?? '-'} ${r.unit}${r.error ? ` FAILED: ${r.error}` : ''}`);
+    return results;
+  } catch (e) {
+    log(`${database} ${name} FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return [{ name, database, unit: 'req/s', error: e instanceof Error ? e.message : String(e) }];
+  }
+}
+
+async function runBaseline(
+  o: Options,
+  database: Database,
+  hooks: Hooks | undefined,
+): Promise<ScenarioResult[]> {
+  const server = await startBaseline(hooks);
+  try {
+    const auth = `Basic ${Buffer.from('bench:baseline').toString('base64')}`;
+    const spec = baselineSpec(o, server, auth, database.kind === 'postgres');
+    const { best, attempts } = await quietest(o, [server.pid], (n) =>
+      runLoad({ ...spec, around: profiled(server, hooks, `${database.kind}-baseline-${n}`) }),
+    );
+    return [toResult('baseline', database.kind, best, attempts)];
+  } finally {
+    await server.stop();
+  }
+}
+
+async function runDatabase(
+  o: Options,
+  database: Database,
+  hooks: Hooks | undefined,
+): Promise<ScenarioResult[]> {
+  const db = database.kind;
+  const results: ScenarioResult[] = [];
+  const requests = ['is_redeemable', 'redeem', 'issue', 'raw-redeem'] as const;
+  if (wants(o, 'baseline') || requests.some((s) => wants(o, s)))
+    results.push(...(await guarded('baseline', db, () => runBaseline(o, database, hooks))));
+  const baseline = results.find((r) => r.name === 'baseline' && !r.error)?.rate;
+  // Full runs give every part a fresh store and server; quick runs share one to save start-ups.
+  const pool: Instances = instances(database, {
+    ...(hooks ? { hooks } : {}),
+    keep: o.keep,
+    shared: o.mode === 'quick',
+  });
+  try {
+    if (requests.some((s) => wants(o, s)))
+      results.push(...(await guarded('main', db, () => runMain(o, pool, baseline))));
+    for (const kind of ['upload-codes', 'upload-audience'] as const) {
+      if (!wants(o, kind)) continue;
+      results.push(
+        ...(await guarded(kind, db, async () => {
+          const { inst, release } = await pool.acquire(kind);
+          try {
+            return [await runUpload(o, inst, kind)];
+          } finally {
+            await release(); // a fresh instance's close also ends a job still running after the timeout
+          }
+        })),
+      );
+    }
+    if (wants(o, 'scale')) results.push(...(await guarded('scale', db, () => runScale(o, pool, baseline))));
+  } finally {
+    await pool.closeAll();
+  }
+  return results;
+}
+
+/**
+ * Ratios to the baseline use the quietest baseline of the run (least other-process CPU): the baseline
+ * needs no database, and a disturbed one would flatter every ratio.
+ */
+function useQuietestBaseline(scenarios: ScenarioResult[]): void {
+  const quiet = scenarios
+    .filter((r) => r.name === 'baseline' && !r.error && r.rate && r.cpu)
+    .sort((a, b) => a.cpu!.other - b.cpu!.other)[0];
+  if (!quiet?.rate) return;
+  quiet.notes = [
+    ...(quiet.notes ?? []),
+    'the reference of every ratio to baseline (the quietest baseline run)',
+  ];
+  for (const r of scenarios) {
+    if (!r.rate || !r.ratios) continue;
+    r.ratios = r.ratios.map((x) => (x.to === 'baseline' ? ratio(r.rate!, quiet.rate!, 'baseline') : x));
+  }
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  let hooks: Hooks | undefined;
+  if (o.profile || o.sqlTrace) {
+    fs.mkdirSync(o.profileDir, { recursive: true });
+    for (const f of fs.readdirSync(o.profileDir))
+      if (/\.(opened|closed)$|^label$/.test(f)) fs.rmSync(path.join(o.profileDir, f));
+    hooks = { dir: o.profileDir, profile: o.profile, sql: o.sqlTrace };
+  }
+  const started = new Date();
+  const sourceAtStart = sourceState();
+  const scenarios: ScenarioResult[] = [];
+  for (const database of o.databases) scenarios.push(...(await runDatabase(o, database, hooks)));
+  useQuietestBaseline(scenarios);
+  const out: BenchResults = {
+    date: started.toISOString(),
+    mode: hooks ? 'profile' : o.mode,
+    machine: machineInfo(),
+    source: { start: sourceAtStart, end: sourceState() },
+    settings: {
+      connections: o.connections,
+      warmupSeconds: o.warmupSeconds,
+      seconds: o.seconds,
+      uploadRows: o.uploadRows,
+      scaleCoupons: o.scaleCoupons,
+    },
+    scenarios,
+    targets: checkTargets(scenarios),
+  };
+  fs.writeFileSync(o.resultsFile, `${JSON.stringify(out, null, 2)}\n`);
+  process.stdout.write(`${formatReport(out)}\n\nresults: ${o.resultsFile}\n`);
+  if (hooks) {
+    for (const f of fs
+      .readdirSync(o.profileDir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .sort())
+      summariseFile(path.join(o.profileDir, f));
+    process.stdout.write(`profiles and their summaries (*.cpuprofile.md, *.sql.json): ${o.profileDir}\n`);
+  }
+  const failed = scenarios.filter((r) => r.error);
+  if (failed.length > 0) {
+    process.stderr.write(
+      `bench: ${failed.length} scenario(s) failed: ${failed.map((r) => `${r.database}/${r.name}`).join(', ')}\n`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    process.stderr.write(`bench: ${signal}: stopping the servers\n`);
+    process.exit(130); // the exit handler of processes.ts kills every child
+  });
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
