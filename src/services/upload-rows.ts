@@ -181,6 +181,35 @@ export function createUploadRowService(deps: UploadRowsDeps) {
     return outcomes;
   }
 
+  /**
+   * The history event a job's end leaves (coupon.upload_finished to webhooks): written in the transaction
+   * that ends the job, with the counts as the status endpoint reports them. Coupon id 0: no one coupon.
+   */
+  function* uploadEnded(org: number, uploadJobId: number, t: number): Script<void> {
+    const job = yield* stores.upload.find(org, uploadJobId);
+    if (!job) return;
+    yield* stores.bulk.insertEvents(org, [
+      {
+        coupon_id: 0,
+        series_id: Number(job.series_id),
+        customer_id: null,
+        type: 'upload_finished',
+        at: t,
+        actor: job.client_id === null ? 'upload' : `client:${job.client_id}`,
+        details: JSON.stringify({
+          jobId: Number(job.id),
+          kind: job.kind,
+          uploadStatus: job.status === 'failed' ? 'ERRORED' : 'FINISHED',
+          status: job.status,
+          fileName: job.uploaded_file_name,
+          totalUploadedCount: Number(job.total_uploaded_count),
+          actualRowCount: Number(job.actual_row_count),
+          errorCount: Number(job.error_count),
+          error: job.last_error,
+        }),
+      },
+    ]);
+  }
   return {
     /**
      * Starts (or resumes) the run of an upload: marks it running and reads its checkpoint. `prepare` runs
@@ -275,24 +304,29 @@ export function createUploadRowService(deps: UploadRowsDeps) {
       return result.next;
     },
 
-    /** Marks the upload finished (FINISHED / COMPLETED on the wire). */
+    /** Marks the upload finished (FINISHED / COMPLETED on the wire) and tells webhooks. */
     async finish(fence: JobFence, run: UploadRun): Promise<void> {
       const t = now();
       await engine.run(
         function* () {
           yield* renew(fence, t);
-          yield* stores.upload.finish(run.org.orgId, run.job.id, t);
+          if (yield* stores.upload.finish(run.org.orgId, run.job.id, t))
+            yield* uploadEnded(run.org.orgId, run.job.id, t);
         },
         { write: true },
       );
     },
 
-    /** Marks the upload failed as a whole (ERRORED on the wire), with the reason. */
+    /** Marks the upload failed as a whole (ERRORED on the wire), with the reason, and tells webhooks. */
     async fail(org: number, uploadJobId: number, error: string): Promise<void> {
       const t = now();
-      await engine.run(() => stores.upload.fail(org, uploadJobId, error.slice(0, 1000), t), {
-        write: true,
-      });
+      await engine.run(
+        function* () {
+          if (yield* stores.upload.fail(org, uploadJobId, error.slice(0, 1000), t))
+            yield* uploadEnded(org, uploadJobId, t);
+        },
+        { write: true },
+      );
     },
   };
 }

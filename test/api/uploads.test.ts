@@ -475,3 +475,48 @@ describe('redeemed-coupon uploads', () => {
     expect(await counters(s.id)).toMatchObject({ numRedeemed: 1 });
   });
 });
+
+describe('upload webhooks', () => {
+  it('sends coupon.upload_finished with the job counts once a job ends, to subscribers only', async () => {
+    const { startReceiver } = await import('../support/receiver.js');
+    const rx = await startReceiver();
+    try {
+      rx.script([], 200);
+      const org = await t.createOrg('upload hooks');
+      const sub = await t.post(
+        '/v2/webhooks',
+        { url: `${rx.url}/hooks`, events: ['coupon.upload_finished'] },
+        org,
+      );
+      expect(sub.status, sub.text).toBe(200);
+      const s = await series({}, org);
+      const csv = `${newCode('WH')}\n${newCode('WH')}\nbad code!\n`;
+      const job = await uploadCodes(t, s.id, csv, 'NOT_TAGGED', '0', org);
+      const ended = await waitForJob(t, s.id, job.jobId, 'codes', 60_000, org);
+      await t.app.services.notifications.fanOut();
+      await t.app.services.notifications.deliverWebhooks();
+      await expect.poll(() => rx.received.length, { timeout: 10_000 }).toBe(1);
+      const hook = rx.received[0]!;
+      expect(hook.json.type).toBe('coupon.upload_finished');
+      expect(hook.json.data).toMatchObject({
+        couponId: null,
+        seriesId: s.id,
+        details: {
+          jobId: job.jobId,
+          uploadStatus: 'FINISHED',
+          totalUploadedCount: ended.totalUploadedCount,
+          errorCount: ended.errorCount,
+        },
+      });
+      expect(hook.json.data.details.errorCount).toBe(1);
+      // Only that org's subscribers hear of it: a job of org A sends nothing to org B's receiver.
+      const other = await series();
+      await waitForJob(t, other.id, (await uploadCodes(t, other.id, `${newCode('WH')}\n`)).jobId);
+      await t.app.services.notifications.fanOut();
+      await t.app.services.notifications.deliverWebhooks();
+      expect(rx.received).toHaveLength(1);
+    } finally {
+      await rx.close();
+    }
+  });
+});
