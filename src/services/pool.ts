@@ -20,37 +20,41 @@ export function* addPoolCodes(
   codes: readonly string[],
   context: { actor: string; now: number; uploadJobId?: number },
 ): Script<PoolAddResult[]> {
-  const results: PoolAddResult[] = [];
-  let added = 0;
+  const results: PoolAddResult[] = new Array<PoolAddResult>(codes.length);
   // Generic codes are few per org: read once per batch rather than once per code.
   const generic = new Set(yield* stores.series.genericCodes(org));
-  for (const raw of codes) {
+  const fresh: { index: number; code: string }[] = [];
+  const seen = new Set<string>();
+  codes.forEach((raw, index) => {
     const code = normaliseCode(raw);
-    if (code === undefined) {
-      results.push('malformed');
-      continue;
+    if (code === undefined) results[index] = 'malformed';
+    else if (generic.has(code) || seen.has(code)) results[index] = 'exists';
+    else {
+      seen.add(code);
+      fresh.push({ index, code });
     }
-    if (generic.has(code)) {
-      results.push('exists');
-      continue;
-    }
-    const coupon = yield* stores.coupon.insert({
-      org,
-      series: seriesId,
-      code,
-      generic: 0,
-      customer: null,
-      issuedAt: null,
-      validTill: null,
+  });
+  // Multi-row inserts, in the order given (the pool hands out the oldest first); a code that exists
+  // anywhere in the org meets the unique index and is left out of what comes back.
+  const inserted = yield* stores.bulk.insertCoupons(
+    org,
+    fresh.map((f) => ({
+      series_id: seriesId,
+      code: f.code,
+      is_generic: 0,
+      customer_id: null,
+      issued_at: null,
+      valid_till: null,
       origin: 'pool',
-      uploadJob: context.uploadJobId ?? null,
-      by: context.actor,
-      now: context.now,
-    });
-    results.push(coupon ? 'added' : 'exists');
-    if (coupon) added++;
-  }
-  if (added > 0) yield* stores.coupon.countPoolAdded(org, seriesId, randomInt(COUNTER_SLOTS), added);
+      upload_job_id: context.uploadJobId ?? null,
+      issued_by: context.actor,
+    })),
+    context.now,
+  );
+  const added = new Set(inserted.map((r) => r.code));
+  for (const f of fresh) results[f.index] = added.has(f.code) ? 'added' : 'exists';
+  if (added.size > 0)
+    yield* stores.coupon.countPoolAdded(org, seriesId, randomInt(COUNTER_SLOTS), added.size);
   return results;
 }
 

@@ -20,9 +20,10 @@ export interface BulkCoupon {
   series_id: number;
   code: string;
   is_generic: number;
-  customer_id: number;
-  issued_at: number;
-  valid_till: string;
+  /** Null, with issued_at and valid_till, for a pool code not yet issued. */
+  customer_id: number | null;
+  issued_at: number | null;
+  valid_till: string | null;
   origin: string;
   upload_job_id: number | null;
   issued_by: string;
@@ -221,8 +222,8 @@ export function createBulkStore(engine: Engine) {
       org: number,
       list: readonly BulkCoupon[],
       now: number,
-    ): Script<{ id: number; code: string; customer_id: number }[]> {
-      const inserted: { id: number; code: string; customer_id: number }[] = [];
+    ): Script<{ id: number; code: string; customer_id: number | null }[]> {
+      const inserted: { id: number; code: string; customer_id: number | null }[] = [];
       const columns = [
         'org_id',
         'series_id',
@@ -251,7 +252,7 @@ export function createBulkStore(engine: Engine) {
           now,
         ]);
         inserted.push(
-          ...(yield* insert<{ id: number; code: string; customer_id: number }>(
+          ...(yield* insert<{ id: number; code: string; customer_id: number | null }>(
             'coupon',
             columns,
             values,
