@@ -81,6 +81,15 @@ export function createBulkStore(engine: Engine) {
     return { sql, parameters, want, prepared: true };
   }
 
+  /**
+   * A lookup of hundreds of keys, planned at each run on PostgreSQL. A named statement switches to a
+   * generic plan after five runs, and one made while an upload's tables were still small scans the whole
+   * table: measured at 290 ms per 500-key lookup by mobile once the table held 20,000 customers.
+   */
+  function lookup(sql: string, parameters: unknown[]): Op {
+    return { sql, parameters, want: 'rows', prepared: !pg };
+  }
+
   /** `insert into t (cols) values (…), (…) <tail>` for `n` rows. */
   function insertSql(table: string, columns: readonly string[], n: number, tail: string): string {
     return shaped(`${table}:${columns.join(',')}:${tail}`, n, (ph) => {
@@ -127,7 +136,7 @@ export function createBulkStore(engine: Engine) {
           const [org1, ...list] = ph(part.length + 1);
           return `select "id", "mobile", "email", "external_id" from "customer" where "org_id" = ${org1} and ${quote(column)} in (${list.join(', ')})`;
         });
-        found.push(...(yield* rows<CustomerKeys>(op(text, [org, ...part]))));
+        found.push(...(yield* rows<CustomerKeys>(lookup(text, [org, ...part]))));
       }
       return found;
     },
@@ -158,7 +167,7 @@ export function createBulkStore(engine: Engine) {
           const [org1, ...list] = ph(part.length + 1);
           return `select "id" from "customer" where "org_id" = ${org1} and "id" in (${list.join(', ')}) order by "id" for update`;
         });
-        yield* rows(op(text, [org, ...part]));
+        yield* rows(lookup(text, [org, ...part]));
       }
     },
 
