@@ -114,7 +114,7 @@ export function createCouponService(deps: StorageDeps) {
                 series: done.seriesId,
                 customer: done.customerId,
                 type: 'revoked',
-                at: t,
+                at: done.revokedAt ?? t,
                 actor: actorOf(p),
                 details: '{}',
               });

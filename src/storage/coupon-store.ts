@@ -289,10 +289,18 @@ export function createCouponStore(engine: Engine) {
       .where('coupon_id', '=', p.coupon)
       .orderBy('id'),
   );
+  // A revocation that waited for an issue holding the row (PostgreSQL) happened after it, even when its
+  // clock was read first: it is never recorded before the issue it follows.
   const revoke = prepare((p: Params<{ org: number; id: number; now: number }>) =>
     db
       .updateTable('coupon')
-      .set({ revoked_at: p.now })
+      .set({
+        revoked_at: greatest(
+          engine.dialect,
+          int(p.now),
+          sql<number>`coalesce(${sql.ref('issued_at')}, ${int(p.now)})`,
+        ),
+      })
       .where('org_id', '=', p.org)
       .where('id', '=', p.id)
       .where('revoked_at', 'is', null)
