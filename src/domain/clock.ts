@@ -91,7 +91,11 @@ function computeLocalParts(instant: number, timeZone: string): LocalParts {
 
 /** The zone's offset from UTC at an instant (whole seconds), as Intl reports the wall clock. */
 function intlOffset(instant: number, timeZone: string): number {
-  const p = intlParts(instant, timeZone);
+  return offsetOf(intlParts(instant, timeZone), instant);
+}
+
+/** The offset that turns an instant into the wall clock `p` shows for it. */
+function offsetOf(p: LocalParts, instant: number): number {
   const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return wall - Math.floor(instant / 1000) * 1000;
 }
@@ -148,9 +152,7 @@ export function zonedToInstant(
 }
 
 function offsetAt(instant: number, timeZone: string): number {
-  const p = localParts(instant, timeZone);
-  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return wall - Math.floor(instant / 1000) * 1000;
+  return offsetOf(localParts(instant, timeZone), instant);
 }
 
 /** The first instant of a local date. */
