@@ -36,6 +36,12 @@ export interface Engine {
    * this process's own commits leave it alone. Lets caches of rarely written rows skip their re-read.
    */
   dataVersion?(): number;
+  /**
+   * SQLite only: a number that changes when a write transaction of this process starts and again when it
+   * ends (committed or rolled back). A cache can tell "written by the transaction still running" from
+   * "written and settled".
+   */
+  writeSeq?(): number;
   /** SQLite only: runs a script synchronously. */
   runSync?<T>(script: () => Script<T>, options?: RunOptions): T;
   /** PostgreSQL only: calls `handler` for each NOTIFY on `channel`, across processes. */
@@ -107,11 +113,17 @@ function openSqlite(path: string): Engine {
     st.run(...params);
     return [];
   };
+  let writeSeq = 0;
   const runSync = <T>(script: () => Script<T>, options?: RunOptions): T => {
     for (let attempt = 1; ; attempt++) {
       try {
         if (!options?.write) return drive(script(), exec);
-        return db.transaction(() => drive(script(), exec)).immediate();
+        writeSeq++;
+        try {
+          return db.transaction(() => drive(script(), exec)).immediate();
+        } finally {
+          writeSeq++;
+        }
       } catch (e) {
         if (e instanceof RetryConflict && attempt < MAX_ATTEMPTS) continue;
         throw e;
@@ -124,6 +136,7 @@ function openSqlite(path: string): Engine {
     kysely,
     runSync,
     dataVersion: () => dataVersion.get() as number,
+    writeSeq: () => writeSeq,
     run: async (script, options) => runSync(script, options),
     ping: async () => {
       db.prepare('select 1').get();

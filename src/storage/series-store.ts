@@ -187,6 +187,16 @@ export function createSeriesStore(engine: Engine) {
   const db = engine.kysely;
   const pg = engine.dialect === 'postgres';
 
+  // SQLite: series found by id, reused without reading the row again while nothing could have changed it.
+  // This process writes series rows only through `update` below, which bumps `epoch`; another process's
+  // commit moves `data_version`; an entry is never stored by the write transaction that changed the row
+  // (it could still roll back). On PostgreSQL every find reads the row (other servers share it).
+  const seq = engine.writeSeq;
+  const version = engine.dataVersion;
+  let epoch = 0;
+  let dirtyTxn = -1;
+  const settled = new Map<string, { series: Series; epoch: number; version: number }>();
+
   const insert = prepare(
     (p: Params<ReturnType<typeof configColumns> & { org: number; createdBy: number | null; now: number }>) =>
       db
@@ -327,8 +337,22 @@ export function createSeriesStore(engine: Engine) {
       return toSeries(row);
     },
     *find(org: number, id: number): Script<Series | undefined> {
+      if (!seq || !version) {
+        const row = yield* one(byId, { org, id });
+        return row && cachedSeries(row);
+      }
+      const key = `${org}:${id}`;
+      const seen = version(); // before the read: an older version with a newer row only costs a re-read
+      const hit = settled.get(key);
+      if (hit && hit.epoch === epoch && hit.version === seen) return hit.series;
       const row = yield* one(byId, { org, id });
-      return row && cachedSeries(row);
+      if (!row) return undefined;
+      const series = cachedSeries(row);
+      if (seq() !== dirtyTxn) {
+        if (settled.size >= 10_000) settled.clear();
+        settled.set(key, { series, epoch, version: seen });
+      }
+      return series;
     },
     /** Reads a series and, on PostgreSQL, locks its row until commit. */
     *findForUpdate(org: number, id: number): Script<Series | undefined> {
@@ -377,9 +401,11 @@ export function createSeriesStore(engine: Engine) {
     },
     /** Writes a changed configuration and bumps its version on the series and every slot. */
     *update(org: number, current: Series, config: SeriesConfig, now: number): Script<Series> {
-      const version = current.configVersion + 1;
-      const row = yield* one(update, { ...configColumns(config), org, id: current.id, version, now });
-      yield* write(bumpSlots, { org, series: current.id, version });
+      const next = current.configVersion + 1;
+      epoch++;
+      if (seq) dirtyTxn = seq();
+      const row = yield* one(update, { ...configColumns(config), org, id: current.id, version: next, now });
+      yield* write(bumpSlots, { org, series: current.id, version: next });
       return toSeries(row!);
     },
   };

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openContext } from '../../src/app.js';
+import { money } from '../../src/domain/money.js';
 import { buildTestApp, TestClock, type TestApp } from '../support/build-test-app.js';
 import {
   createSeriesRequest,
@@ -253,6 +255,35 @@ describe('the checks, in the order of ERRORS.md', () => {
         .redemptionStatus.code,
     ).toBe(738);
     expect((await redeem(m, [f.code], { redemptionTime: '2026-01-17 10:00:00' })).status).toBe(200);
+  });
+
+  it('checks against a changed series at once, whether this server or another process changed it', async () => {
+    const s = await series({ isMultipleVouchersPerUserAllowed: true, isMultipleUseAllowed: true });
+    const m = mobile();
+    const c = await issue(s.id, m);
+    const status = async (bill: string) => {
+      const r = await check(m, [c.code], `&billAmount=${bill}`);
+      return r.body.redemption[0].isRedeemable ? 'ok' : r.body.redemption[0].redemptionStatus.code;
+    };
+    expect(await status('50')).toBe('ok');
+    expect(await status('50')).toBe('ok'); // the series is now served from memory
+    const put = await t.put(`/v2/coupon/series/${s.id}`, { CouponSeriesV2: { minBillAmount: 100 } });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(await status('50')).toBe(733);
+    expect(await status('150')).toBe('ok');
+    // A second context on the same database, as a second server process would open: its own connection.
+    const other = await openContext(t.app.config, { logger: t.app.logger });
+    try {
+      const p = await other.services.auth.authenticateBasic(t.client.key, t.client.secret);
+      await other.services.series.update(p, s.id, { minBillAmount: money(200) });
+    } finally {
+      await other.close();
+    }
+    expect(await status('150')).toBe(733);
+    expect((await redeem(m, [c.code], { billAmount: '150' })).body.redemption[0].redemptionStatus.code).toBe(
+      733,
+    );
+    expect((await redeem(m, [c.code], { billAmount: '250' })).status).toBe(200);
   });
 
   it('733 outside the bill range (both ends valid), 735 at a till redeemAtStore does not list', async () => {
