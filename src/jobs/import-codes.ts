@@ -129,5 +129,5 @@ export function importCodes(
   services: Pick<Services, 'orgs' | 'uploadRows'>,
   sizes: BatchSizes,
 ): JobHandler<UploadJobPayload> {
-  return uploadHandler(services, (run) => codeLayout(run, sizes));
+  return uploadHandler(services, (run) => codeLayout(run, sizes), sizes.statsFrom);
 }

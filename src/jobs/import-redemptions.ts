@@ -97,5 +97,5 @@ export function importRedemptions(
   services: Pick<Services, 'orgs' | 'uploadRows'>,
   sizes: BatchSizes,
 ): JobHandler<UploadJobPayload> {
-  return uploadHandler(services, (run) => redemptionLayout(run, sizes));
+  return uploadHandler(services, (run) => redemptionLayout(run, sizes), sizes.statsFrom);
 }

@@ -304,6 +304,11 @@ export function createUploadRowService(deps: UploadRowsDeps) {
       return result.next;
     },
 
+    /** Refreshes the database's statistics of the tables uploads write (PostgreSQL; nothing on SQLite). */
+    async refreshStatistics(): Promise<void> {
+      await engine.run(() => stores.upload.refreshStatistics());
+    },
+
     /** Marks the upload finished (FINISHED / COMPLETED on the wire) and tells webhooks. */
     async finish(fence: JobFence, run: UploadRun): Promise<void> {
       const t = now();

@@ -1,9 +1,9 @@
 // Upload jobs (SPEC §10): the record of one uploaded file, its counts, and the checkpoint a running job
 // commits with every batch (`rows_done` and the byte length of its result files).
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
-import { all, one, prepare, write, type Params, type Script } from './script.js';
+import { adhoc, all, one, prepare, rows, write, type Params, type Script } from './script.js';
 import type { UploadJobTable } from './tables.js';
 
 export type UploadJobRow = Selectable<UploadJobTable>;
@@ -139,6 +139,19 @@ export function createUploadStore(engine: Engine) {
   );
 
   return {
+    /**
+     * PostgreSQL: refreshes the planner's statistics of the tables uploads grow. A bulk load outruns
+     * autovacuum (which may also be off), and a plan made for a table of a few hundred rows turns the
+     * batch lookups of the next hundred thousand into full scans. SQLite plans these from its indexes.
+     */
+    *refreshStatistics(): Script<void> {
+      if (engine.dialect !== 'postgres') return;
+      yield* rows(
+        adhoc(
+          sql`analyze customer, customer_series, coupon, coupon_event, redemption`.compile(engine.kysely),
+        ),
+      );
+    },
     *insert(job: NewUploadJob): Script<UploadJobRow> {
       return (yield* one(insert, job))!;
     },
