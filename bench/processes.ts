@@ -55,6 +55,9 @@ export function coupondEnv(store: Store, extra: Record<string, string> = {}): No
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     COUPOND_DATA_DIR: store.dataDir,
+    // The limiter still runs on every request (its cost is measured) but never refuses one: the default
+    // 120,000 requests a minute per client is less than one client sends here on a fast machine.
+    COUPOND_RATE_LIMIT_PER_MINUTE: '1000000000',
     ...(store.databaseUrl ? { DATABASE_URL: store.databaseUrl } : {}),
     ...(store.schema ? { DATABASE_SCHEMA: store.schema } : {}),
     ...extra,
