@@ -44,7 +44,8 @@ export interface Options {
   resultsFile: string;
 }
 
-const USAGE = `usage: tsx bench/run.ts [--quick] [--only a,b] [--profile] [--sql-trace] [--profile-dir DIR] [--seconds N]
+const USAGE = `usage: tsx bench/run.ts --in-process [--seconds N]   (diagnostics without sockets)
+       tsx bench/run.ts [--quick] [--only a,b] [--profile] [--sql-trace] [--profile-dir DIR] [--seconds N]
   [--warmup N] [--upload-rows N] [--attempts N] [--keep] [--sqlite-only]
 scenarios: ${SCENARIOS.join(', ')}
 PostgreSQL runs too when BENCH_DATABASE_URL is set (postgres://…; each instance uses a schema of its own).`;

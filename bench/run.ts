@@ -17,6 +17,7 @@ import { baselineSpec } from './scenarios/requests.js';
 import { runScale } from './scenarios/scale.js';
 import { runUpload } from './scenarios/uploads.js';
 import { sourceState } from './source.js';
+import { runInProcess } from './in-process.js';
 
 const t0 = performance.now();
 const log = (line: string) =>
@@ -118,7 +119,14 @@ function useQuietestBaseline(scenarios: ScenarioResult[]): void {
 }
 
 async function main(): Promise<void> {
-  const o = parseOptions(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  if (args[0] === '--in-process') {
+    // Diagnostics (BENCHMARKS.md, "Where the time goes"): its own flags, `--seconds N` only.
+    const at = args.indexOf('--seconds');
+    await runInProcess(at > 0 ? Number(args[at + 1]) : 5);
+    return;
+  }
+  const o = parseOptions(args);
   let hooks: Hooks | undefined;
   if (o.profile || o.sqlTrace) {
     fs.mkdirSync(o.profileDir, { recursive: true });

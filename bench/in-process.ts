@@ -1,0 +1,243 @@
+// `npm run bench -- --in-process`: where a request's time goes, without sockets or a load generator.
+// coupond and a bare Fastify route run in this process and are called through Fastify's `inject` (and
+// the services directly, with no HTTP at all), 10 callers at a time, on the embedded SQLite default.
+// Each line reports calls per second and CPU microseconds per call (process.cpuUsage: every thread,
+// the checkpointer's included), and for redemptions the time inside the write transaction itself.
+// The last two lines touch memory between redemptions, to show how much of a transaction's cost is the
+// CPU caches it finds cold. Diagnostics for BENCHMARKS.md: nothing here is a target.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import Fastify from 'fastify';
+import { buildApp, type App } from '../src/app.js';
+import { configFrom } from '../src/config.js';
+import { machineInfo } from './machine.js';
+import { openSeeder, type Issued } from './seed.js';
+
+interface Line {
+  name: string;
+  perSecond: number;
+  cpuMicros: number;
+  txnMicros?: number;
+}
+
+const CALLERS = 10;
+
+/** Runs `call` from CALLERS concurrent loops for `seconds` after a one-second warm-up. */
+async function measure(
+  name: string,
+  seconds: number,
+  call: () => Promise<void>,
+  txn?: { reset(): void; mean(): number },
+): Promise<Line> {
+  const loop = async (until: number) => {
+    let n = 0;
+    while (performance.now() < until) {
+      await call();
+      n++;
+    }
+    return n;
+  };
+  await Promise.all(Array.from({ length: CALLERS }, () => loop(performance.now() + 1000)));
+  txn?.reset();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const counts = await Promise.all(Array.from({ length: CALLERS }, () => loop(t0 + seconds * 1000)));
+  const cpu = process.cpuUsage(cpu0);
+  const calls = counts.reduce((a, b) => a + b, 0);
+  const elapsed = (performance.now() - t0) / 1000;
+  return {
+    name,
+    perSecond: Math.round(calls / elapsed),
+    cpuMicros: Math.round(((cpu.user + cpu.system) / calls) * 10) / 10,
+    ...(txn ? { txnMicros: Math.round(txn.mean() * 10) / 10 } : {}),
+  };
+}
+
+/**
+ * Times every write transaction the app runs (the services look `engine.run` up at each call). On SQLite
+ * the transaction runs synchronously inside the call, so the time around the call is the transaction's.
+ */
+function timeWriteTransactions(app: App): { reset(): void; mean(): number } {
+  const engine = app.engine as { run: App['engine']['run'] };
+  const run = engine.run.bind(app.engine);
+  let total = 0;
+  let count = 0;
+  engine.run = (script, options) => {
+    if (!options?.write) return run(script, options);
+    const t0 = performance.now();
+    const result = run(script, options);
+    total += performance.now() - t0;
+    count++;
+    return result;
+  };
+  return {
+    reset: () => {
+      total = 0;
+      count = 0;
+    },
+    mean: () => (count === 0 ? 0 : (total / count) * 1000),
+  };
+}
+
+async function bareRoute(seconds: number): Promise<Line> {
+  const bare = Fastify({ logger: false });
+  bare.get('/health', async () => ({ status: 'ok' }));
+  await bare.ready();
+  try {
+    return await measure('bare Fastify route (the reference)', seconds, async () => {
+      const r = await bare.inject({ method: 'GET', url: '/health', headers: { authorization: 'Basic x' } });
+      if (r.statusCode !== 200) throw new Error(`bare route: ${r.statusCode}`);
+    });
+  } finally {
+    await bare.close();
+  }
+}
+
+export async function runInProcess(seconds: number): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coupond-in-process-'));
+  const lines: Line[] = [await bareRoute(seconds)];
+  const app = await buildApp(
+    configFrom({
+      LOG_LEVEL: 'warn',
+      COUPOND_WORKER: 'off',
+      COUPOND_DATA_DIR: dir,
+      COUPOND_RATE_LIMIT_PER_MINUTE: '1000000000',
+    }),
+  );
+  const seeder = openSeeder({ dataDir: dir });
+  try {
+    const client = await app.services.orgs.createOrg({ name: 'bench', mobileCountryCode: null });
+    const authorization = `Basic ${Buffer.from(`${client.key}:${client.secret}`).toString('base64')}`;
+    const inject = async (method: 'GET' | 'POST', url: string, payload?: object): Promise<any> => {
+      const r = await app.http.inject({
+        method,
+        url,
+        headers: { authorization },
+        ...(payload ? { payload } : {}),
+      });
+      if (r.statusCode !== 200) throw new Error(`${method} ${url}: ${r.statusCode} ${r.body}`);
+      return JSON.parse(r.body);
+    };
+    const series = await inject('POST', '/v2/coupon/series', {
+      description: 'in-process',
+      discountValue: 10,
+      validTillDate: '2030-12-31', // the seeder's coupons carry this date
+    });
+    const principal = await app.services.auth.authenticateBasic(client.key, client.secret);
+    // Fresh pre-issued coupons, seeded before each redemption line so that seeding is not measured.
+    let seeded = 0;
+    const fresh: Issued[] = [];
+    const stock = async (n: number): Promise<void> => {
+      if (fresh.length >= n) return;
+      const more = await seeder.issue(client.orgId, series.id, seeded, n - fresh.length);
+      seeded += more.length;
+      fresh.push(...more);
+      // Start the measurement with the WAL copied back, as a server in steady state has it: a long WAL
+      // makes every page read search a larger WAL index.
+      const db = new BetterSqlite3(path.join(dir, 'coupond.db'));
+      try {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } finally {
+        db.close();
+      }
+    };
+    const next = (): Issued => {
+      const c = fresh.pop();
+      if (!c) throw new Error('in-process: ran out of seeded coupons');
+      return c;
+    };
+    const enough = (perSecond: number) => perSecond * (seconds + 2);
+    const [checked] = await seeder.issue(client.orgId, series.id, 10_000_000, 1);
+    const checkUrl = `/v2/coupon/is_redeemable?mobile=${checked!.mobile}&code=${checked!.code}`;
+    const txn = timeWriteTransactions(app);
+    let bill = 0;
+    const redeemService = async (touchBytes: number) => {
+      const c = next();
+      for (let i = 0; i < touchBytes; i += 64) scratch[i] = (scratch[i]! + 1) & 255;
+      await app.services.redeeming.redeem(principal, {
+        ref: { mobile: c.mobile },
+        codes: [{ code: c.code }],
+        bill: undefined,
+        transactionNumber: `IP${++bill}`,
+        at: undefined,
+        holdId: null,
+        allowPartial: false,
+        tillId: null,
+      });
+    };
+    const scratch = new Uint8Array(4 << 20);
+
+    lines.push(
+      await measure('coupond GET /health (every global hook)', seconds, () => inject('GET', '/health')),
+      await measure('coupond GET /v2/org/settings (plus authentication)', seconds, () =>
+        inject('GET', '/v2/org/settings'),
+      ),
+      await measure('coupond is_redeemable', seconds, () => inject('GET', checkUrl)),
+      await measure('check service alone, no HTTP', seconds, async () => {
+        await app.services.redeeming.check(principal, {
+          ref: { mobile: checked!.mobile },
+          codes: [{ code: checked!.code }],
+          bill: undefined,
+          transactionNumber: null,
+          at: undefined,
+          tillId: null,
+        });
+      }),
+    );
+    await stock(enough(5_000));
+    lines.push(
+      await measure(
+        'coupond redeem',
+        seconds,
+        async () => {
+          const c = next();
+          await inject('POST', '/v2/coupon/redeem', {
+            billAmount: '2000',
+            transactionNumber: `IP${++bill}`,
+            user: { mobile: c.mobile },
+            redemptionRequestList: [{ code: c.code }],
+          });
+        },
+        txn,
+      ),
+    );
+    for (const [name, bytes] of [
+      ['redeem service alone, no HTTP', 0],
+      ['redeem service, 1 MB touched between calls', 1 << 20],
+      ['redeem service, 4 MB touched between calls', 4 << 20],
+    ] as const) {
+      await stock(enough(20_000));
+      lines.push(await measure(name, seconds, () => redeemService(bytes), txn));
+    }
+  } finally {
+    await seeder.close();
+    await app.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  const m = machineInfo();
+  const reference = lines[0]!.cpuMicros;
+  const rows = lines.map((l) => [
+    l.name,
+    `${l.perSecond}/s`,
+    `${l.cpuMicros} µs`,
+    `${(l.cpuMicros / reference).toFixed(1)}×`,
+    l.txnMicros === undefined ? '' : `${l.txnMicros} µs`,
+  ]);
+  const header = ['call (10 callers, through inject or direct)', 'rate', 'CPU/call', 'vs bare', 'write txn'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const format = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  process.stdout.write(
+    [
+      `coupond in-process diagnostics, ${new Date().toISOString()}`,
+      `machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}`,
+      `${seconds} s per line after a 1 s warm-up; SQLite`,
+      '',
+      format(header),
+      ...rows.map(format),
+      '',
+    ].join('\n'),
+  );
+}
