@@ -165,8 +165,11 @@ async function runUpload(
       );
       ctx.reportProgress({ rowsDone: at.rowsDone, total: scan.total, errors: at.errorCount });
       if (at.rowsDone >= statsAt) {
-        await services.uploadRows.refreshStatistics();
         statsAt = at.rowsDone * 2;
+        // Only the speed of the next batches depends on it: a failed refresh does not fail the upload.
+        await services.uploadRows.refreshStatistics().catch((e: unknown) => {
+          ctx.logger.warn({ err: e, jobId: ctx.jobId }, 'could not refresh the database statistics');
+        });
       }
       // On SQLite a batch runs synchronously: give waiting requests (status polls, redeems) their turn
       // before the next one, or the API would stall for the whole upload.
