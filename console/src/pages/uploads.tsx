@@ -240,6 +240,9 @@ export function Uploads() {
       `${s.id}: ${s.description || s.seriesCode}`,
     ]),
   ];
+  // Until the list arrives (or when the series is not in its first 500), the chosen series still shows.
+  if (seriesId !== undefined && !options.some(([v]) => v === String(seriesId)))
+    options.push([String(seriesId), String(seriesId)]);
   const list = [...(jobs.data ?? [])].sort((a, b) => b.jobId - a.jobId);
   const finished = list.find((j) => j.jobId === started && j.uploadStatus !== 'STARTED');
 
