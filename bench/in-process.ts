@@ -2,7 +2,8 @@
 // coupond and a bare Fastify route run in this process and are called through Fastify's `inject` (and
 // the services directly, with no HTTP at all), 10 callers at a time, on the embedded SQLite default.
 // Each line reports calls per second and CPU microseconds per call (process.cpuUsage: every thread,
-// the checkpointer's included), and for redemptions the time inside the write transaction itself.
+// the checkpointer's included), and for redemptions the time inside the write transaction itself (those
+// lines run each transaction on its own, as before group commit, so that it can be timed).
 // The last two lines touch memory between redemptions, to show how much of a transaction's cost is the
 // CPU caches it finds cold. Diagnostics for BENCHMARKS.md: nothing here is a target.
 import fs from 'node:fs';
@@ -56,21 +57,27 @@ async function measure(
 }
 
 /**
- * Times every write transaction the app runs (the services look `engine.run` up at each call). On SQLite
- * the transaction runs synchronously inside the call, so the time around the call is the transaction's.
+ * Runs each write transaction on its own, synchronously (as SQLite served them before group commit), and
+ * times it; `grouped` switches back to the engine's group commit, which cannot be timed per script.
  */
-function timeWriteTransactions(app: App): { reset(): void; mean(): number } {
+function timeWriteTransactions(app: App): { reset(): void; mean(): number; grouped(on: boolean): void } {
   const engine = app.engine as { run: App['engine']['run'] };
   const run = engine.run.bind(app.engine);
+  const runSync = app.engine.runSync!.bind(app.engine);
+  let grouped = false;
   let total = 0;
   let count = 0;
   engine.run = (script, options) => {
-    if (!options?.write) return run(script, options);
+    if (grouped || !options?.write) return run(script, options);
     const t0 = performance.now();
-    const result = run(script, options);
-    total += performance.now() - t0;
-    count++;
-    return result;
+    try {
+      return Promise.resolve(runSync(script, options));
+    } catch (e) {
+      return Promise.reject(e as Error);
+    } finally {
+      total += performance.now() - t0;
+      count++;
+    }
   };
   return {
     reset: () => {
@@ -78,6 +85,9 @@ function timeWriteTransactions(app: App): { reset(): void; mean(): number } {
       count = 0;
     },
     mean: () => (count === 0 ? 0 : (total / count) * 1000),
+    grouped: (on) => {
+      grouped = on;
+    },
   };
 }
 
@@ -186,10 +196,24 @@ export async function runInProcess(seconds: number): Promise<void> {
         });
       }),
     );
+    await stock(enough(8_000));
+    txn.grouped(true);
+    lines.push(
+      await measure('coupond redeem (group commit, as served)', seconds, async () => {
+        const c = next();
+        await inject('POST', '/v2/coupon/redeem', {
+          billAmount: '2000',
+          transactionNumber: `IP${++bill}`,
+          user: { mobile: c.mobile },
+          redemptionRequestList: [{ code: c.code }],
+        });
+      }),
+    );
+    txn.grouped(false);
     await stock(enough(5_000));
     lines.push(
       await measure(
-        'coupond redeem',
+        'coupond redeem, one transaction each',
         seconds,
         async () => {
           const c = next();

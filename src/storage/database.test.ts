@@ -1,0 +1,93 @@
+// The script runner's transaction boundaries, on the database the suite runs against. On SQLite the
+// write scripts of one event-loop turn share one transaction (group commit), each in a savepoint: these
+// tests pin down that a failing script undoes only its own work and that callers hear back only after
+// the commit.
+import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, onPostgres, type TestDatabase } from '../../test/support/test-database.js';
+import { openDatabase, type Engine } from './database.js';
+import { adhoc, rows, type Script } from './script.js';
+
+let tdb: TestDatabase;
+let engine: Engine;
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  engine = await openDatabase({
+    url: tdb.env.DATABASE_URL,
+    sqlitePath: `${tdb.dataDir}/runner.db`,
+    pgSchema: tdb.env.DATABASE_SCHEMA,
+    poolSize: 4,
+  });
+  await sql`create table item (id integer primary key, note text not null)`.execute(engine.kysely);
+});
+afterAll(async () => {
+  await engine.close();
+  await tdb.drop();
+});
+
+const op = (query: ReturnType<typeof sql>) => adhoc(query.compile(engine.kysely));
+function* insert(id: number): Script<void> {
+  yield* rows(op(sql`insert into item (id, note) values (${id}, ${'n'})`));
+}
+function* ids(): Script<number[]> {
+  return (yield* rows<{ id: number }>(op(sql`select id from item order by id`))).map((r) => Number(r.id));
+}
+
+describe('write scripts started together', () => {
+  it('keep the work of the ones that succeed when another one fails, and each sees those before it', async () => {
+    const [a, b, c] = await Promise.allSettled([
+      engine.run(() => insert(1), { write: true }),
+      engine.run(
+        function* () {
+          yield* insert(2);
+          throw new Error('refused after writing');
+        },
+        { write: true },
+      ),
+      engine.run(
+        function* () {
+          yield* insert(3);
+          return yield* ids();
+        },
+        { write: true },
+      ),
+    ]);
+    expect(a.status).toBe('fulfilled');
+    expect(b).toMatchObject({ status: 'rejected', reason: { message: 'refused after writing' } });
+    expect(c.status).toBe('fulfilled');
+    // On SQLite the three ran in arrival order in one transaction: the third saw the first, not the second.
+    if (!onPostgres) expect((c as PromiseFulfilledResult<number[]>).value).toEqual([1, 3]);
+    expect(await engine.run(() => ids())).toEqual([1, 3]);
+  });
+
+  it('answer a caller only once its work is committed, in one transaction per event-loop turn (SQLite)', async () => {
+    if (onPostgres) return; // the PostgreSQL runner gives each script its own transaction
+    const before = engine.writeSeq!();
+    const written = Promise.all([10, 11, 12].map((id) => engine.run(() => insert(id), { write: true })));
+    // Nothing has run yet: the group starts at the next turn of the event loop.
+    expect(await engine.run(() => ids())).toEqual([1, 3]);
+    await written;
+    expect(engine.writeSeq!() - before).toBe(2); // one BEGIN … COMMIT for the three
+    expect(await engine.run(() => ids())).toEqual([1, 3, 10, 11, 12]);
+  });
+
+  it('fail every caller of a group whose transaction cannot start, and keep nothing of it (SQLite)', async () => {
+    if (onPostgres) return;
+    // Another connection holds the write lock past the runner's busy timeout (5 s): BEGIN IMMEDIATE fails.
+    const holder = new BetterSqlite3(`${tdb.dataDir}/runner.db`);
+    holder.exec('begin immediate');
+    try {
+      const settled = await Promise.allSettled(
+        [20, 21].map((id) => engine.run(() => insert(id), { write: true })),
+      );
+      expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+    } finally {
+      holder.exec('rollback');
+      holder.close();
+    }
+    expect(await engine.run(() => ids())).toEqual([1, 3, 10, 11, 12]);
+    await engine.run(() => insert(22), { write: true }); // and the runner goes on afterwards
+    expect(await engine.run(() => ids())).toEqual([1, 3, 10, 11, 12, 22]);
+  }, 20_000);
+});
