@@ -137,7 +137,8 @@ function openSqlite(path: string): Engine {
   // Group commit: write scripts that arrive in the same turn of the event loop run one after another in
   // ONE transaction, each inside a savepoint of its own (a script that throws undoes only its own work),
   // and every caller is answered after the COMMIT. Neighbouring requests share the commit and the pages
-  // they all touch, and SQLite's working set stays in the CPU caches from one script to the next.
+  // they all touch, and SQLite's working set stays in the CPU caches from one script to the next. Read
+  // scripts are queued the same way (for the caches' sake) and run just before the write group.
   interface Queued {
     script: () => Script<unknown>;
     resolve(value: unknown): void;
@@ -155,10 +156,23 @@ function openSqlite(path: string): Engine {
       }
     }
   };
+  let reads: Queued[] = [];
   const flush = (): void => {
     flushing = undefined;
+    // Read scripts of the turn first, back to back (each statement its own snapshot, as before), then
+    // the write group.
+    const readGroup = reads;
+    reads = [];
+    for (const q of readGroup) {
+      try {
+        q.resolve(runSync(q.script));
+      } catch (e) {
+        q.reject(e);
+      }
+    }
     const group = queue;
     queue = [];
+    if (group.length === 0) return;
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     writeSeq++;
     try {
@@ -194,15 +208,12 @@ function openSqlite(path: string): Engine {
     dataVersion: () => dataVersion.get() as number,
     writeSeq: () => writeSeq,
     run: <T>(script: () => Script<T>, options?: RunOptions): Promise<T> => {
-      if (!options?.write) {
-        try {
-          return Promise.resolve(runSync(script, options)); // reads run at once, outside any group
-        } catch (e) {
-          return Promise.reject(e as Error);
-        }
-      }
       return new Promise<T>((resolve, reject) => {
-        queue.push({ script, resolve: resolve as (value: unknown) => void, reject });
+        (options?.write ? queue : reads).push({
+          script,
+          resolve: resolve as (value: unknown) => void,
+          reject,
+        });
         flushing ??= setImmediate(flush);
       });
     },
