@@ -235,6 +235,9 @@ export async function runInProcess(seconds: number): Promise<void> {
       await stock(enough(20_000));
       lines.push(await measure(name, seconds, () => redeemService(bytes), txn));
     }
+    await stock(enough(30_000));
+    txn.grouped(true);
+    lines.push(await measure('redeem service alone, group commit', seconds, () => redeemService(0)));
   } finally {
     await seeder.close();
     await app.close();

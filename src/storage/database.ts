@@ -83,9 +83,10 @@ function openSqlite(path: string): Engine {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = OFF');
-  // 32 MB of page cache (the default is 2 MB): uploads insert into large unique indexes at random places.
-  // Measured on 1M-row uploads: 16, 32 and 64 MB ran equally fast; 64 MB held ~35 MB more at peak.
-  db.pragma('cache_size = -32768');
+  // 16 MB of page cache (the default is 2 MB): uploads insert into large unique indexes at random places.
+  // Measured on 1M-row uploads: 16, 32 and 64 MB ran equally fast, and each step up held ~20–35 MB more
+  // at peak, against the 300 MB target (BENCHMARKS.md).
+  db.pragma('cache_size = -16384');
   // Checkpoints (copying the WAL into the database file, with two fsyncs) run on a thread of their own;
   // should that thread fail, SQLite's automatic checkpoints inside COMMIT take over again.
   let checkpointer: Checkpointer | undefined;
