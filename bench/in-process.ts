@@ -163,6 +163,16 @@ export async function runInProcess(seconds: number): Promise<void> {
     const checkUrl = `/v2/coupon/is_redeemable?mobile=${checked!.mobile}&code=${checked!.code}`;
     const txn = timeWriteTransactions(app);
     let bill = 0;
+    const scratch = new Uint8Array(4 << 20);
+    const redeemOverHttp = async () => {
+      const c = next();
+      await inject('POST', '/v2/coupon/redeem', {
+        billAmount: '2000',
+        transactionNumber: `IP${++bill}`,
+        user: { mobile: c.mobile },
+        redemptionRequestList: [{ code: c.code }],
+      });
+    };
     const redeemService = async (touchBytes: number) => {
       const c = next();
       for (let i = 0; i < touchBytes; i += 64) scratch[i] = (scratch[i]! + 1) & 255;
@@ -177,7 +187,6 @@ export async function runInProcess(seconds: number): Promise<void> {
         tillId: null,
       });
     };
-    const scratch = new Uint8Array(4 << 20);
 
     lines.push(
       await measure('coupond GET /health (every global hook)', seconds, () => inject('GET', '/health')),
@@ -198,35 +207,10 @@ export async function runInProcess(seconds: number): Promise<void> {
     );
     await stock(enough(8_000));
     txn.grouped(true);
-    lines.push(
-      await measure('coupond redeem (group commit, as served)', seconds, async () => {
-        const c = next();
-        await inject('POST', '/v2/coupon/redeem', {
-          billAmount: '2000',
-          transactionNumber: `IP${++bill}`,
-          user: { mobile: c.mobile },
-          redemptionRequestList: [{ code: c.code }],
-        });
-      }),
-    );
+    lines.push(await measure('coupond redeem (group commit, as served)', seconds, redeemOverHttp));
     txn.grouped(false);
     await stock(enough(5_000));
-    lines.push(
-      await measure(
-        'coupond redeem, one transaction each',
-        seconds,
-        async () => {
-          const c = next();
-          await inject('POST', '/v2/coupon/redeem', {
-            billAmount: '2000',
-            transactionNumber: `IP${++bill}`,
-            user: { mobile: c.mobile },
-            redemptionRequestList: [{ code: c.code }],
-          });
-        },
-        txn,
-      ),
-    );
+    lines.push(await measure('coupond redeem, one transaction each', seconds, redeemOverHttp, txn));
     for (const [name, bytes] of [
       ['redeem service alone, no HTTP', 0],
       ['redeem service, 1 MB touched between calls', 1 << 20],

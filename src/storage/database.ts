@@ -119,20 +119,24 @@ function openSqlite(path: string): Engine {
     return [];
   };
   let writeSeq = 0;
-  const runSync = <T>(script: () => Script<T>, options?: RunOptions): T => {
+  /** Runs one attempt again, from the start, while it ends in a RetryConflict (up to MAX_ATTEMPTS). */
+  const retried = <T>(attemptOnce: () => T): T => {
     for (let attempt = 1; ; attempt++) {
       try {
-        if (!options?.write) return drive(script(), exec);
-        writeSeq++;
-        try {
-          return db.transaction(() => drive(script(), exec)).immediate();
-        } finally {
-          writeSeq++;
-        }
+        return attemptOnce();
       } catch (e) {
         if (e instanceof RetryConflict && attempt < MAX_ATTEMPTS) continue;
         throw e;
       }
+    }
+  };
+  const runSync = <T>(script: () => Script<T>, options?: RunOptions): T => {
+    if (!options?.write) return retried(() => drive(script(), exec));
+    writeSeq++;
+    try {
+      return retried(() => db.transaction(() => drive(script(), exec)).immediate());
+    } finally {
+      writeSeq++;
     }
   };
   // Group commit: write scripts that arrive in the same turn of the event loop run one after another in
@@ -145,19 +149,12 @@ function openSqlite(path: string): Engine {
     resolve(value: unknown): void;
     reject(error: unknown): void;
   }
-  let queue: Queued[] = [];
-  let flushing: NodeJS.Immediate | undefined;
-  const inSavepoint = (script: () => Script<unknown>): unknown => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return db.transaction(() => drive(script(), exec))(); // nested: a SAVEPOINT
-      } catch (e) {
-        if (e instanceof RetryConflict && attempt < MAX_ATTEMPTS) continue;
-        throw e;
-      }
-    }
-  };
+  let writes: Queued[] = [];
   let reads: Queued[] = [];
+  let flushing: NodeJS.Immediate | undefined;
+  /** Inside the group's transaction: a SAVEPOINT (better-sqlite3 nests transactions that way). */
+  const inSavepoint = (script: () => Script<unknown>): unknown =>
+    retried(() => db.transaction(() => drive(script(), exec))());
   const flush = (): void => {
     flushing = undefined;
     // Read scripts of the turn first, back to back (each statement its own snapshot, as before), then
@@ -171,8 +168,8 @@ function openSqlite(path: string): Engine {
         q.reject(e);
       }
     }
-    const group = queue;
-    queue = [];
+    const group = writes;
+    writes = [];
     if (group.length === 0) return;
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     writeSeq++;
@@ -210,7 +207,7 @@ function openSqlite(path: string): Engine {
     writeSeq: () => writeSeq,
     run: <T>(script: () => Script<T>, options?: RunOptions): Promise<T> => {
       return new Promise<T>((resolve, reject) => {
-        (options?.write ? queue : reads).push({
+        (options?.write ? writes : reads).push({
           script,
           resolve: resolve as (value: unknown) => void,
           reject,
