@@ -1,11 +1,14 @@
 // Flat ESLint config. The layer rule of STYLE.md is enforced by path with no-restricted-imports:
-// domain <- services <- {http, jobs, cli}; only services, jobs/worker.ts and app.ts import storage.
+// domain <- services <- {http, jobs, cli}; only services, jobs/worker.ts, app.ts and context.ts import storage.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const layer = (regex, message) => ({ regex, message });
 const noFastify = layer('^(fastify|@fastify/.*)$', 'only src/http imports fastify');
-const noStorage = layer('(^|/)storage(/|$)', 'only services, jobs/worker.ts and app.ts import storage');
+const noStorage = layer(
+  '(^|/)storage(/|$)',
+  'only services, jobs/worker.ts, app.ts and context.ts import storage',
+);
 const noHttp = layer('(^|/)http(/|$)', 'nothing below the http layer imports it');
 const noServices = layer('(^|/)services(/|$)', 'domain and storage do not import services');
 
@@ -19,6 +22,7 @@ export default tseslint.config(
       'console/dist/**',
       'docs/**',
       'scratch/**',
+      '.vitest-tmp/**',
     ],
   },
   js.configs.recommended,

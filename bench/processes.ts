@@ -1,5 +1,6 @@
-// Starting and stopping the processes under test: a coupond server (`node bin/coupond.js serve`) and the
-// bare Fastify baseline, each a child process on its own port, and the CLI's `org create`.
+// Starting and stopping the processes under test: a coupond server (`coupond serve`, run from the sources
+// through tsx like the tests, so a stale dist/ is never measured) and the bare Fastify baseline, each a
+// child process on its own port, and the CLI's `org create`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -68,7 +69,7 @@ export function coupondEnv(store: Store, extra: Record<string, string> = {}): No
 export async function createOrg(store: Store): Promise<{ orgId: number; key: string; secret: string }> {
   const out = await runToEnd(
     process.execPath,
-    ['bin/coupond.js', 'org', 'create', '--name', 'bench'],
+    ['--import', 'tsx', 'src/cli/main.ts', 'org', 'create', '--name', 'bench'],
     coupondEnv(store),
   );
   const line = out.trim().split('\n').pop() ?? '';
@@ -137,10 +138,10 @@ async function startHttp(args: string[], env: NodeJS.ProcessEnv, port: number, r
   return running;
 }
 
-/** Starts `node bin/coupond.js serve` on the store; with hooks, preloads bench/server-hooks.ts. */
+/** Starts `coupond serve` (src/cli/main.ts) on the store; with hooks, preloads bench/server-hooks.ts. */
 export async function startCoupond(store: Store, hooks?: Hooks): Promise<Running> {
   const port = await freePort();
-  const args = hooks ? ['--import', 'tsx', '--import', './bench/server-hooks.ts'] : [];
+  const args = ['--import', 'tsx', ...(hooks ? ['--import', './bench/server-hooks.ts'] : [])];
   const env = coupondEnv(store, {
     PORT: String(port),
     ...(hooks
@@ -151,7 +152,7 @@ export async function startCoupond(store: Store, hooks?: Hooks): Promise<Running
         }
       : {}),
   });
-  return startHttp([...args, 'bin/coupond.js', 'serve'], env, port, '/health');
+  return startHttp([...args, 'src/cli/main.ts', 'serve'], env, port, '/health');
 }
 
 /** Starts the bare Fastify baseline (bench/baseline-server.ts) the same way. */

@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-// The `coupond` command: runs the TypeScript sources through tsx's loader (no build step needed).
-import { register } from 'tsx/esm/api';
+// The `coupond` command: runs the compiled JavaScript in dist/, which `npm ci` builds (the `prepare`
+// script runs `npm run build`). Tests and the benchmark run the TypeScript sources instead
+// (`node --import tsx src/cli/main.ts`), so they never run a stale build.
+import fs from 'node:fs';
+import process from 'node:process';
+import { URL } from 'node:url';
 
-register();
-await import('../src/cli/main.ts');
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!fs.existsSync(main)) {
+  process.stderr.write('coupond: dist/ is not built: run `npm run build` (npm ci runs it).\n');
+  process.exit(1);
+}
+process.setSourceMapsEnabled(true); // stack traces name the TypeScript lines
+await import(main.href);

@@ -1,8 +1,5 @@
 // Composition root: opens the database, migrates it, builds the services and the HTTP app.
-// `buildApp` returns a ready app; main.ts only listens (STYLE.md lesson 8).
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
+// `buildApp` returns a ready app; main.ts only listens. The part without HTTP is context.ts.
 import { randomUUID } from 'node:crypto';
 import Fastify, {
   LogController,
@@ -10,93 +7,16 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
+import { openContext, type AppContext, type ContextOptions } from './context.js';
 import { registerHttp } from './http/plugin.js';
 import { wireError } from './http/wire/common.js';
 import { startDeliveryLoop, type DeliveryLoop } from './jobs/delivery-loop.js';
 import { startWorker, type Worker } from './jobs/worker.js';
-import { createServices, type Services } from './services/index.js';
-import { openDatabase, type Engine } from './storage/database.js';
-import { migrateToLatest } from './storage/migrate.js';
+
+export { createLogger, openContext, type AppContext, type ContextOptions } from './context.js';
 
 export const VERSION = '0.1.0';
-
-export interface AppContext {
-  config: Config;
-  engine: Engine;
-  services: Services;
-  logger: Logger;
-  close(): Promise<void>;
-}
-
-export interface ContextOptions {
-  now?: () => number;
-  logger?: Logger;
-}
-
-/** The JWT signing secret: from the configuration, else generated once into the data folder. */
-function jwtSecretFor(config: Config): Uint8Array {
-  if (config.jwtSecret) return new TextEncoder().encode(config.jwtSecret);
-  const file = path.join(config.dataDir, 'jwt-secret');
-  try {
-    return new TextEncoder().encode(fs.readFileSync(file, 'utf8').trim());
-  } catch {
-    const secret = randomBytes(48).toString('base64url');
-    try {
-      fs.writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-    } catch {
-      // Another process wrote it first: use theirs.
-      return new TextEncoder().encode(fs.readFileSync(file, 'utf8').trim());
-    }
-    return new TextEncoder().encode(secret);
-  }
-}
-
-export function createLogger(config: Config): Logger {
-  return pino({
-    level: config.logLevel,
-    redact: {
-      paths: [
-        'secret',
-        '*.secret',
-        'accessToken',
-        '*.accessToken',
-        'headers.authorization',
-        '*.authorization',
-        'token',
-        '*.token',
-      ],
-      censor: '[redacted]',
-    },
-  });
-}
-
-/** Opens storage and services without HTTP: what the CLI and the server share. */
-export async function openContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
-  fs.mkdirSync(config.dataDir, { recursive: true });
-  const logger = options.logger ?? createLogger(config);
-  const engine = await openDatabase(config.database);
-  try {
-    await migrateToLatest(engine);
-  } catch (e) {
-    await engine.close();
-    throw e;
-  }
-  const services = createServices(engine, {
-    jwtSecret: jwtSecretFor(config),
-    tokenTtlSeconds: config.tokenTtlSeconds,
-    guessLimit: config.guessLimit,
-    delivery: { ...config.delivery, allow: config.webhookAllow },
-    dataDir: config.dataDir,
-    maxUploadBytes: config.maxUploadBytes,
-    ...(options.now ? { now: options.now } : {}),
-  });
-  if (engine.listen) {
-    await engine.listen('coupond_auth', (payload) => services.auth.forgetOrg(Number(payload)));
-  }
-  return { config, engine, services, logger, close: () => engine.close() };
-}
 
 export interface App extends AppContext {
   http: FastifyInstance;

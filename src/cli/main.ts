@@ -1,85 +1,135 @@
-// The coupond command line (SPEC §1): serve, migrate, org create, client create, client revoke.
+// The coupond command line: finds the command in the table (commands.ts), checks its flags, runs it.
 // Configuration comes from the environment (config.ts); flags name what each command acts on.
+// Usage mistakes print the message and the command's usage and exit 2; failures exit 1.
 import { parseArgs } from 'node:util';
-import { loadConfig, type Config } from '../config.js';
-import { clientCreate, clientRevoke, migrate, orgCreate, orgUpdate } from './commands/admin.js';
-import { serve } from './commands/serve.js';
+import { COMMANDS, UsageError, type Command } from './commands.js';
 
-const USAGE = `usage:
-  coupond serve
-  coupond migrate
-  coupond org create --name NAME [--timezone Area/City] [--mobile-country-code 91]
-  coupond org update --org ID [--name NAME] [--timezone Area/City] [--mobile-country-code 91] [--sms-webhook-url URL]
-  coupond client create --org ID [--till TILL] [--scopes read,write,upload,admin]
-  coupond client revoke KEY`;
+const name = (c: Command) => c.words.join(' ');
 
-function fail(message: string): never {
-  process.stderr.write(`coupond: ${message}\n${USAGE}\n`);
-  process.exit(2);
+function usageLine(c: Command): string {
+  const flags = Object.entries(c.flags).map(([flag, f]) => {
+    const text = `--${flag}${f.type === 'string' ? ` ${f.value ?? 'VALUE'}` : ''}`;
+    return f.required ? text : `[${text}]`;
+  });
+  return ['coupond', ...c.words, ...(c.args ?? []), ...flags].join(' ');
 }
 
-async function run(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      timezone: { type: 'string' },
-      'mobile-country-code': { type: 'string' },
-      org: { type: 'string' },
-      till: { type: 'string' },
-      scopes: { type: 'string' },
-      'sms-webhook-url': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+function commandHelp(c: Command): string {
+  const rows = Object.entries(c.flags).map(([flag, f]) => {
+    const left = `--${flag}${f.type === 'string' ? ` ${f.value ?? 'VALUE'}` : ''}`;
+    return `  ${left.padEnd(34)} ${f.help}${f.required ? ' (required)' : ''}`;
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+  rows.push(`  ${'--help, -h'.padEnd(34)} this text`);
+  return `usage: ${usageLine(c)}\n\n${c.summary}\n\nflags:\n${rows.join('\n')}\n`;
+}
+
+function globalHelp(commands: Command[] = COMMANDS): string {
+  const lines = commands.map((c) => `  ${usageLine(c)}\n      ${c.summary}`);
+  return [
+    'usage: coupond COMMAND [flags]',
+    '',
+    'commands:',
+    ...lines,
+    '  coupond help [COMMAND]',
+    '      this text, or the help of one command (also: coupond COMMAND --help)',
+    '',
+    'Every command reads its configuration (DATABASE_URL, COUPOND_DATA_DIR, ...) from the environment',
+    'as the server does; see "Configuration" in the README.',
+    '',
+  ].join('\n');
+}
+
+/** The command named by the leading words of argv, and the rest of argv. */
+function find(argv: string[]): { command?: Command; rest: string[]; group: Command[] } {
+  const matches = COMMANDS.filter((c) => c.words.every((w, i) => argv[i] === w));
+  const command = matches.sort((a, b) => b.words.length - a.words.length)[0];
+  if (command) return { command, rest: argv.slice(command.words.length), group: [command] };
+  const group = COMMANDS.filter((c) => c.words.length > 1 && c.words[0] === argv[0]);
+  return { rest: argv, group };
+}
+
+class Exit extends Error {
+  constructor(
+    readonly status: number,
+    readonly text: string,
+  ) {
+    super(text);
+  }
+}
+
+function parse(command: Command, rest: string[]) {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const [flag, f] of Object.entries(command.flags)) options[flag] = { type: f.type };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: true });
+  } catch (e) {
+    // node:util's messages end with advice meant for scripts ("To specify a positional argument…").
+    throw new UsageError((e as Error).message.split('. To ')[0]!.replace(/\.$/, ''));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) throw new Exit(0, commandHelp(command));
+  const wanted = command.args ?? [];
+  if (positionals.length > wanted.length) {
+    throw new UsageError(`unexpected argument: ${positionals.slice(wanted.length).join(' ')}`);
+  }
+  if (positionals.length < wanted.length) throw new UsageError(`${name(command)} needs ${wanted.join(' ')}`);
+  for (const [flag, f] of Object.entries(command.flags)) {
+    const v = values[flag];
+    if (f.required && (v === undefined || v === '')) throw new UsageError(`${name(command)} needs --${flag}`);
+  }
+  return { flags: values as Record<string, string | boolean | undefined>, args: positionals };
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.length === 0) throw new Exit(2, `coupond: name a command\n\n${globalHelp()}`);
+  if (argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    const words = argv.slice(1);
+    if (words.length === 0) throw new Exit(0, globalHelp());
+    const { command, group } = find(words);
+    if (command) throw new Exit(0, commandHelp(command));
+    if (group.length > 0) throw new Exit(0, globalHelp(group));
+    throw new Exit(2, `coupond: unknown command: ${words.join(' ')}\n\n${globalHelp()}`);
+  }
+  const { command, rest, group } = find(argv);
+  if (!command) {
+    if (group.length > 0) {
+      const subs = group.map((c) => c.words[1]).join(', ');
+      const message = argv[1] ? `unknown command: ${argv.slice(0, 2).join(' ')}` : `${argv[0]} needs one of`;
+      throw new Exit(2, `coupond: ${message} (${subs})\n\n${globalHelp(group)}`);
+    }
+    throw new Exit(2, `coupond: unknown command: ${argv[0]}\n\n${globalHelp()}`);
+  }
+  try {
+    const input = parse(command, rest);
+    const { loadConfig } = await import('../config.js');
+    const config = () => {
+      try {
+        return loadConfig();
+      } catch (e) {
+        throw new UsageError((e as Error).message); // a bad environment variable
+      }
+    };
+    await command.run({ ...input, config });
+  } catch (e) {
+    if (e instanceof Exit) throw e;
+    if (e instanceof UsageError) throw new Exit(2, `coupond: ${e.message}\n\n${commandHelp(command)}`);
+    const message = e instanceof Error ? e.message : String(e);
+    throw new Exit(
+      1,
+      `coupond: ${message}\nusage: ${usageLine(command)}   (coupond ${name(command)} --help)\n`,
+    );
+  }
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  if (e instanceof Exit) {
+    (e.status === 0 ? process.stdout : process.stderr).write(e.text.endsWith('\n') ? e.text : `${e.text}\n`);
+    process.exitCode = e.status;
     return;
   }
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    fail((e as Error).message);
-  }
-  const [command = 'serve', sub, arg] = positionals;
-  switch (`${command} ${sub ?? ''}`.trim()) {
-    case 'serve':
-      return serve(config);
-    case 'migrate':
-      return migrate(config);
-    case 'org create':
-      if (!values.name) fail('org create needs --name');
-      return orgCreate(config, {
-        name: values.name,
-        timezone: values.timezone,
-        mobileCountryCode: values['mobile-country-code'],
-      });
-    case 'org update': {
-      const org = Number(values.org);
-      if (!values.org || !Number.isSafeInteger(org) || org <= 0) fail('org update needs --org ID');
-      return orgUpdate(config, org, {
-        name: values.name,
-        timezone: values.timezone,
-        mobileCountryCode: values['mobile-country-code'],
-        smsWebhookUrl: values['sms-webhook-url'],
-      });
-    }
-    case 'client create': {
-      const org = Number(values.org);
-      if (!values.org || !Number.isSafeInteger(org) || org <= 0) fail('client create needs --org ID');
-      return clientCreate(config, { orgId: org, tillId: values.till, scopes: values.scopes });
-    }
-    case 'client revoke':
-      if (!arg) fail('client revoke needs the client key');
-      return clientRevoke(config, arg);
-    default:
-      fail(`unknown command: ${positionals.join(' ')}`);
-  }
-}
-
-run(process.argv.slice(2)).catch((e: unknown) => {
   process.stderr.write(`coupond: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
+  process.exitCode = 1;
 });

@@ -24,6 +24,15 @@ const CACHE_LIMIT = 10_000;
 const STATUS_CACHE_MS = 2_000;
 const ISSUER = 'coupond';
 
+export interface ClientSummary {
+  orgId: number;
+  key: string;
+  tillId: string | null;
+  scopes: Scope[];
+  createdAt: string;
+  revokedAt: string | null;
+}
+
 export interface ClientCredentials {
   orgId: number;
   key: string;
@@ -226,6 +235,21 @@ export function createAuthService(deps: AuthDeps) {
         { write: true },
       );
       return { orgId, key, secret };
+    },
+
+    /** An org's API clients: key, till, scopes and dates, never a secret or its hash. */
+    async listClients(orgId: number): Promise<ClientSummary[]> {
+      const org = await engine.run(() => stores.org.find(orgId));
+      if (!org) throw new CouponError('NotFound', `org ${orgId}`);
+      const list = await engine.run(() => stores.org.listClients(orgId));
+      return list.map((c) => ({
+        orgId: c.org_id,
+        key: c.key,
+        tillId: c.till_id,
+        scopes: c.scopes.split(',') as Scope[],
+        createdAt: new Date(c.created_at).toISOString(),
+        revokedAt: c.revoked_at === null ? null : new Date(c.revoked_at).toISOString(),
+      }));
     },
 
     async revokeClient(key: string): Promise<boolean> {

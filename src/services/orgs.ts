@@ -83,6 +83,11 @@ export function createOrgService(
       return created ? auth.createClient(created.org_id, { scopes: ALL_SCOPES }) : undefined;
     },
 
+    /** Every org's settings, oldest first. */
+    async list(): Promise<OrgSettings[]> {
+      return (await engine.run(() => stores.org.list())).map(toOrgSettings);
+    },
+
     async getSettings(orgId: number): Promise<OrgSettings> {
       const row = await engine.run(() => stores.org.find(orgId));
       if (!row) throw new CouponError('NotFound', 'org');

@@ -1,7 +1,7 @@
 // Orgs and API clients.
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
-import { one, prepare, write, type Params, type Script } from './script.js';
+import { all, one, prepare, write, type Params, type Script } from './script.js';
 import type { ApiClientTable, OrgTable } from './tables.js';
 import { sql, type Selectable } from 'kysely';
 
@@ -9,6 +9,10 @@ export type OrgRow = Selectable<OrgTable>;
 export type ApiClientRow = Selectable<ApiClientTable>;
 export type ClientStatusRow = Pick<ApiClientRow, 'revoked_at' | 'scopes' | 'till_id'> &
   Pick<OrgRow, 'name' | 'timezone' | 'mobile_country_code' | 'sms_webhook_url'>;
+export type ClientListRow = Pick<
+  ApiClientRow,
+  'org_id' | 'key' | 'till_id' | 'scopes' | 'created_at' | 'revoked_at'
+>;
 
 export function createOrgStore(engine: Engine) {
   const db = engine.kysely;
@@ -16,6 +20,7 @@ export function createOrgStore(engine: Engine) {
     db.selectFrom('org').selectAll().where('org_id', '=', p.org),
   );
   const anyOrg = prepare(() => db.selectFrom('org').select('org_id').limit(1));
+  const allOrgs = prepare(() => db.selectFrom('org').selectAll().orderBy('org_id'));
   const insertOrg = prepare(
     (p: Params<{ name: string; timezone: string; mcc: string | null; now: number }>) =>
       db
@@ -70,6 +75,13 @@ export function createOrgStore(engine: Engine) {
       ])
       .where('c.org_id', '=', p.org)
       .where('c.id', '=', p.id),
+  );
+  const clientsOf = prepare((p: Params<{ org: number }>) =>
+    db
+      .selectFrom('api_client')
+      .select(['org_id', 'key', 'till_id', 'scopes', 'created_at', 'revoked_at'])
+      .where('org_id', '=', p.org)
+      .orderBy('id'),
   );
   const insertClient = prepare(
     (
@@ -127,6 +139,14 @@ export function createOrgStore(engine: Engine) {
     },
     *find(org: number): Script<OrgRow | undefined> {
       return yield* one(byId, { org });
+    },
+    /** Every org, oldest first (the CLI's `org list`). */
+    *list(): Script<OrgRow[]> {
+      return yield* all(allOrgs, {});
+    },
+    /** An org's API clients without their secret hashes (the CLI's `client list`). */
+    *listClients(org: number): Script<ClientListRow[]> {
+      return yield* all(clientsOf, { org });
     },
     *hasAny(): Script<boolean> {
       return (yield* one(anyOrg, {})) !== undefined;

@@ -8,11 +8,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coupondArgs } from '../support/coupond-command.js';
 import { call, spawnServer, type ServerProcess } from '../support/spawn-server.js';
 import { browserTestsWanted, launchChromium, screenshot } from './browser.js';
 
 const run = promisify(execFile);
-const BIN = path.resolve(import.meta.dirname, '../../bin/coupond.js');
 const TIMEZONE = 'Asia/Kolkata';
 /** Rows in the uploaded CSV: enough that the job takes a moment, few enough for a quick test. */
 const UPLOAD_ROWS = 2000;
@@ -45,7 +45,7 @@ describe.skipIf(!browserTestsWanted)('admin console', () => {
     const env = { ...process.env, COUPOND_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
     const created = await run(
       process.execPath,
-      [BIN, 'org', 'create', '--name', 'Acme Retail', '--timezone', TIMEZONE],
+      coupondArgs('org', 'create', '--name', 'Acme Retail', '--timezone', TIMEZONE),
       { env },
     );
     const org = JSON.parse(created.stdout.trim().split('\n').pop()!) as { key: string; secret: string };

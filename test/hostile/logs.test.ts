@@ -4,15 +4,13 @@
 // of one, an Authorization value or a token.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coupondArgs } from '../support/coupond-command.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { spawnServer, type ServerProcess } from '../support/spawn-server.js';
 import { multipart } from '../support/upload-helpers.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/coupond.js');
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const basic = (key: string, secret: string) => `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`;
 
@@ -25,7 +23,7 @@ const secrets = new Set<string>();
 let cliLogs = '';
 
 async function cli(...args: string[]): Promise<any> {
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, coupondArgs(...args), {
     env: { PATH: process.env.PATH ?? '', ...env },
   });
   cliLogs += stderr;

@@ -1,9 +1,8 @@
-// Starts real coupond server processes (bin/coupond.js serve) for tests that need several processes on
-// one database, or a process to kill.
+// Starts real coupond server processes (`coupond serve`, from the sources: coupond-command.ts) for tests
+// that need several processes on one database, or a process to kill.
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { coupondArgs } from './coupond-command.js';
 
 export interface ServerProcess {
   url: string;
@@ -14,8 +13,6 @@ export interface ServerProcess {
   /** SIGKILL at once (a crash). */
   kill(): Promise<void>;
 }
-
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/coupond.js');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -28,11 +25,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Spawns `coupond serve` with the given environment and waits until /health answers. */
-export async function spawnServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
+/**
+ * Spawns `coupond serve` with the given environment and waits until /health answers. `nodeArgs` replaces
+ * the default command (the sources through tsx), e.g. to run a compiled build.
+ */
+export async function spawnServer(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  nodeArgs: string[] = coupondArgs('serve'),
+): Promise<ServerProcess> {
   const port = await freePort();
   let out = '';
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+  const child = spawn(process.execPath, nodeArgs, {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,7 +1,8 @@
-// Administrative commands: each prints one JSON line on success (SPEC §1).
-import { openContext } from '../../app.js';
+// Administrative commands: each prints JSON lines on success (one per org or client for the lists).
+import { openContext } from '../../context.js';
 import type { Config } from '../../config.js';
 import { parseScopes } from '../../domain/principal.js';
+import { UsageError } from '../commands.js';
 
 const line = (v: unknown) => process.stdout.write(`${JSON.stringify(v)}\n`);
 
@@ -17,8 +18,27 @@ async function withContext<T>(
   }
 }
 
+/** Opening the database migrates it; this says what that applied. */
 export async function migrate(config: Config): Promise<void> {
-  await withContext(config, async () => line({ migrated: true }));
+  await withContext(config, async ({ migrated }) =>
+    line(
+      migrated.length > 0
+        ? { applied: migrated }
+        : { applied: [], message: 'nothing was pending: the schema is up to date' },
+    ),
+  );
+}
+
+export async function orgList(config: Config): Promise<void> {
+  await withContext(config, async ({ services }) => {
+    for (const org of await services.orgs.list()) line(org);
+  });
+}
+
+export async function clientList(config: Config, orgId: number): Promise<void> {
+  await withContext(config, async ({ services }) => {
+    for (const client of await services.auth.listClients(orgId)) line(client);
+  });
 }
 
 export async function orgCreate(
@@ -63,7 +83,7 @@ export async function clientCreate(
 ): Promise<void> {
   const scopes = o.scopes === undefined ? undefined : parseScopes(o.scopes);
   if (o.scopes !== undefined && !scopes)
-    throw new Error('--scopes takes a comma list of read, write, upload, admin');
+    throw new UsageError('--scopes takes a comma list of read, write, upload, admin');
   await withContext(config, async ({ services }) => {
     const c = await services.auth.createClient(o.orgId, {
       tillId: o.tillId ?? null,

@@ -1,0 +1,89 @@
+// Storage and services without HTTP: what the server (app.ts) and the command line share. The CLI's
+// administrative commands open only this, so they never load the HTTP layer.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.js';
+import { createServices, type Services } from './services/index.js';
+import { openDatabase, type Engine } from './storage/database.js';
+import { migrateToLatest } from './storage/migrate.js';
+
+export interface AppContext {
+  config: Config;
+  engine: Engine;
+  services: Services;
+  logger: Logger;
+  /** The migrations this start applied (empty when the schema was already current). */
+  migrated: string[];
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  now?: () => number;
+  logger?: Logger;
+}
+
+/** The JWT signing secret: from the configuration, else generated once into the data folder. */
+function jwtSecretFor(config: Config): Uint8Array {
+  if (config.jwtSecret) return new TextEncoder().encode(config.jwtSecret);
+  const file = path.join(config.dataDir, 'jwt-secret');
+  try {
+    return new TextEncoder().encode(fs.readFileSync(file, 'utf8').trim());
+  } catch {
+    const secret = randomBytes(48).toString('base64url');
+    try {
+      fs.writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    } catch {
+      // Another process wrote it first: use theirs.
+      return new TextEncoder().encode(fs.readFileSync(file, 'utf8').trim());
+    }
+    return new TextEncoder().encode(secret);
+  }
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({
+    level: config.logLevel,
+    redact: {
+      paths: [
+        'secret',
+        '*.secret',
+        'accessToken',
+        '*.accessToken',
+        'headers.authorization',
+        '*.authorization',
+        'token',
+        '*.token',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/** Opens storage and services without HTTP: what the CLI and the server share. */
+export async function openContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const logger = options.logger ?? createLogger(config);
+  const engine = await openDatabase(config.database);
+  let migrated: string[];
+  try {
+    migrated = await migrateToLatest(engine);
+  } catch (e) {
+    await engine.close();
+    throw e;
+  }
+  const services = createServices(engine, {
+    jwtSecret: jwtSecretFor(config),
+    tokenTtlSeconds: config.tokenTtlSeconds,
+    guessLimit: config.guessLimit,
+    delivery: { ...config.delivery, allow: config.webhookAllow },
+    dataDir: config.dataDir,
+    maxUploadBytes: config.maxUploadBytes,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  if (engine.listen) {
+    await engine.listen('coupond_auth', (payload) => services.auth.forgetOrg(Number(payload)));
+  }
+  return { config, engine, services, logger, migrated, close: () => engine.close() };
+}
