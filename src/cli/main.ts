@@ -1,4 +1,4 @@
-// The coupond command line (SPEC §1): serve, migrate, org create, client create, client revoke.
+// The coupond command line (docs/api.md §1): serve, migrate, org create, client create, client revoke.
 // Configuration comes from the environment (config.ts); flags name what each command acts on.
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';

@@ -104,7 +104,7 @@ describe('issuing one coupon', () => {
   });
 });
 
-describe('issuance rules, in the order of SPEC §6', () => {
+describe('issuance rules, in the order of docs/api.md §6', () => {
   it('refuses a till that storeIdsJson does not list', async () => {
     const s = await series({ storeIdsJson: '["T1"]', isMultipleVouchersPerUserAllowed: true });
     const noTill = await issue(s.id, { mobile: newMobile() });

@@ -148,7 +148,7 @@ describe("the reference's samples", () => {
   });
 });
 
-describe('the checks, in the order of ERRORS.md', () => {
+describe('the checks, in the order of docs/errors.md', () => {
   it('resolves the customer first: 701 for an unknown one, before any coupon check', async () => {
     const r = await redeem(mobile(), ['NOSUCHCODE']);
     expect(r.status).toBe(400);

@@ -1,4 +1,4 @@
-// The durable job system behind uploads (SPEC §10): a job stopped mid-way or abandoned by a dead worker
+// The durable job system behind uploads (docs/api.md §10): a job stopped mid-way or abandoned by a dead worker
 // resumes with every row applied exactly once; two workers never run the same job; the worker refuses to
 // start on a job kind it has no handler for; a 100,000-row upload finishes with exact counts.
 import fs from 'node:fs';

@@ -1,4 +1,4 @@
-// Uploads through HTTP (SPEC §10): each layout with good and bad rows, header detection, result files,
+// Uploads through HTTP (docs/api.md §10): each layout with good and bad rows, header detection, result files,
 // refusals, downloads across orgs, Idempotency-Key, and redeemed-coupon uploads. The worker runs in the app.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

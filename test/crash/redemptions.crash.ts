@@ -1,4 +1,4 @@
-// Crash test (issue 8, SPEC §7): a server is killed with SIGKILL in the middle of a stream of redemptions,
+// Crash test (issue 8, docs/api.md §7): a server is killed with SIGKILL in the middle of a stream of redemptions,
 // several times; a new server starts on the same database. Every redemption that answered 700 is in the
 // database, none that was refused is, a request that got no answer is all in or all out (it may have
 // committed just before the kill), a retry of it never redeems twice, and every counter equals its rows.

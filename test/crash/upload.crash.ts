@@ -1,4 +1,4 @@
-// Crash test (issue 8, SPEC §10 durability): a server is killed with SIGKILL in the middle of a
+// Crash test (issue 8, docs/api.md §10 durability): a server is killed with SIGKILL in the middle of a
 // 100,000-row NOT_TAGGED upload; a new server on the same database takes the job over once its lease runs
 // out and finishes it with every row applied exactly once: the series holds exactly the file's codes, the
 // job's counts and the success file say 100,000, and every counter equals its rows.

@@ -1,5 +1,5 @@
 // Sends one hostile request through the app (app.inject: real routing, parsers, hooks and serialisers)
-// and lists what is wrong with the answer: a 5xx, a refusal not in its route's ERRORS.md shape, or a
+// and lists what is wrong with the answer: a 5xx, a refusal not in its route's docs/errors.md shape, or a
 // refusal that changed the database or left a file behind. Also: a valid request per route to mutate.
 import type { TestApp } from '../support/build-test-app.js';
 import type { OrgData } from './fixtures.js';

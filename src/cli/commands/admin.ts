@@ -1,4 +1,4 @@
-// Administrative commands: each prints one JSON line on success (SPEC §1).
+// Administrative commands: each prints one JSON line on success (docs/api.md §1).
 import { openContext } from '../../app.js';
 import type { Config } from '../../config.js';
 import { parseScopes } from '../../domain/principal.js';

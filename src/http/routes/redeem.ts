@@ -1,4 +1,4 @@
-// Checking and redeeming routes (SPEC §7), holds (§8) and reactivation.
+// Checking and redeeming routes (docs/api.md §7), holds (§8) and reactivation.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { dateToWire } from '../../domain/clock.js';

@@ -1,5 +1,5 @@
 // Wire shapes of checking, redeeming, holds and reactivation (reference "Redeem Coupons", "Check if Coupon
-// is Redeemable", "Redeem Coupon (Single)", "Redeem Customer Coupons (Bulk)"; SPEC §7, §8).
+// is Redeemable", "Redeem Coupon (Single)", "Redeem Customer Coupons (Bulk)"; docs/api.md §7, §8).
 import Type, { type Static } from 'typebox';
 import { parseWireTime } from '../../domain/clock.js';
 import {
