@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openContext } from '../../src/app.js';
 import { money } from '../../src/domain/money.js';
 import { buildTestApp, TestClock, type TestApp } from '../support/build-test-app.js';
+import { billSequence, createSeries, issueCoupon, mobileSequence, redeemBody } from '../support/factories.js';
 import {
   createSeriesRequest,
   isRedeemableResponse,
@@ -17,37 +18,14 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-let seq = 9_500_000_000;
-const mobile = () => String(++seq);
-let txnSeq = 0;
-const txn = () => `T${++txnSeq}`;
+const mobile = mobileSequence(9_500_000_000);
+const txn = billSequence('T');
 
-async function series(fields: Record<string, unknown> = {}, as = t.client): Promise<any> {
-  const r = await t.post(
-    '/v2/coupon/series',
-    { description: 'redeem test', discountValue: 100, ...fields },
-    as,
-  );
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body;
-}
-async function issue(seriesId: number, m: string, as = t.client): Promise<any> {
-  const r = await t.post('/v2/coupon/issue', { seriesId, customer: { mobile: m } }, as);
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body;
-}
+const series = (fields: Record<string, unknown> = {}, as = t.client) =>
+  createSeries(t, { description: 'redeem test', discountValue: 100, ...fields }, as);
+const issue = (seriesId: number, m: string, as = t.client) => issueCoupon(t, seriesId, { mobile: m }, as);
 const redeem = (m: string, codes: string[], extra: Record<string, unknown> = {}, as = t.client) =>
-  t.post(
-    '/v2/coupon/redeem',
-    {
-      billAmount: '2000',
-      transactionNumber: txn(),
-      user: { mobile: m },
-      redemptionRequestList: codes.map((code) => ({ code })),
-      ...extra,
-    },
-    as,
-  );
+  t.post('/v2/coupon/redeem', redeemBody(m, codes, txn(), extra), as);
 const check = (m: string, codes: string[], extra = '') =>
   t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${codes.join(',')}${extra}`);
 

@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { seriesBody } from '../support/factories.js';
 import { checkInvariants } from '../support/invariants.js';
 import { spawnServer, type ServerProcess } from '../support/spawn-server.js';
 import { dialectName } from '../support/test-database.js';
@@ -41,7 +42,10 @@ async function get(
 
 describe(`kill -9 during a ${ROWS.toLocaleString('en')}-row upload (${dialectName})`, () => {
   it('is finished by a new server with every row applied exactly once', async () => {
-    const series = await t.post('/v2/coupon/series', { description: 'crash upload', discountValue: 1 });
+    const series = await t.post(
+      '/v2/coupon/series',
+      seriesBody({ description: 'crash upload', discountValue: 1 }),
+    );
     expect(series.status, series.text).toBe(200);
     const seriesId = series.body.id as number;
     const codes = Array.from({ length: ROWS }, (_, i) => `CU${seriesId}X${String(i).padStart(6, '0')}`);

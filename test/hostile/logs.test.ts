@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { seriesBody } from '../support/factories.js';
 import { spawnServer, type ServerProcess } from '../support/spawn-server.js';
 import { multipart } from '../support/upload-helpers.js';
 
@@ -169,7 +170,7 @@ async function runSession(): Promise<void> {
     'POST',
     '/v2/coupon/series',
     { ...auth, ...json },
-    JSON.stringify({ description: 'logs', discountValue: 5 }),
+    JSON.stringify(seriesBody({ description: 'logs', discountValue: 5 })),
   );
   expect(series.status, series.text).toBe(200);
   const issued = await call(
