@@ -1,5 +1,6 @@
 // Composition root: opens the database, migrates it, builds the services and the HTTP app.
-// `buildApp` returns a ready app; main.ts only listens. The part without HTTP is context.ts.
+// `buildApp` returns a ready app; main.ts only listens (docs/architecture.md "Conventions"). The part
+// without HTTP is context.ts.
 import { randomUUID } from 'node:crypto';
 import Fastify, {
   LogController,
@@ -41,7 +42,7 @@ export async function buildApp(config: Config, options: ContextOptions = {}): Pr
     ajv: {
       customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, strictNumbers: true },
     },
-    // A malformed URL (bad percent-encoding) fails before routing: answer it in the ERRORS.md shape too.
+    // A malformed URL (bad percent-encoding) fails before routing: answer it in the docs/errors.md shape too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       const body = wireError('InvalidInput', error.message);
       if (request.url.startsWith('/coupon/api/v1/upload/')) {

@@ -1,4 +1,5 @@
-// The coupond command line: finds the command in the table (commands.ts), checks its flags, runs it.
+// The coupond command line (docs/api.md §1): finds the command in the table (commands.ts), checks its
+// flags, runs it.
 // Configuration comes from the environment (config.ts); flags name what each command acts on.
 // Usage mistakes print the message and the command's usage and exit 2; failures exit 1.
 import { parseArgs } from 'node:util';

@@ -206,7 +206,7 @@ const WIRE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
- * Parses the wire's timestamp forms (SPEC §3): 'YYYY-MM-DD HH:MM:SS', 'YYYY-MM-DD', or ISO-8601 with an
+ * Parses the wire's timestamp forms (docs/api.md §3): 'YYYY-MM-DD HH:MM:SS', 'YYYY-MM-DD', or ISO-8601 with an
  * offset. Without an offset the time is read in the org's timezone. Undefined when it is not a valid time.
  */
 export function parseWireTime(input: string, timeZone: string): number | undefined {

@@ -1,4 +1,4 @@
-// Random coupon codes (SPEC §5): prefix + a uniformly random part from the series' alphabet + suffix.
+// Random coupon codes (docs/api.md §5): prefix + a uniformly random part from the series' alphabet + suffix.
 import { randomBytes } from 'node:crypto';
 import { codeAlphabet, type CodeFormat } from './series.js';
 

@@ -7,7 +7,7 @@ export interface Coupon {
   id: number;
   orgId: number;
   seriesId: number;
-  /** Upper-case; codes match case-insensitively (SPEC §3). */
+  /** Upper-case; codes match case-insensitively (docs/api.md §3). */
   code: string;
   isGeneric: boolean;
   /** Null while the code waits in the series pool. */

@@ -1,4 +1,4 @@
-// Unit tests of identifier normalisation (SPEC §3) and of how a ref picks its customer (SPEC §4).
+// Unit tests of identifier normalisation (docs/api.md §3) and of how a ref picks its customer (docs/api.md §4).
 import { describe, expect, it } from 'vitest';
 import {
   isEmptyRef,

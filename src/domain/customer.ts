@@ -1,4 +1,4 @@
-// Customers and their identifiers: normalisation (SPEC §3) and how a request names a customer (SPEC §4).
+// Customers and their identifiers: normalisation (docs/api.md §3) and how a request names a customer (docs/api.md §4).
 import { CouponError } from './errors.js';
 
 export interface Customer {
@@ -22,7 +22,7 @@ export interface CustomerRef {
 
 export type IdentifierType = keyof CustomerRef;
 
-/** SPEC §4: with several identifiers, this one decides. */
+/** docs/api.md §4: with several identifiers, this one decides. */
 export const IDENTIFIER_PRECEDENCE: readonly IdentifierType[] = ['id', 'externalId', 'mobile', 'email'];
 
 const MOBILE_PUNCTUATION = /[\s\-().]/g;
@@ -71,7 +71,7 @@ const present = (v: unknown): boolean =>
   v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
 
 /**
- * Reads the identifiers of a `user`/`customer` object. Empty strings count as absent (SPEC §4); a
+ * Reads the identifiers of a `user`/`customer` object. Empty strings count as absent (docs/api.md §4); a
  * malformed identifier is 721. Returns an empty ref when nothing was given; callers decide if that is an error.
  */
 export function parseCustomerRef(
@@ -113,7 +113,7 @@ export function isEmptyRef(ref: CustomerRef): boolean {
 }
 
 /**
- * Given the customers each identifier of a ref found, picks the one the ref names (SPEC §4): the highest
+ * Given the customers each identifier of a ref found, picks the one the ref names (docs/api.md §4): the highest
  * precedence identifier that matched decides; any other identifier that matched a different customer is 721.
  */
 export function pickCustomer(

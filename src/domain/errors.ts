@@ -1,11 +1,11 @@
-// Every refusal the API can return, in one catalogue: wire codes from ERRORS.md, HTTP statuses from SPEC §3.
+// Every refusal the API can return, in one catalogue: wire codes from docs/errors.md, HTTP statuses from docs/api.md §3.
 // http/error-reply.ts is the only place that turns these into a response.
 
 interface ErrorSpec {
   readonly wireCode: number;
   readonly http: number;
   readonly message: string;
-  /** Stable upper-snake name a program can switch on (ERRORS.md `reason`). */
+  /** Stable upper-snake name a program can switch on (docs/errors.md `reason`). */
   readonly reason: string;
 }
 
@@ -16,7 +16,7 @@ const spec = (wireCode: number, http: number, reason: string, message: string): 
   message,
 });
 
-/** Issuance refusals share code 722; the reason tells them apart (ERRORS.md "Issuing"). */
+/** Issuance refusals share code 722; the reason tells them apart (docs/errors.md "Issuing"). */
 const issuance = (reason: string, words: string): ErrorSpec =>
   spec(722, 400, reason, `unable to issue coupon: ${words}`);
 
@@ -88,7 +88,7 @@ export const couponErrors = {
     'the coupon could only become redeemable after the series ends',
   ),
 
-  // Checking and redeeming, in the order of ERRORS.md
+  // Checking and redeeming, in the order of docs/errors.md
   CodeMalformed: spec(702, 400, 'CODE_MALFORMED', 'coupon code is malformed'),
   CouponNotFound: spec(719, 400, 'COUPON_NOT_FOUND', 'coupon code does not exist'),
   CouponRevoked: spec(660, 400, 'COUPON_REVOKED', 'coupon has been revoked'),
@@ -166,7 +166,7 @@ export const couponErrors = {
 
 export type CouponErrorName = keyof typeof couponErrors;
 
-/** Success statuses (ERRORS.md "Success"). */
+/** Success statuses (docs/errors.md "Success"). */
 export const SUCCESS_CODE = 700;
 export const PROCESSING_SUCCESSFUL = 'Coupon processing successful';
 export const IS_REDEEM_SUCCESSFUL = 'Coupon isRedeem successful';

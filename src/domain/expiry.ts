@@ -1,4 +1,4 @@
-// When coupons expire and become redeemable (SPEC §6), in the org's timezone. Dates are local dates;
+// When coupons expire and become redeemable (docs/api.md §6), in the org's timezone. Dates are local dates;
 // a date is valid through its last instant.
 import { addDays, addMonths, endOfMonth, localDate, minDate, type IsoDate } from './clock.js';
 import type { SeriesConfig } from './series.js';
@@ -44,7 +44,7 @@ export function redemptionStart(
   return from !== null && from > afterIssue ? from : afterIssue;
 }
 
-/** The series has ended when the local date at `at` is after its last valid date (ERRORS.md 712). */
+/** The series has ended when the local date at `at` is after its last valid date (docs/errors.md 712). */
 export function isSeriesExpired(
   series: Pick<SeriesConfig, 'validTillDate'>,
   at: number,
@@ -53,7 +53,7 @@ export function isSeriesExpired(
   return localDate(at, timezone) > series.validTillDate;
 }
 
-/** A coupon has expired when the local date at `at` is after its last valid date (ERRORS.md 713). */
+/** A coupon has expired when the local date at `at` is after its last valid date (docs/errors.md 713). */
 export function isCouponExpired(validTill: IsoDate | null, at: number, timezone: string): boolean {
   return validTill !== null && localDate(at, timezone) > validTill;
 }

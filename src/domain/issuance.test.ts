@@ -1,4 +1,4 @@
-// Tests for the issuance decision: each SPEC §6 check, its boundaries, and the order in which they run.
+// Tests for the issuance decision: each docs/api.md §6 check, its boundaries, and the order in which they run.
 import { describe, expect, it } from 'vitest';
 import { DAY_MS } from './clock.js';
 import type { Coupon } from './coupon.js';
@@ -348,7 +348,7 @@ describe('decideIssue', () => {
       expect(decision).toEqual({ kind: 'resend', coupon: active });
     });
 
-    it('reports the first failing check, in SPEC §6 order, as each earlier one is put right', () => {
+    it('reports the first failing check, in docs/api.md §6 order, as each earlier one is put right', () => {
       // Every check fails at first; each step fixes the check that was reported.
       const failing = {
         series: {

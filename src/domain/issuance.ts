@@ -1,4 +1,4 @@
-// Whether a coupon of a series may be issued to a customer now (SPEC §6, ERRORS.md "Issuing"): a pure decision.
+// Whether a coupon of a series may be issued to a customer now (docs/api.md §6, docs/errors.md "Issuing"): a pure decision.
 import { DAY_MS, type IsoDate } from './clock.js';
 import type { Coupon } from './coupon.js';
 import type { CouponErrorName } from './errors.js';
@@ -27,7 +27,7 @@ export type IssueDecision =
 
 const refuse = (reason: CouponErrorName): IssueDecision => ({ kind: 'refuse', reason });
 
-/** Decides whether to refuse, resend the customer's coupon, or issue a new one; checks run in SPEC §6 order. */
+/** Decides whether to refuse, resend the customer's coupon, or issue a new one; checks run in docs/api.md §6 order. */
 export function decideIssue(input: IssueCheckInput): IssueDecision {
   const { series, counters, customerSeries, activeCoupon, now, timezone } = input;
 
@@ -73,7 +73,7 @@ export function decideIssue(input: IssueCheckInput): IssueDecision {
     return refuse('MaxCreateExceeded');
   }
 
-  // SPEC §6 compares with the series end, not with the new coupon's own validTill.
+  // docs/api.md §6 compares with the series end, not with the new coupon's own validTill.
   if (redemptionStart(series, now, timezone) > series.validTillDate) {
     return refuse('RedemptionStartAfterExpiry');
   }
@@ -81,7 +81,7 @@ export function decideIssue(input: IssueCheckInput): IssueDecision {
   return {
     kind: 'issue',
     validTill: couponValidTill(series, now, timezone),
-    // SPEC §6: untagged uploaded codes go out before generated ones; GENERIC always hands out its one code.
+    // docs/api.md §6: untagged uploaded codes go out before generated ones; GENERIC always hands out its one code.
     fromPool: handling === 'DISC_CODE_PIN' || (handling === 'DISC_CODE' && counters.poolAvailable > 0),
   };
 }

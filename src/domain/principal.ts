@@ -1,4 +1,4 @@
-// Who is calling: an API client of one org, with its till and scopes (SPEC §2).
+// Who is calling: an API client of one org, with its till and scopes (docs/api.md §2).
 
 export const SCOPES = ['read', 'write', 'upload', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -471,7 +471,7 @@ describe('decideRedemption', () => {
     });
   });
 
-  it('reports the earliest failing check, in the order of ERRORS.md', () => {
+  it('reports the earliest failing check, in the order of docs/errors.md', () => {
     // A coupon failing every check; each step fixes the check that was just reported.
     const k: Required<Case> = {
       series: {

@@ -1,4 +1,4 @@
-// The redemption rules (SPEC §7, §8; ERRORS.md "Checking and redeeming"): pure decisions, no I/O, no clock.
+// The redemption rules (docs/api.md §7, §8; docs/errors.md "Checking and redeeming"): pure decisions, no I/O, no clock.
 import { DAY_MS, localDate, localParts } from './clock.js';
 import type { Coupon } from './coupon.js';
 import type { CouponErrorName } from './errors.js';
@@ -29,7 +29,7 @@ export interface CouponState {
   heldByOther: boolean;
 }
 
-/** Per series: active redemptions, and live holds of other checkouts (they count as uses: SPEC §8). */
+/** Per series: active redemptions, and live holds of other checkouts (they count as uses: docs/api.md §8). */
 export interface SeriesState {
   redeemed: number;
   heldByOthers: number;
@@ -47,7 +47,7 @@ export type RedemptionDecision =
 
 const refuse = (reason: CouponErrorName): RedemptionDecision => ({ kind: 'refuse', reason });
 
-/** True when a limit field is finite and `used` has reached it (-1 is unlimited; SPEC §5). */
+/** True when a limit field is finite and `used` has reached it (-1 is unlimited; docs/api.md §5). */
 const reached = (used: number, limit: number): boolean => limit !== UNLIMITED && used >= limit;
 
 function isInRange(range: RedemptionRange, at: number, timezone: string): boolean {
@@ -81,7 +81,7 @@ export function discountFor(
   return series.discountUpto > 0n ? minMoney(off, series.discountUpto) : off;
 }
 
-/** Decides whether one coupon can be redeemed in `ctx`, running the checks in ERRORS.md order (first failure wins). */
+/** Decides whether one coupon can be redeemed in `ctx`, running the checks in docs/errors.md order (first failure wins). */
 export function decideRedemption(
   c: CouponState,
   s: SeriesState,
@@ -109,7 +109,7 @@ export function decideRedemption(
   ) {
     return refuse('NotRedeemableYet');
   }
-  // SPEC §8: live holds of other checkouts count as uses for every limit.
+  // docs/api.md §8: live holds of other checkouts count as uses for every limit.
   if (reached(s.redeemed + s.heldByOthers, series.maxRedeem)) return refuse('SeriesRedeemLimitReached');
   if (reached(cs.redeemed + cs.heldByOthers, series.maxRedemptionsInSeriesPerUser)) {
     return refuse('CustomerRedeemLimitReached');
@@ -159,7 +159,7 @@ const NO_CUSTOMER_USE: CustomerSeriesState = { redeemed: 0, lastRedeemedAt: null
 
 /**
  * Decides every item of a request in sequence, each against the state the accepted items before it left
- * (SPEC §7: a single-use code listed twice fails the second time). A series or customer-series missing
+ * (docs/api.md §7: a single-use code listed twice fails the second time). A series or customer-series missing
  * from `state` has no redemptions and no holds (what a grouped count returns for it); a coupon id missing
  * from `state.coupons` is the caller's bug and throws.
  */
@@ -194,7 +194,7 @@ export function decideBatch(
   });
 }
 
-/** Applies SPEC §7 atomicity: when any item is refused, refused items keep their reason and accepted ones get 749. */
+/** Applies docs/api.md §7 atomicity: when any item is refused, refused items keep their reason and accepted ones get 749. */
 export function atomicOutcome(decisions: readonly RedemptionDecision[]): RedemptionDecision[] {
   if (decisions.every((d) => d.kind === 'accept')) return [...decisions];
   return decisions.map((d) => (d.kind === 'accept' ? refuse('OtherCouponFailed') : d));

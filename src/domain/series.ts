@@ -1,4 +1,4 @@
-// Coupon series: the offer and its rules (SPEC §5). Types, defaults and validation; no I/O.
+// Coupon series: the offer and its rules (docs/api.md §5). Types, defaults and validation; no I/O.
 import { parseIsoDate, type IsoDate } from './clock.js';
 import { invalid } from './errors.js';
 import { money, MONEY_SCALE, type Money } from './money.js';
@@ -10,7 +10,7 @@ export type ExpiryStrategy = (typeof EXPIRY_STRATEGIES)[number];
 export const DISCOUNT_TYPES = ['ABS', 'PERC'] as const;
 export type DiscountType = (typeof DISCOUNT_TYPES)[number];
 
-/** -1 means unlimited for every limit field (SPEC §5). */
+/** -1 means unlimited for every limit field (docs/api.md §5). */
 export const UNLIMITED = -1;
 
 /** A list of tills; `all` is the wire's "[-1]". */
@@ -111,7 +111,7 @@ export const ZERO_COUNTERS: SeriesCounters = {
 
 /** The reference's default maxBillAmount (2^53 − 1): no upper bound in practice. */
 export const NO_MAX_BILL = money('9007199254740991');
-/** maxBillAmount -1: no maximum (SPEC §5: -1 means unlimited for every limit field). */
+/** maxBillAmount -1: no maximum (docs/api.md §5: -1 means unlimited for every limit field). */
 export const UNLIMITED_BILL = money(-1);
 export const DEFAULT_REDEMPTION_RANGE = '{"dom":["-1"],"dow":["-1"],"hours":["-1"]}';
 export const ALL_TILLS_JSON = '[-1]';
@@ -132,7 +132,7 @@ export function codeSpace(format: CodeFormat): number {
 }
 
 /**
- * SPEC §5 (beyond): a finite maxCreate may use at most 1 % of the code space, so that a guessed code is
+ * docs/api.md §5 (beyond): a finite maxCreate may use at most 1 % of the code space, so that a guessed code is
  * almost never a real one.
  */
 export const MAX_CODE_SPACE_SHARE = 0.01;
@@ -213,7 +213,7 @@ const limit = (field: string, n: number): void => {
 
 const CODE_TEXT = /^[A-Z0-9]*$/;
 
-/** Checks a complete configuration (after defaults); throws 629 naming the first bad field (ERRORS.md "Series"). */
+/** Checks a complete configuration (after defaults); throws 629 naming the first bad field (docs/errors.md "Series"). */
 export function validateSeriesConfig(c: SeriesConfig): void {
   if (c.seriesCode.trim() === '' || c.seriesCode.length > 64)
     throw invalid('seriesCode', '1 to 64 characters');

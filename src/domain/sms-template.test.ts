@@ -23,7 +23,7 @@ describe('renderSms', () => {
     });
   });
 
-  it('knows every tag of SPEC §11', () => {
+  it('knows every tag of docs/api.md §11', () => {
     const template = SMS_TAGS.map((t) => `${t}=[{{${t}}}]`).join(' ');
     const r = renderSms(template, facts);
     expect(r.unknownTags).toEqual([]);

@@ -1,4 +1,4 @@
-// The SMS text of an issued coupon (SPEC §11): a series' smsTemplate with its {{tags}} filled in.
+// The SMS text of an issued coupon (docs/api.md §11): a series' smsTemplate with its {{tags}} filled in.
 // An unknown tag is left out of the message and reported, never a failure.
 import { dateToWire, localDate, parseIsoDate, type IsoDate } from './clock.js';
 

@@ -1,4 +1,4 @@
-// Reads the caller's credentials on every route that names a scope (SPEC §2): Basic key:secret (or the
+// Reads the caller's credentials on every route that names a scope (docs/api.md §2): Basic key:secret (or the
 // MD5 hex of the secret), a token in x-cap-api-oauth-token, or Authorization: Bearer.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CouponError } from '../domain/errors.js';

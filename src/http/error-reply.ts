@@ -1,5 +1,5 @@
 // The one place that turns errors into responses: CouponError → its catalogue status and wire body
-// (SPEC §3); validation → 629 naming the field; anything unexpected → 500 with the request id only.
+// (docs/api.md §3); validation → 629 naming the field; anything unexpected → 500 with the request id only.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CouponError, couponErrors, errorEntry, type CouponErrorName } from '../domain/errors.js';
 import { wireErrors } from './wire/common.js';

@@ -1,4 +1,4 @@
-// Idempotency-Key on every POST (SPEC §3): claim before the handler, record the answer after it.
+// Idempotency-Key on every POST (docs/api.md §3): claim before the handler, record the answer after it.
 import type { FastifyInstance } from 'fastify';
 import { requestHash, type IdempotencyService } from '../services/idempotency.js';
 

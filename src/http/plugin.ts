@@ -53,7 +53,8 @@ export async function registerHttp(
       info: {
         title: 'coupond',
         version: options.version,
-        description: 'Coupon engine: series, issuing, checking and redeeming, uploads.',
+        description:
+          'Coupon engine: series, issuing, checking and redeeming, uploads. The contract is docs/api.md in the repository; every error code is in docs/errors.md.',
       },
       components: {
         securitySchemes: {

@@ -5,7 +5,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a caller needs; routes without it are public. */
     scope?: Scope;
-    /** Which refusal shape the route answers with (SPEC §2, §10); default is the v2 shape. */
+    /** Which refusal shape the route answers with (docs/api.md §2, §10); default is the v2 shape. */
     errorShape?: 'v2' | 'upload' | 'token' | 'oauth';
     /** Routes that handle Idempotency-Key themselves (multipart uploads) or not at all. */
     idempotency?: 'auto' | 'self' | 'none';

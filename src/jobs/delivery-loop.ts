@@ -1,4 +1,4 @@
-// The background loop that delivers notifications (SPEC §11): ends expired holds, fans history events out
+// The background loop that delivers notifications (docs/api.md §11): ends expired holds, fans history events out
 // to webhook subscriptions, and sends due SMS messages and webhook deliveries. Each step claims its rows
 // with a lease in the database, so every server can run this loop at once without double work.
 import type { Logger } from 'pino';

@@ -1,4 +1,4 @@
-// Finding values that occur more than once in an upload (SPEC §10: every copy of a duplicated value is
+// Finding values that occur more than once in an upload (docs/api.md §10: every copy of a duplicated value is
 // refused) with memory that stays flat for a million rows: a 64-bit hash per value in a typed array,
 // sorted once; only values whose hash repeats are then counted exactly, so a hash collision never refuses
 // a row. The result depends only on the file, so a resumed job makes the same decisions.

@@ -1,6 +1,6 @@
 // The job registry: every kind of background job, its payload type and its handler. The registry is
 // complete by construction (a kind without a handler does not compile), and the worker refuses to start
-// when the job table holds a kind this registry lacks (STYLE.md "Jobs"). New kinds (SMS outbox, webhooks,
+// when the job table holds a kind this registry lacks (docs/architecture.md "Jobs and uploads"). New kinds (SMS outbox, webhooks,
 // periodic work) are one line in JobPayloads and one in createHandlers.
 import type { Services } from '../services/index.js';
 import { UPLOAD_JOB_KINDS, type UploadJobPayload } from '../services/uploads.js';

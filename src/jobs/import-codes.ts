@@ -1,4 +1,4 @@
-// Code uploads (SPEC §10, POST upload/file): the three layouts, told apart by customerIdentifier and the
+// Code uploads (docs/api.md §10, POST upload/file): the three layouts, told apart by customerIdentifier and the
 // file's width. NOT_TAGGED: one column of codes for the series pool. An identifier and a code: that code
 // issued to that customer. An identifier alone: a generated (or pool) code issued to each customer.
 import { normaliseCode } from '../domain/coupon.js';
@@ -25,7 +25,7 @@ const REF_FIELD: Record<CustomerIdentifier, keyof CustomerRef> = {
 };
 
 /**
- * Reads one identifier cell into a customer ref, normalised as the API does (SPEC §3), or the reason it
+ * Reads one identifier cell into a customer ref, normalised as the API does (docs/api.md §3), or the reason it
  * is not one. The ref's value is also the customer's identity for duplicate detection.
  */
 export function parseIdentifier(

@@ -1,4 +1,4 @@
-// Redeemed-coupon uploads (SPEC §10, POST upload/redeemFile): each row records a redemption that happened
+// Redeemed-coupon uploads (docs/api.md §10, POST upload/redeemFile): each row records a redemption that happened
 // elsewhere, at the file's time and till. Columns come from `uploadHeaders` (column key → index).
 import { normaliseCode } from '../domain/coupon.js';
 import { parseCustomerRef, parseCustomerId, type CustomerRef } from '../domain/customer.js';
@@ -39,7 +39,7 @@ export function redemptionLayout(run: UploadRun, sizes: BatchSizes): Layout {
       return !EPOCH_MS.test(first[at]?.trim() ?? '') || isHeaderWord(first[at]);
     },
     plan(cells) {
-      // Every identifier column given names the customer; SPEC §4's precedence and 721 apply.
+      // Every identifier column given names the customer; docs/api.md §4's precedence and 721 apply.
       let customer: CustomerRef;
       try {
         customer = parseCustomerRef(

@@ -1,5 +1,5 @@
 // Counts failed attempts per key in fixed windows, so that codes (and secrets) cannot be guessed by brute
-// force: past the limit the key is refused until its window ends (ERRORS.md 429 with Retry-After).
+// force: past the limit the key is refused until its window ends (docs/errors.md 429 with Retry-After).
 // In memory, per server process: with N processes an attacker gets at most N times the limit.
 import { CouponError } from '../domain/errors.js';
 

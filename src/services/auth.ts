@@ -1,4 +1,4 @@
-// Authentication (SPEC §2): Basic with the secret or its MD5 hex, signed JWTs, scopes, instant revocation.
+// Authentication (docs/api.md §2): Basic with the secret or its MD5 hex, signed JWTs, scopes, instant revocation.
 import { createHash, randomBytes, randomInt, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { SignJWT, jwtVerify } from 'jose';

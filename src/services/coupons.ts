@@ -1,4 +1,4 @@
-// Reading coupons (GET /v2/coupon), revoking them (beyond), and their history (SPEC §6, §9).
+// Reading coupons (GET /v2/coupon), revoking them (beyond), and their history (docs/api.md §6, §9).
 import { randomInt } from 'node:crypto';
 import type { Coupon } from '../domain/coupon.js';
 import { normaliseCode } from '../domain/coupon.js';

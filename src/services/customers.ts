@@ -1,4 +1,4 @@
-// Customers: registration, lookup, and resolving the customer a request names (SPEC §4).
+// Customers: registration, lookup, and resolving the customer a request names (docs/api.md §4).
 import {
   isEmptyRef,
   parseCustomerRef,
@@ -28,7 +28,7 @@ export function toCustomer(row: CustomerRow): Customer {
 }
 
 export interface ResolveOptions {
-  /** Registers the customer when the ref names nobody yet (issuing, SPEC §4). */
+  /** Registers the customer when the ref names nobody yet (issuing, docs/api.md §4). */
   register: boolean;
   now: number;
   firstName?: string | null;
@@ -64,7 +64,7 @@ function* findEach(
 }
 
 /**
- * Finds the customer a request names, registering it when asked to (SPEC §4). A transaction script: other
+ * Finds the customer a request names, registering it when asked to (docs/api.md §4). A transaction script: other
  * services run it inside their own transaction, before anything else (701/721 come first).
  */
 export function* resolveCustomer(

@@ -1,4 +1,4 @@
-// What every service may depend on. Each service takes only what it uses (STYLE.md: no god object).
+// What every service may depend on. Each service takes only what it uses (docs/architecture.md "Conventions": no object that carries every dependency).
 import type { Engine } from '../storage/database.js';
 import type { Stores } from '../storage/stores.js';
 

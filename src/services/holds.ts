@@ -1,4 +1,4 @@
-// Holds (SPEC §8, beyond): reserve coupons for a checkout after the redemption checks, so a code validated
+// Holds (docs/api.md §8, beyond): reserve coupons for a checkout after the redemption checks, so a code validated
 // now cannot be used by another checkout before the payment completes. An expired hold counts for nothing.
 import type { Customer, CustomerRef } from '../domain/customer.js';
 import { CouponError } from '../domain/errors.js';

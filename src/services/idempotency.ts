@@ -1,4 +1,4 @@
-// Idempotency-Key for every POST (SPEC §3 beyond): a retry with the same key and body within 24 hours
+// Idempotency-Key for every POST (docs/api.md §3 beyond): a retry with the same key and body within 24 hours
 // replays the first answer; the same key with another body is 409.
 import { createHash } from 'node:crypto';
 import { CouponError } from '../domain/errors.js';

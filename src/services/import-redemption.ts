@@ -1,4 +1,4 @@
-// Recording a redemption that happened elsewhere (SPEC §10 redeemed upload): the rules run at the time the
+// Recording a redemption that happened elsewhere (docs/api.md §10 redeemed upload): the rules run at the time the
 // file gives, for the till it names, like a back-dated redeem; a refusal becomes the row's error.
 import { CouponError, errorEntry } from '../domain/errors.js';
 import type { CustomerRef } from '../domain/customer.js';

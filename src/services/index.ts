@@ -58,7 +58,7 @@ export function createServices(engine: Engine, options: ServiceOptions) {
   const issuing = createIssueService({ ...base, metrics });
   const pool = createPoolService(base);
   const coupons = createCouponService(base);
-  // SPEC/ERRORS 429: failed code attempts are throttled so codes cannot be guessed by brute force.
+  // docs/errors.md 429: failed code attempts are throttled so codes cannot be guessed by brute force.
   const guesses = {
     perCustomer: createAttemptThrottle(options.guessLimit?.perCustomer ?? 20, GUESS_WINDOW_MS, now),
     perClient: createAttemptThrottle(options.guessLimit?.perClient ?? 1000, GUESS_WINDOW_MS, now),

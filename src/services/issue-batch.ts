@@ -1,4 +1,4 @@
-// Issuing a generated code to each customer of an upload batch (SPEC §10 audience layout) with a handful
+// Issuing a generated code to each customer of an upload batch (docs/api.md §10 audience layout) with a handful
 // of multi-row statements per batch instead of ten per row. The rules are the same pure decision as a
 // single issue (decideIssue), fed with what is read under the same locks; the writes carry the same
 // guards. Series whose codes come from a pool, and tagged rows, go through issueToCustomer row by row.

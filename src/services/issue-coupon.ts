@@ -1,4 +1,4 @@
-// Issuing coupons (SPEC §6): one coupon, one coupon of several series, or several of one series, to a
+// Issuing coupons (docs/api.md §6): one coupon, one coupon of several series, or several of one series, to a
 // customer named by any identifier (registered on the fly). Transaction boundary: docs/architecture.md "Issue".
 import { randomInt } from 'node:crypto';
 import { createCodeGenerator } from '../domain/code-generator.js';

@@ -1,4 +1,4 @@
-// Prometheus metrics (SPEC §12): one registry per app, so several apps in one test process do not clash.
+// Prometheus metrics (docs/api.md §12): one registry per app, so several apps in one test process do not clash.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createMetrics() {

@@ -1,4 +1,4 @@
-// Notifications (SPEC §11): SMS messages written to the outbox with the issue that caused them, event
+// Notifications (docs/api.md §11): SMS messages written to the outbox with the issue that caused them, event
 // webhooks fanned out from the coupon history, and their delivery with retries and backoff. Delivery runs
 // in background loops (jobs/delivery-loop.ts); every step claims rows with a lease, so several servers
 // share the work and a server that dies mid-delivery leaves its rows to be sent again after the lease.

@@ -1,4 +1,4 @@
-// Orgs: creation (CLI and first start), settings (SPEC §2 beyond).
+// Orgs: creation (CLI and first start), settings (docs/api.md §2 beyond).
 import { isValidTimeZone } from '../domain/clock.js';
 import { CouponError, invalid } from '../domain/errors.js';
 import type { OrgSettings, Scope } from '../domain/principal.js';

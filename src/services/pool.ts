@@ -1,4 +1,4 @@
-// The series pool: uploaded codes waiting to be issued (SPEC §6, §10). Filled by NOT_TAGGED uploads;
+// The series pool: uploaded codes waiting to be issued (docs/api.md §6, §10). Filled by NOT_TAGGED uploads;
 // issuing takes the oldest first (services/issue-coupon.ts).
 import { randomInt } from 'node:crypto';
 import { normaliseCode } from '../domain/coupon.js';

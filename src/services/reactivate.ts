@@ -1,4 +1,4 @@
-// Reactivation (SPEC §7): undoing redemptions (a return). The coupon becomes redeemable again and every
+// Reactivation (docs/api.md §7): undoing redemptions (a return). The coupon becomes redeemable again and every
 // counter and per-customer history goes back, in one transaction.
 import { randomInt } from 'node:crypto';
 import type { CustomerRef } from '../domain/customer.js';

@@ -1,4 +1,4 @@
-// Checking and redeeming coupons (SPEC §7): is_redeemable (no side effects), redeem (atomic batches, or
+// Checking and redeeming coupons (docs/api.md §7): is_redeemable (no side effects), redeem (atomic batches, or
 // each on its own with allowPartial). Transaction boundary: docs/architecture.md "Redeem".
 import { randomInt } from 'node:crypto';
 import type { Customer, CustomerRef } from '../domain/customer.js';
@@ -18,7 +18,7 @@ import { describeItem, withEarly, type ItemOutcome } from './redemption-outcome.
 export type { ItemOutcome } from './redemption-outcome.js';
 import { loadRedemptionState, type Checkout, type CouponNamed } from './redemption-state.js';
 
-/** SPEC §7: at most this many coupons in one request (629). */
+/** docs/api.md §7: at most this many coupons in one request (629). */
 export const MAX_COUPONS_PER_REQUEST = 50;
 
 export interface RedeemInput {

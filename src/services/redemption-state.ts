@@ -1,4 +1,4 @@
-// Reads everything the redemption rules need for a list of codes (SPEC §7, §8), inside the caller's
+// Reads everything the redemption rules need for a list of codes (docs/api.md §7, §8), inside the caller's
 // transaction. With `lock`, takes the row locks that serialise the decision first (PostgreSQL; see
 // docs/architecture.md "Read under the lock you will write under").
 import type { Coupon } from '../domain/coupon.js';

@@ -1,4 +1,4 @@
-// Coupon series: create, read, list and change (SPEC §5).
+// Coupon series: create, read, list and change (docs/api.md §5).
 import { randomBytes } from 'node:crypto';
 import { localDate } from '../domain/clock.js';
 import { generateCode } from '../domain/code-generator.js';

@@ -1,4 +1,4 @@
-// Applying upload rows (SPEC §10) for the upload jobs: each batch is ONE transaction that applies its
+// Applying upload rows (docs/api.md §10) for the upload jobs: each batch is ONE transaction that applies its
 // rows, has the job write its result lines, and commits the checkpoint (rows done, counts, result file
 // lengths). Every transaction is fenced by the job's lease, so a worker that lost its job writes nothing.
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// Uploads (SPEC §10): receiving a file into the data folder, starting an upload (the upload record and
+// Uploads (docs/api.md §10): receiving a file into the data folder, starting an upload (the upload record and
 // its background job in one transaction), reading upload statuses, and handing result files to the org
 // that owns them. The rows themselves are applied by a job (services/upload-rows.ts, jobs/).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';

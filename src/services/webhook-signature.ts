@@ -1,4 +1,4 @@
-// Signing webhook deliveries (SPEC §11): HMAC-SHA256 over "<timestamp>.<body>" with the subscription's
+// Signing webhook deliveries (docs/api.md §11): HMAC-SHA256 over "<timestamp>.<body>" with the subscription's
 // secret, sent as `x-coupond-signature: t=<unix seconds>,v1=<hex>`. The timestamp lets receivers refuse
 // replays; README "Notifications and webhooks" shows how to verify.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';

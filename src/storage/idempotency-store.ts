@@ -1,4 +1,4 @@
-// Idempotency keys (SPEC §3 beyond): one row per org and key, holding the first answer.
+// Idempotency keys (docs/api.md §3 beyond): one row per org and key, holding the first answer.
 import type { Selectable } from 'kysely';
 import type { Engine } from './database.js';
 import { one, prepare, write, type Params, type Script } from './script.js';

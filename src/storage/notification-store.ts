@@ -1,5 +1,5 @@
 // The SMS outbox, webhook subscriptions and their deliveries, and the sweep that ends expired holds
-// (SPEC §11). Rows are claimed with a lease, so several servers share the delivery work.
+// (docs/api.md §11). Rows are claimed with a lease, so several servers share the delivery work.
 import { sql, type Selectable } from 'kysely';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';

@@ -1,4 +1,4 @@
-// Upload jobs (SPEC §10): the record of one uploaded file, its counts, and the checkpoint a running job
+// Upload jobs (docs/api.md §10): the record of one uploaded file, its counts, and the checkpoint a running job
 // commits with every batch (`rows_done` and the byte length of its result files).
 import { sql, type Selectable } from 'kysely';
 import type { Engine } from './database.js';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { createSeries, issueCoupon, mobileSequence } from '../support/factories.js';
 import { getCouponsResponse } from '../support/reference-samples.js';
 
 let t: TestApp;
@@ -8,23 +9,18 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-let seq = 9_600_000_000;
-const mobile = () => String(++seq);
+const mobile = mobileSequence(9_600_000_000);
 
-async function series(fields: Record<string, unknown> = {}, as = t.client): Promise<number> {
-  const r = await t.post(
-    '/v2/coupon/series',
-    { description: 'offer', discountValue: 7, isMultipleVouchersPerUserAllowed: true, ...fields },
-    as,
-  );
-  expect(r.status).toBe(200);
-  return r.body.id;
-}
-async function issue(seriesId: number, customer: Record<string, unknown>, as = t.client) {
-  const r = await t.post('/v2/coupon/issue', { seriesId, customer }, as);
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body;
-}
+const series = async (fields: Record<string, unknown> = {}, as = t.client): Promise<number> =>
+  (
+    await createSeries(
+      t,
+      { description: 'offer', discountValue: 7, isMultipleVouchersPerUserAllowed: true, ...fields },
+      as,
+    )
+  ).id;
+const issue = (seriesId: number, customer: Record<string, unknown>, as = t.client) =>
+  issueCoupon(t, seriesId, customer, as);
 
 describe('GET /v2/coupon', () => {
   it("answers the reference's fields for coupons by customer, id and code, repeated or comma-separated", async () => {

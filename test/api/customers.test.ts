@@ -1,4 +1,4 @@
-// Customers through the API (SPEC §4): registration in both body shapes, the reference's customer object,
+// Customers through the API (docs/api.md §4): registration in both body shapes, the reference's customer object,
 // normalisation, precedence and conflicts, scopes, org isolation and concurrent registration.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, TestClock, type TestApp, type TestClient } from '../support/build-test-app.js';
@@ -312,7 +312,7 @@ describe('GET /v2/customers/lookup', () => {
     expect((await lookup(`id=${c2.id}&email=nobody@example.com`)).body.customer.id).toBe(c2.id);
     expect((await lookup(`externalId=ext-two&mobile=9000000001`)).body.customer.id).toBe(c2.id);
     expect((await lookup(`mobile=${c2.mobile}&email=nobody@example.com`)).body.customer.id).toBe(c2.id);
-    // An unknown id is 701 even when a lower identifier names a customer (SPEC §4).
+    // An unknown id is 701 even when a lower identifier names a customer (docs/api.md §4).
     const unknownId = await lookup(`id=99999999&mobile=${c1.mobile}`);
     expect(unknownId.status).toBe(400);
     expect(unknownId.body.errors[0].code).toBe(701);

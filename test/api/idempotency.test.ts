@@ -1,4 +1,4 @@
-// Idempotency-Key on POST (SPEC §3 beyond), exercised through POST /v2/customers: replay, 409 on another
+// Idempotency-Key on POST (docs/api.md §3 beyond), exercised through POST /v2/customers: replay, 409 on another
 // body, per-org keys, expiry after 24 hours, and refusals that are or are not remembered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, TestClock, type TestApp, type TestClient } from '../support/build-test-app.js';

@@ -2,6 +2,7 @@
 // the database (PostgreSQL, and SQLite in WAL mode).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { createSeries } from '../support/factories.js';
 import { call, spawnServer, type ServerProcess } from '../support/spawn-server.js';
 
 let t: TestApp;
@@ -13,11 +14,8 @@ afterAll(async () => t.close());
 let seq = 9_700_000_000;
 const mobile = () => String(++seq);
 
-async function series(fields: Record<string, unknown>): Promise<number> {
-  const r = await t.post('/v2/coupon/series', { description: 'race', discountValue: 5, ...fields });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body.id;
-}
+const series = async (fields: Record<string, unknown>): Promise<number> =>
+  (await createSeries(t, { description: 'race', discountValue: 5, ...fields })).id;
 
 async function rowCount(seriesId: number): Promise<number> {
   const r = await t.app.engine.kysely

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, TestClock, type TestApp } from '../support/build-test-app.js';
+import { createSeries, mobileSequence } from '../support/factories.js';
 import { createSeriesRequest, issueResponse } from '../support/reference-samples.js';
 
 let t: TestApp;
@@ -9,18 +10,10 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-let mobileSeq = 9_800_000_000;
-const newMobile = () => String(++mobileSeq);
+const newMobile = mobileSequence(9_800_000_000);
 
-async function series(fields: Record<string, unknown> = {}, as = t.client): Promise<any> {
-  const r = await t.post(
-    '/v2/coupon/series',
-    { description: 'test offer', discountValue: 10, ...fields },
-    as,
-  );
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body;
-}
+const series = (fields: Record<string, unknown> = {}, as = t.client) =>
+  createSeries(t, { description: 'test offer', discountValue: 10, ...fields }, as);
 
 const issue = (seriesId: unknown, customer: Record<string, unknown>, as = t.client) =>
   t.post('/v2/coupon/issue', { seriesId, customer }, as);
@@ -104,7 +97,7 @@ describe('issuing one coupon', () => {
   });
 });
 
-describe('issuance rules, in the order of SPEC §6', () => {
+describe('issuance rules, in the order of docs/api.md §6', () => {
   it('refuses a till that storeIdsJson does not list', async () => {
     const s = await series({ storeIdsJson: '["T1"]', isMultipleVouchersPerUserAllowed: true });
     const noTill = await issue(s.id, { mobile: newMobile() });

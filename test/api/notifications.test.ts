@@ -3,6 +3,7 @@ import { issueToCustomer } from '../../src/services/issue-coupon.js';
 import { verifySignature } from '../../src/services/webhook-signature.js';
 import { createStores, type Stores } from '../../src/storage/stores.js';
 import { buildTestApp, TestClock, type TestApp, type TestClient } from '../support/build-test-app.js';
+import { createSeries, seriesBody } from '../support/factories.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 
 const clock = new TestClock(Date.UTC(2026, 0, 15, 10, 0, 0));
@@ -39,21 +40,19 @@ const n = {
   },
 };
 
-async function series(fields: Record<string, unknown> = {}) {
-  const r = await t.post(
-    '/v2/coupon/series',
+const series = (fields: Record<string, unknown> = {}) =>
+  createSeries(
+    t,
     {
       description: 'Diwali',
       discountValue: 10,
       isMultipleVouchersPerUserAllowed: true,
       smsTemplate: 'Hi {{first_name}}, {{voucher}} is yours: {{offer_name}}',
+      isSMSDisabled: false,
       ...fields,
     },
     org,
   );
-  expect(r.status).toBe(200);
-  return r.body;
-}
 const issue = (seriesId: number, customer: Record<string, unknown>) =>
   t.post('/v2/coupon/issue', { seriesId, customer }, org);
 
@@ -349,11 +348,15 @@ describe('the delivery loop', () => {
   it('delivers SMS and webhooks in the background, without anyone driving it', async () => {
     await live.put('/v2/org/settings', { smsWebhookUrl: `${rx.url}/loop-sms` });
     const sub = await live.post('/v2/webhooks', { url: `${rx.url}/loop-hooks`, events: ['coupon.issued'] });
-    const s = await live.post('/v2/coupon/series', {
-      description: 'loop',
-      discountValue: 5,
-      smsTemplate: 'Your code {{voucher}}',
-    });
+    const s = await live.post(
+      '/v2/coupon/series',
+      seriesBody({
+        description: 'loop',
+        discountValue: 5,
+        smsTemplate: 'Your code {{voucher}}',
+        isSMSDisabled: false,
+      }),
+    );
     const r = await live.post('/v2/coupon/issue', {
       seriesId: s.body.id,
       customer: { mobile: '9123456780' },

@@ -1,6 +1,7 @@
 // Protections of a public endpoint (issue 8): rate limits, failed-attempt throttles, headers, body limits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicOf, buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { createSeries } from '../support/factories.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -17,7 +18,7 @@ afterAll(async () => t.close());
 
 describe('failed code attempts', () => {
   it('refuses a customer with 429 and Retry-After after too many unknown codes, and only that customer', async () => {
-    const s = (await t.post('/v2/coupon/series', { description: 'x', discountValue: 1 })).body;
+    const s = await createSeries(t, { description: 'x', discountValue: 1 });
     await t.post('/v2/coupon/issue', { seriesId: s.id, customer: { mobile: '9000000001' } });
     await t.post('/v2/coupon/issue', { seriesId: s.id, customer: { mobile: '9000000002' } });
     for (let i = 0; i < 3; i++) {
@@ -39,7 +40,7 @@ describe('failed code attempts', () => {
 
   it('refuses a client with 429 after too many failed codes across customers', async () => {
     const org = await t.createOrg('guesser');
-    const s = (await t.post('/v2/coupon/series', { description: 'x', discountValue: 1 }, org)).body;
+    const s = await createSeries(t, { description: 'x', discountValue: 1 }, org);
     for (let i = 0; i < 4; i++)
       await t.post('/v2/coupon/issue', { seriesId: s.id, customer: { mobile: `910000000${i}` } }, org);
     const statuses: number[] = [];

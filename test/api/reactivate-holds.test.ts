@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, TestClock, type TestApp } from '../support/build-test-app.js';
+import { createSeries, issueCoupon, redeemBody } from '../support/factories.js';
 
 const clock = new TestClock(Date.UTC(2026, 0, 15, 10, 0, 0));
 let t: TestApp;
@@ -11,29 +12,16 @@ afterAll(async () => t.close());
 let seq = 9_400_000_000;
 const mobile = () => String(++seq);
 
-async function series(fields: Record<string, unknown> = {}): Promise<any> {
-  const r = await t.post('/v2/coupon/series', {
+const series = (fields: Record<string, unknown> = {}) =>
+  createSeries(t, {
     description: 'returns',
     discountValue: 50,
     isMultipleVouchersPerUserAllowed: true,
     ...fields,
   });
-  expect(r.status).toBe(200);
-  return r.body;
-}
-async function issue(seriesId: number, m: string): Promise<any> {
-  const r = await t.post('/v2/coupon/issue', { seriesId, customer: { mobile: m } });
-  expect(r.status).toBe(200);
-  return r.body;
-}
+const issue = (seriesId: number, m: string) => issueCoupon(t, seriesId, { mobile: m });
 const redeem = (m: string, codes: string[], transactionNumber: string, extra: Record<string, unknown> = {}) =>
-  t.post('/v2/coupon/redeem', {
-    billAmount: 500,
-    transactionNumber,
-    user: { mobile: m },
-    redemptionRequestList: codes.map((code) => ({ code })),
-    ...extra,
-  });
+  t.post('/v2/coupon/redeem', redeemBody(m, codes, transactionNumber, { billAmount: 500, ...extra }));
 const seriesOf = async (id: number) => (await t.get(`/v2/coupon/series?ids=${id}`)).body.entity[0];
 
 describe('reactivation', () => {

@@ -2,6 +2,7 @@
 // counters compared with the rows afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { createSeries, issueCoupon, redeemBody } from '../support/factories.js';
 import { checkInvariants } from '../support/invariants.js';
 import { call, spawnServer, type ServerProcess } from '../support/spawn-server.js';
 
@@ -16,27 +17,17 @@ const mobile = () => String(++seq);
 let txnSeq = 0;
 const txn = () => `RACE-${++txnSeq}`;
 
-async function series(fields: Record<string, unknown>): Promise<number> {
-  const r = await t.post('/v2/coupon/series', {
-    description: 'race',
-    discountValue: 5,
-    isMultipleVouchersPerUserAllowed: true,
-    ...fields,
-  });
-  expect(r.status).toBe(200);
-  return r.body.id;
-}
-async function issue(seriesId: number, m: string): Promise<any> {
-  const r = await t.post('/v2/coupon/issue', { seriesId, customer: { mobile: m } });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body;
-}
-const body = (m: string, code: string) => ({
-  billAmount: 100,
-  transactionNumber: txn(),
-  user: { mobile: m },
-  redemptionRequestList: [{ code }],
-});
+const series = async (fields: Record<string, unknown>): Promise<number> =>
+  (
+    await createSeries(t, {
+      description: 'race',
+      discountValue: 5,
+      isMultipleVouchersPerUserAllowed: true,
+      ...fields,
+    })
+  ).id;
+const issue = (seriesId: number, m: string) => issueCoupon(t, seriesId, { mobile: m });
+const body = (m: string, code: string) => redeemBody(m, [code], txn(), { billAmount: 100 });
 
 async function expectInvariants() {
   const report = await checkInvariants(t.app.engine.kysely, t.client.orgId);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openContext } from '../../src/app.js';
 import { money } from '../../src/domain/money.js';
 import { buildTestApp, TestClock, type TestApp } from '../support/build-test-app.js';
+import { billSequence, createSeries, issueCoupon, mobileSequence, redeemBody } from '../support/factories.js';
 import {
   createSeriesRequest,
   isRedeemableResponse,
@@ -17,37 +18,14 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-let seq = 9_500_000_000;
-const mobile = () => String(++seq);
-let txnSeq = 0;
-const txn = () => `T${++txnSeq}`;
+const mobile = mobileSequence(9_500_000_000);
+const txn = billSequence('T');
 
-async function series(fields: Record<string, unknown> = {}, as = t.client): Promise<any> {
-  const r = await t.post(
-    '/v2/coupon/series',
-    { description: 'redeem test', discountValue: 100, ...fields },
-    as,
-  );
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body;
-}
-async function issue(seriesId: number, m: string, as = t.client): Promise<any> {
-  const r = await t.post('/v2/coupon/issue', { seriesId, customer: { mobile: m } }, as);
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body;
-}
+const series = (fields: Record<string, unknown> = {}, as = t.client) =>
+  createSeries(t, { description: 'redeem test', discountValue: 100, ...fields }, as);
+const issue = (seriesId: number, m: string, as = t.client) => issueCoupon(t, seriesId, { mobile: m }, as);
 const redeem = (m: string, codes: string[], extra: Record<string, unknown> = {}, as = t.client) =>
-  t.post(
-    '/v2/coupon/redeem',
-    {
-      billAmount: '2000',
-      transactionNumber: txn(),
-      user: { mobile: m },
-      redemptionRequestList: codes.map((code) => ({ code })),
-      ...extra,
-    },
-    as,
-  );
+  t.post('/v2/coupon/redeem', redeemBody(m, codes, txn(), extra), as);
 const check = (m: string, codes: string[], extra = '') =>
   t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${codes.join(',')}${extra}`);
 
@@ -148,7 +126,7 @@ describe("the reference's samples", () => {
   });
 });
 
-describe('the checks, in the order of ERRORS.md', () => {
+describe('the checks, in the order of docs/errors.md', () => {
   it('resolves the customer first: 701 for an unknown one, before any coupon check', async () => {
     const r = await redeem(mobile(), ['NOSUCHCODE']);
     expect(r.status).toBe(400);
@@ -381,6 +359,57 @@ describe('batches', () => {
     expect(partial.body.response[0]).toMatchObject({ entityId: a.id, errors: [] });
     expect(partial.body.response[0].result.id).toBeGreaterThan(0);
     expect(partial.body.response[2].entityId).toBe('UNKNOWN42');
+  });
+});
+
+describe('bulk/redeem?is_redeemable=true: a dry run', () => {
+  it('runs the checks and redeems nothing: the coupons stay redeemable and a real redeem succeeds after it', async () => {
+    const s = await series({ isMultipleVouchersPerUserAllowed: true });
+    const m = mobile();
+    const a = await issue(s.id, m);
+    const b = await issue(s.id, m);
+    const body = {
+      billAmount: '2000',
+      transactionNumber: txn(),
+      user: { mobile: m },
+      redemptionRequestList: [{ code: a.code }, { code: b.code }],
+    };
+    for (const query of ['is_redeemable=true', 'isredeemable=true']) {
+      const dry = await t.post(`/v2/coupon/bulk/redeem?${query}`, body);
+      expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+      expect(dry.body).toMatchObject({ totalCount: 2, failureCount: 0 });
+      for (const item of dry.body.response) {
+        expect(item.errors).toEqual([]);
+        expect(item.result.redemptionStatus).toMatchObject({ success: true, code: 700 });
+        expect(item.result.redemptionStatus.message).toBe('Coupon isRedeem successful');
+        expect(item.result.id).toBeNull();
+      }
+    }
+    const after = await check(m, [a.code, b.code]);
+    expect(after.body.redemption.map((r: any) => r.isRedeemable)).toEqual([true, true]);
+    expect(after.body.redemption.map((r: any) => r.numberOfRedemptionsByUser)).toEqual([0, 0]);
+    const real = await t.post('/v2/coupon/bulk/redeem', body);
+    expect(real.status, JSON.stringify(real.body)).toBe(200);
+    expect(real.body.response[0].result.id).toBeGreaterThan(0);
+  });
+
+  it('reports each refusal as the redeem would, and still writes nothing, with allowPartial too', async () => {
+    const s = await series({ isMultipleVouchersPerUserAllowed: true });
+    const m = mobile();
+    const a = await issue(s.id, m);
+    const b = await issue(s.id, m);
+    expect((await redeem(m, [a.code])).status).toBe(200);
+    const dry = await t.post('/v2/coupon/bulk/redeem?is_redeemable=true&allowPartial=true', {
+      billAmount: '2000',
+      transactionNumber: txn(),
+      user: { mobile: m },
+      redemptionRequestList: [{ code: b.code }, { code: a.code }, { code: 'NOSUCH42' }],
+    });
+    expect(dry.status).toBe(201);
+    expect(dry.body).toMatchObject({ totalCount: 3, failureCount: 2 });
+    expect(dry.body.response.map((r: any) => r.result.redemptionStatus.code)).toEqual([700, 716, 719]);
+    const after = await check(m, [b.code, a.code]);
+    expect(after.body.redemption.map((r: any) => r.numberOfRedemptionsByUser)).toEqual([0, 1]);
   });
 });
 

@@ -1,6 +1,7 @@
 // GET /v2/coupon/series/{id}/stats: coupons issued and redeemed per day, in the org's timezone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, TestClock, type TestApp, type TestClient } from '../support/build-test-app.js';
+import { seriesBody } from '../support/factories.js';
 
 const clock = new TestClock(Date.UTC(2026, 2, 1, 6, 0, 0));
 let t: TestApp;
@@ -15,7 +16,7 @@ beforeAll(async () => {
   nepal = await t.createOrg('nepal', { timezone: 'Asia/Kathmandu' });
   const s = await t.post(
     '/v2/coupon/series',
-    { description: 'stats', discountValue: 10, validTillDate: '2027-12-31' },
+    seriesBody({ description: 'stats', discountValue: 10, validTillDate: '2027-12-31' }),
     nepal,
   );
   expect(s.status).toBe(200);

@@ -2,6 +2,7 @@
 // rule applied row by row in file order, counters and histories exact, the same as single issues would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { createSeries } from '../support/factories.js';
 import { checkInvariants } from '../support/invariants.js';
 import { download, uploadCodes, waitForJob } from '../support/upload-helpers.js';
 
@@ -14,11 +15,8 @@ afterAll(async () => t.close());
 let seq = 9_100_000_000;
 const mobile = () => String(++seq);
 
-async function series(fields: Record<string, unknown> = {}): Promise<number> {
-  const r = await t.post('/v2/coupon/series', { description: 'audience', discountValue: 10, ...fields });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body.id;
-}
+const series = async (fields: Record<string, unknown> = {}): Promise<number> =>
+  (await createSeries(t, { description: 'audience', discountValue: 10, ...fields })).id;
 async function audience(seriesId: number, rows: string[], type = 'MOBILE') {
   const job = await uploadCodes(t, seriesId, rows.join('\n') + '\n', type, '0');
   return waitForJob(t, seriesId, job.jobId);
@@ -107,6 +105,7 @@ describe('audience uploads', () => {
       clientHandlingType: 'GENERIC',
       genericCode: 'FESTIVE26',
       smsTemplate: 'Use {{voucher}}',
+      isSMSDisabled: false,
     });
     const list = [mobile(), mobile(), mobile()];
     const job = await audience(s, list);

@@ -1,4 +1,4 @@
-// The durable job system behind uploads (SPEC §10): a job stopped mid-way or abandoned by a dead worker
+// The durable job system behind uploads (docs/api.md §10): a job stopped mid-way or abandoned by a dead worker
 // resumes with every row applied exactly once; two workers never run the same job; the worker refuses to
 // start on a job kind it has no handler for; a 100,000-row upload finishes with exact counts.
 import fs from 'node:fs';
@@ -11,6 +11,7 @@ import type { JobHandler } from '../../src/jobs/job.js';
 import { createWorker, type Worker, type WorkerOptions } from '../../src/jobs/worker.js';
 import { createJobStore } from '../../src/storage/job-store.js';
 import { buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { createSeries } from '../support/factories.js';
 import { download, uploadCodes, waitForJob } from '../support/upload-helpers.js';
 
 let t: TestApp;
@@ -25,11 +26,8 @@ const workerOf = (app: App, options: WorkerOptions = {}): Worker =>
     { idleMs: 20, ...options },
   );
 
-async function series(): Promise<number> {
-  const r = await t.post('/v2/coupon/series', { description: 'jobs', discountValue: 5 });
-  expect(r.status).toBe(200);
-  return r.body.id;
-}
+const series = async (): Promise<number> =>
+  (await createSeries(t, { description: 'jobs', discountValue: 5 })).id;
 
 async function count(query: ReturnType<typeof sql<{ n: number }>>, app: App = t.app): Promise<number> {
   return Number((await query.execute(app.engine.kysely)).rows[0]!.n);

@@ -1,8 +1,9 @@
-// Uploads through HTTP (SPEC §10): each layout with good and bad rows, header detection, result files,
+// Uploads through HTTP (docs/api.md §10): each layout with good and bad rows, header detection, result files,
 // refusals, downloads across orgs, Idempotency-Key, and redeemed-coupon uploads. The worker runs in the app.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { createSeries, seriesBody } from '../support/factories.js';
 import { download, multipart, postUpload, uploadCodes, waitForJob } from '../support/upload-helpers.js';
 
 let t: TestApp;
@@ -16,15 +17,8 @@ const newMobile = () => String(++mobileSeq);
 let codeSeq = 0;
 const newCode = (prefix = 'UP') => `${prefix}${String(++codeSeq).padStart(6, '0')}`;
 
-async function series(fields: Record<string, unknown> = {}, as = t.client): Promise<any> {
-  const r = await t.post(
-    '/v2/coupon/series',
-    { description: 'upload test', discountValue: 10, ...fields },
-    as,
-  );
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body;
-}
+const series = (fields: Record<string, unknown> = {}, as = t.client) =>
+  createSeries(t, { description: 'upload test', discountValue: 10, ...fields }, as);
 
 async function counters(seriesId: number): Promise<any> {
   return (await t.get(`/v2/coupon/series?ids=${seriesId}`)).body.entity[0];
@@ -286,7 +280,8 @@ describe('refusals (upload shape)', () => {
   it('answers 413 for a file over COUPOND_MAX_UPLOAD_MB, and keeps nothing of it', async () => {
     const small = await buildTestApp({ env: { COUPOND_MAX_UPLOAD_MB: '0.001' } });
     try {
-      const s = (await small.post('/v2/coupon/series', { description: 'x', discountValue: 1 })).body;
+      const s = (await small.post('/v2/coupon/series', seriesBody({ description: 'x', discountValue: 1 })))
+        .body;
       const big = Array.from({ length: 200 }, (_, i) => `CODE${i}`).join('\n');
       const r = await postUpload(
         small,

@@ -1,4 +1,4 @@
-// Crash test (issue 8, SPEC §7): a server is killed with SIGKILL in the middle of a stream of redemptions,
+// Crash test (issue 8, docs/api.md §7): a server is killed with SIGKILL in the middle of a stream of redemptions,
 // several times; a new server starts on the same database. Every redemption that answered 700 is in the
 // database, none that was refused is, a request that got no answer is all in or all out (it may have
 // committed just before the kill), a retry of it never redeems twice, and every counter equals its rows.
@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { createSeries } from '../support/factories.js';
 import { checkInvariants } from '../support/invariants.js';
 import { spawnServer, type ServerProcess } from '../support/spawn-server.js';
 import { dialectName } from '../support/test-database.js';
@@ -32,21 +33,17 @@ const coupons: { code: string; mobile: string; multi: boolean }[] = [];
 beforeAll(async () => {
   t = await buildTestApp({ env: RACE_ENV });
   const single = (
-    await t.post('/v2/coupon/series', {
-      description: 'crash',
-      discountValue: 5,
-      isMultipleVouchersPerUserAllowed: true,
-    })
+    await createSeries(t, { description: 'crash', discountValue: 5, isMultipleVouchersPerUserAllowed: true })
   ).body.id;
   const multi = (
-    await t.post('/v2/coupon/series', {
+    await createSeries(t, {
       description: 'crash multi',
       discountValue: 5,
       isMultipleVouchersPerUserAllowed: true,
       isMultipleUseAllowed: true,
       sameUserMultipleRedeem: true,
     })
-  ).body.id;
+  ).id;
   for (let c = 0; c < 60; c++) {
     const mobile = String(9_400_000_000 + c);
     for (let i = 0; i < 12; i++) {

@@ -1,10 +1,11 @@
-// Crash test (issue 8, SPEC §10 durability): a server is killed with SIGKILL in the middle of a
+// Crash test (issue 8, docs/api.md §10 durability): a server is killed with SIGKILL in the middle of a
 // 100,000-row NOT_TAGGED upload; a new server on the same database takes the job over once its lease runs
 // out and finishes it with every row applied exactly once: the series holds exactly the file's codes, the
 // job's counts and the success file say 100,000, and every counter equals its rows.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { seriesBody } from '../support/factories.js';
 import { checkInvariants } from '../support/invariants.js';
 import { spawnServer, type ServerProcess } from '../support/spawn-server.js';
 import { dialectName } from '../support/test-database.js';
@@ -41,7 +42,10 @@ async function get(
 
 describe(`kill -9 during a ${ROWS.toLocaleString('en')}-row upload (${dialectName})`, () => {
   it('is finished by a new server with every row applied exactly once', async () => {
-    const series = await t.post('/v2/coupon/series', { description: 'crash upload', discountValue: 1 });
+    const series = await t.post(
+      '/v2/coupon/series',
+      seriesBody({ description: 'crash upload', discountValue: 1 }),
+    );
     expect(series.status, series.text).toBe(200);
     const seriesId = series.body.id as number;
     const codes = Array.from({ length: ROWS }, (_, i) => `CU${seriesId}X${String(i).padStart(6, '0')}`);

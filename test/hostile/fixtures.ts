@@ -3,6 +3,7 @@
 // and (when the app runs its worker) a finished upload with an error and a success file.
 import { expect } from 'vitest';
 import type { TestApp, TestClient } from '../support/build-test-app.js';
+import { seriesBody } from '../support/factories.js';
 import { postUpload, waitForJob } from '../support/upload-helpers.js';
 
 export interface OrgData {
@@ -49,7 +50,7 @@ export async function seedOrg(
     ok(
       await t.post(
         '/v2/coupon/series',
-        { description: `${mark} series`, discountValue: 10, discountCode: mark, ...fields },
+        seriesBody({ description: `${mark} series`, discountValue: 10, discountCode: mark, ...fields }),
         client,
       ),
     ).id as number;

@@ -1,5 +1,5 @@
 // Hostile query strings, path parameters, headers and raw bytes on every route of the OpenAPI document
-// (issue 8): never a 5xx, every refusal a 4xx in its route's ERRORS.md shape, nothing written by a refusal.
+// (issue 8): never a 5xx, every refusal a 4xx in its route's docs/errors.md shape, nothing written by a refusal.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/build-test-app.js';
@@ -81,7 +81,7 @@ const NASTY_PATH_VALUES = [
 ];
 
 describe('hostile query strings, path parameters, headers and bytes on every route', () => {
-  it('answers generated query strings without a 5xx, refusing in the ERRORS.md shape and writing nothing', async () => {
+  it('answers generated query strings without a 5xx, refusing in the docs/errors.md shape and writing nothing', async () => {
     const arb = fc
       .constantFrom(...routes)
       .chain((route) =>
@@ -125,7 +125,7 @@ describe('hostile query strings, path parameters, headers and bytes on every rou
     expect(failures).toEqual([]);
   });
 
-  it('answers generated path parameters without a 5xx, refusing in the ERRORS.md shape and writing nothing', async () => {
+  it('answers generated path parameters without a 5xx, refusing in the docs/errors.md shape and writing nothing', async () => {
     const withParams = routes.filter((r) => r.pathParams.length > 0);
     const arb = fc.constantFrom(...withParams).chain((route) =>
       fc.tuple(
@@ -176,7 +176,7 @@ describe('hostile query strings, path parameters, headers and bytes on every rou
     expect(failures).toEqual([]);
   });
 
-  it('answers generated headers (credentials, content types, keys) without a 5xx, refusing in the ERRORS.md shape', async () => {
+  it('answers generated headers (credentials, content types, keys) without a 5xx, refusing in the docs/errors.md shape', async () => {
     const arb = fc.tuple(
       fc.constantFrom(...routes),
       hostileHeaders(t.client.basic, t.client.key),

@@ -1,5 +1,5 @@
 // Hostile JSON bodies on every route of the OpenAPI document (issue 8): never a 5xx, every refusal a 4xx in
-// its route's ERRORS.md shape, and nothing written by a refused request.
+// its route's docs/errors.md shape, and nothing written by a refused request.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/build-test-app.js';
@@ -54,7 +54,7 @@ describe('hostile JSON bodies on every route', () => {
     if (bare.length > 0) console.log(`routes without a template: ${bare.map((r) => r.id).join(', ')}`);
   });
 
-  it('answers random and mutated JSON bodies without a 5xx, refusing in the ERRORS.md shape and writing nothing', async () => {
+  it('answers random and mutated JSON bodies without a 5xx, refusing in the docs/errors.md shape and writing nothing', async () => {
     const arb = fc
       .constantFrom(...bodyRoutes())
       .chain((route) =>

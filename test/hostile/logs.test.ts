@@ -1,4 +1,4 @@
-// Secrets are never logged (SPEC §12, issue 8): a real server at LOG_LEVEL=trace goes through a whole
+// Secrets are never logged (docs/api.md §12, issue 8): a real server at LOG_LEVEL=trace goes through a whole
 // session (CLI org and client creation, Basic with the secret and its MD5 hex, tokens from both token routes
 // used both ways, failed logins, a revoked client, an upload) and no JSON log line carries a secret, the MD5
 // of one, an Authorization value or a token.
@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coupondArgs } from '../support/coupond-command.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { seriesBody } from '../support/factories.js';
 import { spawnServer, type ServerProcess } from '../support/spawn-server.js';
 import { multipart } from '../support/upload-helpers.js';
 
@@ -167,7 +168,7 @@ async function runSession(): Promise<void> {
     'POST',
     '/v2/coupon/series',
     { ...auth, ...json },
-    JSON.stringify({ description: 'logs', discountValue: 5 }),
+    JSON.stringify(seriesBody({ description: 'logs', discountValue: 5 })),
   );
   expect(series.status, series.text).toBe(200);
   const issued = await call(
@@ -229,7 +230,7 @@ beforeAll(async () => {
   const output = server.output();
   const lines = output.split('\n').filter((l) => l.trim().length > 0);
   // The first-start banner is plain text printed once to stdout, not a log line: it is the one place the
-  // default org's secret is shown (SPEC §1). It is recognised here, and left out of the search below.
+  // default org's secret is shown (docs/api.md §1). It is recognised here, and left out of the search below.
   const bannerStart = lines.findIndex((l) => l.startsWith('coupond: first start on an empty database'));
   bannerCount = lines.filter((l) => l.startsWith('coupond: first start on an empty database')).length;
   banner = bannerStart >= 0 ? lines.slice(bannerStart, bannerStart + 6) : [];

@@ -1,6 +1,6 @@
 // What the hostile-input and tenancy tests know about routes: the list from the app's own OpenAPI document
 // (so a new route is covered without editing a test), the refusal shape each family answers
-// (ERRORS.md, SPEC §3), and a snapshot of everything a refused request must leave unchanged.
+// (docs/errors.md, docs/api.md §3), and a snapshot of everything a refused request must leave unchanged.
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
@@ -23,7 +23,7 @@ export interface Route {
   id: string;
 }
 
-/** The refusal shapes of SPEC §3: v2 routes, the upload routes, and the two token routes. */
+/** The refusal shapes of docs/api.md §3: v2 routes, the upload routes, and the two token routes. */
 export type Family = 'v2' | 'upload' | 'token' | 'oauth';
 
 export function familyOf(p: string): Family {
@@ -69,10 +69,10 @@ export function fillPath(route: Route, values: Record<string, string>, raw = fal
 }
 
 /**
- * Every numeric code ERRORS.md lists for a refusal (500 is left out on purpose: no hostile input may cause
+ * Every numeric code docs/errors.md lists for a refusal (500 is left out on purpose: no hostile input may cause
  * one). Written out here rather than read from src, so that a code the catalogue invents fails the test.
  */
-export const ERRORS_MD_CODES = new Set([
+export const CATALOGUE_CODES = new Set([
   629, 401, 403, 404, 409, 413, 415, 429, 1000, 746, 781, 777, 701, 721, 707, 751, 722, 712, 702, 719, 660,
   737, 729, 710, 716, 711, 728, 713, 739, 714, 736, 738, 733, 735, 747, 749, 510, 661,
 ]);
@@ -82,8 +82,8 @@ function entryProblems(where: string, e: unknown): string[] {
   const { code, message } = e as { code?: unknown; message?: unknown };
   const out: string[] = [];
   if (!Number.isInteger(code)) out.push(`${where}.code is not an integer`);
-  else if (!ERRORS_MD_CODES.has(code as number))
-    out.push(`${where}.code ${String(code)} is not in ERRORS.md`);
+  else if (!CATALOGUE_CODES.has(code as number))
+    out.push(`${where}.code ${String(code)} is not in docs/errors.md`);
   if (typeof message !== 'string' || message.length === 0) out.push(`${where}.message is not a string`);
   return out;
 }
@@ -135,7 +135,7 @@ export function refusalProblems(family: Family, reply: Pick<Reply, 'status' | 'b
 /**
  * Everything a refused request must leave as it was, read in one statement: row counts of the main
  * tables, and the columns that updates change (versions, use counts, revocations, reactivations, hold
- * ends, settings). Idempotency keys are left out: a refusal's answer is recorded by design (SPEC §3).
+ * ends, settings). Idempotency keys are left out: a refusal's answer is recorded by design (docs/api.md §3).
  */
 export async function writeSnapshot(db: Kysely<Database>): Promise<Record<string, string>> {
   const counted = [

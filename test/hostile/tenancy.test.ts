@@ -1,4 +1,4 @@
-// Tenancy probes (SPEC §2, issue 8): for every route of the OpenAPI document, org B's credentials on org A's
+// Tenancy probes (docs/api.md §2, issue 8): for every route of the OpenAPI document, org B's credentials on org A's
 // ids, codes, customer identifiers, redemptions, holds, upload jobs and files get the same answer (status,
 // error codes, shape) as values that exist nowhere, never show A's data, and change nothing in org A.
 import { createHash } from 'node:crypto';
@@ -371,7 +371,7 @@ const PROBES: Record<string, Probe[]> = {
   ],
 };
 
-/** B's credentials, in turn each way SPEC §2 accepts them. */
+/** B's credentials, in turn each way docs/api.md §2 accepts them. */
 let turn = 0;
 function credentialsOfB(): Record<string, string> {
   const ways: Record<string, string>[] = [

@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { seriesBody } from '../support/factories.js';
 import { checkInvariants } from '../support/invariants.js';
 import { call, spawnServer, type ServerProcess } from '../support/spawn-server.js';
 import { dialectName } from '../support/test-database.js';
@@ -30,12 +31,15 @@ describe(`pool codes revoked while issued, across 3 processes (${dialectName})`,
     let revoked = 0;
     const violations: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const series = await t.post('/v2/coupon/series', {
-        description: 'pool revoke race',
-        discountValue: 1,
-        clientHandlingType: 'DISC_CODE_PIN',
-        isMultipleVouchersPerUserAllowed: true,
-      });
+      const series = await t.post(
+        '/v2/coupon/series',
+        seriesBody({
+          description: 'pool revoke race',
+          discountValue: 1,
+          clientHandlingType: 'DISC_CODE_PIN',
+          isMultipleVouchersPerUserAllowed: true,
+        }),
+      );
       expect(series.status, series.text).toBe(200);
       const seriesId = series.body.id as number;
       const codes = Array.from({ length: CODES }, (_, i) => `PR${seriesId}X${i}`);

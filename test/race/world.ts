@@ -3,6 +3,7 @@
 // redemptions, holds). Built through the in-process app, so the race starts from a known state.
 import { expect } from 'vitest';
 import type { TestApp } from '../support/build-test-app.js';
+import { seriesBody } from '../support/factories.js';
 import type { Random } from './prng.js';
 
 /** Unlimited traffic: the race is about the limits of the coupon rules, not the request throttles. */
@@ -100,12 +101,15 @@ export async function buildWorld(t: TestApp, seed: number, random: Random): Prom
   const genericCode = `RACEGEN${tag}`;
   const seriesIds = {} as Record<SeriesKey, number>;
   for (const key of SERIES_KEYS) {
-    const r = await t.post('/v2/coupon/series', {
-      description: `race ${key}`,
-      discountValue: 5,
-      ...(key === 'generic' ? { genericCode } : {}),
-      ...SERIES_FIELDS[key],
-    });
+    const r = await t.post(
+      '/v2/coupon/series',
+      seriesBody({
+        description: `race ${key}`,
+        discountValue: 5,
+        ...(key === 'generic' ? { genericCode } : {}),
+        ...SERIES_FIELDS[key],
+      }),
+    );
     expect(r.status, r.text).toBe(200);
     seriesIds[key] = r.body.id;
   }

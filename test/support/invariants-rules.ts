@@ -58,7 +58,7 @@ function excluded(text: string): number[] {
 }
 
 /**
- * Checks the rules of ERRORS.md that a race could break once the counters are right: each is a fact about
+ * Checks the rules of docs/errors.md that a race could break once the counters are right: each is a fact about
  * the rows that no interleaving of permitted requests can produce. `now` decides which holds are live.
  */
 export async function checkRuleInvariants(
@@ -251,7 +251,7 @@ export async function checkRuleInvariants(
     `${live.length} live hold items: one checkout per coupon (737), none on a redeemed single-use coupon, counted within maxRedeem and maxRedemptionsInSeriesPerUser`,
   );
 
-  // History: one event per state change (SPEC §9).
+  // History: one event per state change (docs/api.md §9).
   const events = await sql<{ coupon_id: unknown; type: string; n: unknown }>`
     select coupon_id, type, count(*) as n from coupon_event where org_id = ${orgId} group by coupon_id, type`.execute(
     db,

@@ -1,4 +1,4 @@
-// The sample payloads of the reference API (../shared/reference/coupon-api.md), verbatim: the wire format
+// The sample payloads of the reference API (the retail CRM's coupon API documentation; docs/api.md), verbatim: the wire format
 // that compatibility tests compare coupond's answers with.
 
 export const redeemRequest = {

@@ -1,4 +1,4 @@
-// One suite, two databases (STYLE.md): SQLite by default; PostgreSQL when TEST_DATABASE_URL is set.
+// One suite, two databases (docs/architecture.md "Conventions"): SQLite by default; PostgreSQL when TEST_DATABASE_URL is set.
 // Each test app gets its own SQLite file or its own PostgreSQL schema, so test files run in parallel.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';

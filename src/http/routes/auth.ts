@@ -1,4 +1,4 @@
-// Token endpoints (SPEC §2): the reference family's token/generate and OAuth 2 client credentials.
+// Token endpoints (docs/api.md §2): the reference family's token/generate and OAuth 2 client credentials.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { CouponError } from '../../domain/errors.js';

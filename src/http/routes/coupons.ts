@@ -1,4 +1,4 @@
-// Coupon reads (GET /v2/coupon), revocation (beyond) and history (beyond): SPEC §6 and §9.
+// Coupon reads (GET /v2/coupon), revocation (beyond) and history (beyond): docs/api.md §6 and §9.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { instantToWire } from '../../domain/clock.js';

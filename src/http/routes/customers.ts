@@ -1,4 +1,4 @@
-// Customer routes (SPEC §4 beyond): register and look up.
+// Customer routes (docs/api.md §4 beyond): register and look up.
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';

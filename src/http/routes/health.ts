@@ -1,4 +1,4 @@
-// Operations routes (SPEC §12): liveness, readiness (database reachable) and Prometheus metrics.
+// Operations routes (docs/api.md §12): liveness, readiness (database reachable) and Prometheus metrics.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Services } from '../../services/index.js';

@@ -1,4 +1,4 @@
-// Issuing routes (SPEC §6): single, bulk (one coupon per series) and multiple (several of one series).
+// Issuing routes (docs/api.md §6): single, bulk (one coupon per series) and multiple (several of one series).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type from 'typebox';
 import { parseCustomerRef, type CustomerRef } from '../../domain/customer.js';
@@ -22,7 +22,7 @@ import {
 } from '../wire/coupon.js';
 import { CustomerReply, toCustomerReply } from '../wire/customer.js';
 
-/** SPEC §11: an unknown tag of the SMS template is left out of the message and reported, never a failure. */
+/** docs/api.md §11: an unknown tag of the SMS template is left out of the message and reported, never a failure. */
 function warningsOf(outcome: IssueOutcome): unknown[] {
   if (outcome.kind === 'resent') return [RESENT];
   if (outcome.kind !== 'issued') return [];
@@ -33,7 +33,7 @@ function warningsOf(outcome: IssueOutcome): unknown[] {
   }));
 }
 
-/** A resend is not a refusal: the existing coupon is answered with this warning (SPEC §6). */
+/** A resend is not a refusal: the existing coupon is answered with this warning (docs/api.md §6). */
 const RESENT = {
   code: 722,
   reason: 'EXISTING_COUPON_RESENT',
@@ -86,7 +86,7 @@ function refusal(outcome: Extract<IssueOutcome, { kind: 'refused' }>): ErrorEntr
   return errorEntry(outcome.reason, outcome.detail);
 }
 
-/** SPEC §3: 200 when all succeeded, 201 when some failed, 400 when all failed. */
+/** docs/api.md §3: 200 when all succeeded, 201 when some failed, 400 when all failed. */
 function batchStatus(reply: FastifyReply, failures: number, total: number): FastifyReply {
   return reply.code(failures === 0 ? 200 : failures < total ? 201 : 400);
 }

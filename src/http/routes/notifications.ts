@@ -1,4 +1,4 @@
-// Notification routes (SPEC §11): event webhook subscriptions and their delivery log, and the SMS messages
+// Notification routes (docs/api.md §11): event webhook subscriptions and their delivery log, and the SMS messages
 // of a customer.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';

@@ -1,4 +1,4 @@
-// The caller's org settings (SPEC §2 beyond): read with `read`, change with `admin`.
+// The caller's org settings (docs/api.md §2 beyond): read with `read`, change with `admin`.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { OrgSettings } from '../../domain/principal.js';

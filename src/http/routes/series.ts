@@ -1,4 +1,4 @@
-// Coupon series routes (SPEC §5): create, read by ids or list, change.
+// Coupon series routes (docs/api.md §5): create, read by ids or list, change.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { errorEntry, invalid } from '../../domain/errors.js';

@@ -1,4 +1,4 @@
-// Upload routes (SPEC §10): the two multipart uploads (the file is streamed to the data folder, a
+// Upload routes (docs/api.md §10): the two multipart uploads (the file is streamed to the data folder, a
 // background job does the rows), the two status reads, and the download of result files.
 import { createHash } from 'node:crypto';
 import multipart from '@fastify/multipart';
@@ -29,7 +29,7 @@ interface UploadForm {
 
 /**
  * Reads a multipart upload: fields as text, and the `file` part streamed to the data folder. A file over
- * the limit arrives truncated, not as an error (STACK-NOTES 7): it is deleted and refused with 413.
+ * the limit arrives truncated, not as an error (@fastify/multipart sets `truncated`): it is deleted and refused with 413.
  */
 async function readForm(request: FastifyRequest, uploads: UploadService): Promise<UploadForm> {
   const form: UploadForm = { fields: {}, file: undefined };
@@ -57,7 +57,7 @@ async function readForm(request: FastifyRequest, uploads: UploadService): Promis
 }
 
 /**
- * Idempotency-Key for a multipart POST (SPEC §3): the generic hook cannot hash a streamed body, so the
+ * Idempotency-Key for a multipart POST (docs/api.md §3): the generic hook cannot hash a streamed body, so the
  * key is claimed here with a hash of the fields and the file's SHA-256. True when a replay was sent.
  */
 async function claimIdempotency(

@@ -1,4 +1,4 @@
-// Shapes shared by every route: error bodies, warnings, query arrays (SPEC §3).
+// Shapes shared by every route: error bodies, warnings, query arrays (docs/api.md §3).
 import Type, { type TSchema } from 'typebox';
 import { errorEntry, type CouponErrorName, type ErrorEntry } from '../../domain/errors.js';
 
@@ -12,7 +12,7 @@ export const Warnings = Type.Array(Type.Unknown());
 
 export const ErrorReply = Type.Object(
   { errors: Type.Array(ErrorEntrySchema), warnings: Warnings },
-  { additionalProperties: true, description: 'A refused request (ERRORS.md)' },
+  { additionalProperties: true, description: 'A refused request (docs/errors.md)' },
 );
 
 /** Upload endpoints keep the reference's own refusal shape. */

@@ -1,4 +1,4 @@
-// Wire shapes of issued coupons (reference "Issue Coupon to Customer", "Get Coupon Details"; SPEC §6).
+// Wire shapes of issued coupons (reference "Issue Coupon to Customer", "Get Coupon Details"; docs/api.md §6).
 import Type, { type Static } from 'typebox';
 import { dateToWire, instantToWire } from '../../domain/clock.js';
 import type { Coupon } from '../../domain/coupon.js';
@@ -8,7 +8,7 @@ import { moneyToNumber } from '../../domain/money.js';
 import type { Series } from '../../domain/series.js';
 import { ErrorEntrySchema } from './common.js';
 
-/** The sources bulk issue accepts (SPEC §6); anything else is 777. */
+/** The sources bulk issue accepts (docs/api.md §6); anything else is 777. */
 export const SOURCES = [
   'INSTORE',
   'MARTJACK',
@@ -26,7 +26,7 @@ export const SOURCES = [
 
 const IdValue = Type.Union([Type.Integer(), Type.String()]);
 
-/** `customer` / `user`: any one identifier; empty strings count as absent (SPEC §4). */
+/** `customer` / `user`: any one identifier; empty strings count as absent (docs/api.md §4). */
 export const CustomerRefBody = Type.Object(
   {
     id: Type.Optional(Type.Union([IdValue, Type.Null()])),

@@ -1,4 +1,4 @@
-// The reference's `customer` object, and the bodies and queries of the customer routes (SPEC §4).
+// The reference's `customer` object, and the bodies and queries of the customer routes (docs/api.md §4).
 import Type, { type Static } from 'typebox';
 import { instantToWire } from '../../domain/clock.js';
 import type { Customer } from '../../domain/customer.js';

@@ -1,4 +1,4 @@
-// Wire shapes of coupon series (reference "Create Card Series", "Get Coupon Series Details"; SPEC §5):
+// Wire shapes of coupon series (reference "Create Card Series", "Get Coupon Series Details"; docs/api.md §5):
 // the request body (wrapped in CouponSeriesV2 or bare), and the reply with every field of the reference.
 import Type, { type Static } from 'typebox';
 import { dateToWire, instantToWire, localDate, parseWireTime } from '../../domain/clock.js';
@@ -15,7 +15,7 @@ import {
 import { MoneyIn } from './common.js';
 
 /**
- * Fields that only inform the till (SPEC §5): stored and returned as given, with the reference's defaults.
+ * Fields that only inform the till (docs/api.md §5): stored and returned as given, with the reference's defaults.
  * `info` and `tag` default to the description; `dvsExpiryDate` to the creation date.
  */
 export const INFORMATIONAL_DEFAULTS: Readonly<Record<string, unknown>> = {
@@ -200,7 +200,7 @@ const Num = Type.Number();
 const Int = Type.Integer();
 const Bool = Type.Boolean();
 
-/** Every field of the reference's series reply, in its order, plus the settable fields SPEC §5 adds. */
+/** Every field of the reference's series reply, in its order, plus the settable fields docs/api.md §5 adds. */
 export const SeriesReply = Type.Object({
   id: Int,
   orgId: Int,

@@ -82,14 +82,14 @@ function common(job: UploadJob) {
   };
 }
 
-/** SPEC §10: code uploads go STARTED → FINISHED, or ERRORED when the job as a whole fails. */
+/** docs/api.md §10: code uploads go STARTED → FINISHED, or ERRORED when the job as a whole fails. */
 export function toCodeJobStatus(job: UploadJob) {
   const uploadStatus =
     job.status === 'finished' ? 'FINISHED' : job.status === 'failed' ? 'ERRORED' : 'STARTED';
   return { ...common(job), uploadStatus, audienceGroupId: 0, audienceGroupVersionId: 0 };
 }
 
-/** SPEC §10: redeemed uploads go QUEUED → COMPLETED, or ERRORED. */
+/** docs/api.md §10: redeemed uploads go QUEUED → COMPLETED, or ERRORED. */
 export function toRedeemJobStatus(job: UploadJob) {
   const uploadRedeemedCouponStatus =
     job.status === 'finished' ? 'COMPLETED' : job.status === 'failed' ? 'ERRORED' : 'QUEUED';

@@ -1,4 +1,4 @@
-// The whole schema of the contract (SPEC §2–§11) in one migration that runs on SQLite and PostgreSQL.
+// The whole schema of the contract (docs/api.md §2–§11) in one migration that runs on SQLite and PostgreSQL.
 // Every primary and unique key starts with org_id, so the tables can be distributed by org later.
 import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 import type { Dialect } from '../dialect.js';
