@@ -23,6 +23,7 @@ export default tseslint.config(
       'docs/**',
       'scratch/**',
       '.vitest-tmp/**',
+      'test/client/api-types.ts',
     ],
   },
   js.configs.recommended,

@@ -1,14 +1,13 @@
 // Registers everything HTTP on a Fastify instance: parsers, OpenAPI, error mapping, auth, idempotency,
 // request metrics and one log line per request, and every route.
 import formbody from '@fastify/formbody';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { CouponError, invalid } from '../domain/errors.js';
 import type { Services } from '../services/index.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './error-reply.js';
 import { registerIdempotency } from './idempotency.js';
+import { registerOpenApi } from './openapi.js';
 import { registerProtection, type ProtectionOptions } from './protection.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
@@ -47,26 +46,7 @@ export async function registerHttp(
   options: HttpOptions,
 ): Promise<void> {
   await app.register(formbody);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'coupond',
-        version: options.version,
-        description:
-          'Coupon engine: series, issuing, checking and redeeming, uploads. The contract is docs/api.md in the repository; every error code is in docs/errors.md.',
-      },
-      components: {
-        securitySchemes: {
-          basic: { type: 'http', scheme: 'basic' },
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          capToken: { type: 'apiKey', in: 'header', name: 'x-cap-api-oauth-token' },
-        },
-      },
-      security: [{ basic: [] }, { bearer: [] }, { capToken: [] }],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerOpenApi(app, options.version);
 
   // First of all hooks, so that every request, refused logins included, gets its id, metric and log line.
   const logRequests = ['info', 'debug', 'trace'].includes(app.log.level);

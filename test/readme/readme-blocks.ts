@@ -36,11 +36,11 @@ export function shellBlocks(markdown: string): ShellBlock[] {
   let pending: Directive | undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    const fence = /^```(\S*)/.exec(line);
+    const fence = /^\s*```(\S*)/.exec(line);
     if (fence) {
       const start = i;
       const body: string[] = [];
-      for (i++; i < lines.length && !lines[i]!.startsWith('```'); i++) body.push(lines[i]!);
+      for (i++; i < lines.length && !/^\s*```/.test(lines[i]!); i++) body.push(lines[i]!);
       if (i >= lines.length) throw new Error(`README.md:${start + 1}: a code block is never closed`);
       if (fence[1] === 'sh' || fence[1] === 'bash' || fence[1] === 'shell') {
         blocks.push({

@@ -61,6 +61,32 @@ const envelope = <T extends Record<string, ReturnType<typeof Type.Array>>>(lists
 export const CodeUploadReply = envelope({ uploadJobStatuses: Type.Array(CodeJobStatus) });
 export const RedeemUploadReply = envelope({ redeemUploadJobStatuses: Type.Array(RedeemJobStatus) });
 
+const enumOf = (values: readonly string[], description: string) =>
+  Type.String({ enum: [...values], description });
+const FileField = Type.String({ format: 'binary', description: 'the CSV file (UTF-8, comma-separated)' });
+
+/** The multipart form of POST upload/file (documentation only: the route reads the form itself). */
+export const CodeUploadForm = Type.Object({
+  file: FileField,
+  customerIdentifier: enumOf(
+    [...CUSTOMER_IDENTIFIERS, 'NOT_TAGGED'],
+    'what the identifier column holds; NOT_TAGGED for a file of pool codes only',
+  ),
+  customerIdentifierColumn: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 1, default: 0, description: '0-based column of the identifier' }),
+  ),
+});
+
+/** The multipart form of POST upload/redeemFile (documentation only). */
+export const RedemptionUploadForm = Type.Object({
+  file: FileField,
+  customerIdentifier: enumOf(CUSTOMER_IDENTIFIERS, 'what the customer column holds'),
+  couponIdentifier: enumOf(COUPON_IDENTIFIERS, 'what the coupon column holds'),
+  uploadHeaders: Type.String({
+    description: `a JSON object of column key to 0-based column index; keys: ${REDEMPTION_COLUMN_KEYS.join(', ')}`,
+  }),
+});
+
 /** Response schemas of an upload route: its answer, and the upload refusal shape for the rest. */
 export function uploadResponses<T>(ok: T) {
   return { 200: ok, '4xx': UploadErrorReply, '5xx': UploadErrorReply };
