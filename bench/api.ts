@@ -39,9 +39,15 @@ export const post = (c: Client, route: string, body: unknown) => call(c, 'POST',
 export async function createSeries(c: Client, description: string): Promise<number> {
   const series = (await post(c, '/v2/coupon/series', {
     description,
+    discountCode: 'BENCH10',
     discountType: 'ABS',
     discountValue: 10,
+    clientHandlingType: 'DISC_CODE',
     validTillDate: '2030-12-31',
+    expiryStrategyType: 'SERIES_EXPIRY',
+    anyUser: false,
+    smsTemplate: '',
+    isSMSDisabled: true,
     randomCodeLength: 10,
     alphaNumeric: true,
   })) as { id: number };

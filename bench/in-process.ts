@@ -132,8 +132,15 @@ export async function runInProcess(seconds: number): Promise<void> {
     };
     const series = await inject('POST', '/v2/coupon/series', {
       description: 'in-process',
+      discountCode: 'BENCH10',
+      discountType: 'ABS',
       discountValue: 10,
+      clientHandlingType: 'DISC_CODE',
       validTillDate: '2030-12-31', // the seeder's coupons carry this date
+      expiryStrategyType: 'SERIES_EXPIRY',
+      anyUser: false,
+      smsTemplate: '',
+      isSMSDisabled: true,
     });
     const principal = await app.services.auth.authenticateBasic(client.key, client.secret);
     // Fresh pre-issued coupons, seeded before each redemption line so that seeding is not measured.

@@ -46,7 +46,22 @@ describe('normaliseMobile', () => {
     expect(normaliseMobile('0091 9876543210', '91')).toBe('919876543210');
     expect(normaliseMobile('(+91) 98765 43210', '91')).toBe('919876543210');
     expect(normaliseMobile('919876543210', '91')).toBe('919876543210');
-    expect(normaliseMobile('447700900123', '91')).toBe('447700900123');
+    expect(normaliseMobile('+44 7911 123456', '91')).toBe('447911123456');
+  });
+
+  it("checks a number against its country's numbering plan (issue 20)", () => {
+    // With the org's country code, a number without one must be a number of that country.
+    expect(normaliseMobile('98765', '91')).toBeUndefined();
+    expect(normaliseMobile('5555555555', '91')).toBeUndefined();
+    expect(normaliseMobile('447911123456', '91')).toBeUndefined();
+    // A number written internationally is checked for the country it names, with or without an org code.
+    expect(normaliseMobile('+44 7911 123456', null)).toBe('447911123456');
+    expect(normaliseMobile('+44 7911 12345', null)).toBeUndefined();
+    expect(normaliseMobile('+98 76543210', null)).toBeUndefined();
+    // Without a country code, bare digits cannot be checked for a country: 8 to 15 of them are taken.
+    expect(normaliseMobile('98765', null)).toBeUndefined();
+    expect(normaliseMobile('9876543', null)).toBeUndefined();
+    expect(normaliseMobile('98765432', null)).toBe('98765432');
   });
 
   it('adds no prefix when the org has no country code', () => {

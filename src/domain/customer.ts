@@ -1,4 +1,5 @@
 // Customers and their identifiers: normalisation (docs/api.md §3) and how a request names a customer (docs/api.md §4).
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { CouponError } from './errors.js';
 
 export interface Customer {
@@ -29,22 +30,40 @@ const MOBILE_PUNCTUATION = /[\s\-().]/g;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const MAX_EXTERNAL_ID = 128;
 
+/** E.164 allows at most 15 digits; fewer than 8 digits name no subscriber anywhere without a country. */
+const BARE_DIGITS = /^\d{8,15}$/;
+
+/** A parsed number in coupond's stored form: its E.164 digits without the +; undefined unless valid. */
+function validDigits(text: string, defaultCallingCode?: string): string | undefined {
+  const n = parsePhoneNumberFromString(text, defaultCallingCode ? { defaultCallingCode } : {});
+  return n?.isValid() ? n.number.slice(1) : undefined;
+}
+
 /**
- * Digits only: spaces, dashes, brackets and a leading + or 00 are dropped; with an org country code, a
- * number of ten digits or fewer gets it prefixed. Undefined when anything else is in it.
+ * A mobile number as coupond keeps it: E.164 digits without the + (`919876543210`), or undefined when it
+ * is not a number. Spaces, dashes, dots and brackets are dropped. A number written internationally (`+`
+ * or `00` first) is checked against the numbering plan of the country it names (libphonenumber's full
+ * metadata). With the org's country calling code, a number written without one is read as a national
+ * number of that country (a trunk 0 dropped) and checked for it, and one that already starts with the
+ * code is checked as international. Without a country code a bare number cannot be tied to a country:
+ * 8 to 15 digits are taken as an international number as written (README "Customers and mobile numbers").
  */
 export function normaliseMobile(raw: string, countryCode: string | null): string | undefined {
   let s = raw.trim().replace(MOBILE_PUNCTUATION, '');
-  if (s.startsWith('+')) s = s.slice(1);
-  else if (s.startsWith('00')) s = s.slice(2);
-  if (!/^\d{4,15}$/.test(s)) return undefined;
-  if (countryCode && s.length <= 10) {
-    // A national number: its trunk zeros go before the country code is put in front.
-    const national = s.replace(/^0+/, '');
-    if (national.length < 4) return undefined; // all zeros: no number at all, not a bare country code
-    s = countryCode + national;
+  let international = false;
+  if (s.startsWith('+')) {
+    s = s.slice(1);
+    international = true;
+  } else if (s.startsWith('00')) {
+    s = s.slice(2);
+    international = true;
   }
-  return s.length <= 18 ? s : undefined;
+  if (!/^\d{4,17}$/.test(s)) return undefined;
+  if (international) return validDigits(`+${s}`);
+  if (countryCode) {
+    return validDigits(s, countryCode) ?? (s.startsWith(countryCode) ? validDigits(`+${s}`) : undefined);
+  }
+  return BARE_DIGITS.test(s) ? s : undefined;
 }
 
 export function normaliseEmail(raw: string): string | undefined {

@@ -175,6 +175,8 @@ export const IS_REDEEM_SUCCESSFUL = 'Coupon isRedeem successful';
 export class CouponError extends Error {
   /** For 429: how long the caller should wait (the Retry-After header). */
   retryAfterSeconds?: number;
+  /** Several problems of one request (each field of a series): one wire entry each; `detail` is the first. */
+  details?: readonly string[];
 
   constructor(
     readonly reason: CouponErrorName,
@@ -204,4 +206,12 @@ export function errorEntry(reason: CouponErrorName, detail?: string): ErrorEntry
 
 export function invalid(field: string, expected: string): CouponError {
   return new CouponError('InvalidInput', `${field}: ${expected}`);
+}
+
+/** 629 naming each field that is missing or wrong: `[field, what it must be]` pairs, in order. */
+export function invalidFields(problems: readonly (readonly [string, string])[]): CouponError {
+  const details = problems.map(([field, expected]) => `${field}: ${expected}`);
+  const error = new CouponError('InvalidInput', details[0]);
+  error.details = details;
+  return error;
 }

@@ -4,22 +4,29 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { CouponError, couponErrors, errorEntry, type CouponErrorName } from '../domain/errors.js';
 import { wireErrors } from './wire/common.js';
 
-function send(request: FastifyRequest, reply: FastifyReply, reason: CouponErrorName, detail?: string) {
+function send(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  reason: CouponErrorName,
+  detail?: string,
+  details?: readonly string[],
+) {
   const spec = couponErrors[reason];
   const entry = errorEntry(reason, detail);
+  const entries = details && details.length > 1 ? details.map((d) => errorEntry(reason, d)) : [entry];
   if (request.routeOptions.config?.errorShape === 'upload') {
     return reply
       .code(spec.http)
-      .send({ success: false, status: spec.http, message: entry.message, errors: [entry] });
+      .send({ success: false, status: spec.http, message: entry.message, errors: entries });
   }
   if (request.routeOptions.config?.errorShape === 'token') {
-    return reply.code(spec.http).send({ data: null, errors: [entry] });
+    return reply.code(spec.http).send({ data: null, errors: entries });
   }
   if (request.routeOptions.config?.errorShape === 'oauth') {
     const error = spec.http === 401 ? 'invalid_client' : 'invalid_request';
     return reply.code(spec.http === 401 ? 401 : 400).send({ error, error_description: entry.message });
   }
-  return reply.code(spec.http).send(wireErrors([entry]));
+  return reply.code(spec.http).send(wireErrors(entries));
 }
 
 function validationDetail(err: FastifyError): string {
@@ -49,7 +56,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof CouponError) {
       if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
-      return send(request, reply, err.reason, err.detail);
+      return send(request, reply, err.reason, err.detail, err.details);
     }
     if (err.validation) return send(request, reply, 'InvalidInput', validationDetail(err));
     // PostgreSQL class 22 (data exception: a number out of range, a byte sequence the encoding refuses) is

@@ -6,6 +6,7 @@ import { CouponError, invalid } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import {
   applySeriesDraft,
+  newSeriesConfig,
   defaultSeriesConfig,
   UNLIMITED,
   type Series,
@@ -46,7 +47,7 @@ export function createSeriesService(deps: StorageDeps) {
       const givenCode = draft.seriesCode;
       for (let attempt = 0; ; attempt++) {
         const base = defaultSeriesConfig(givenCode ?? newSeriesCode(), localDate(t, principal.org.timezone));
-        const config = applySeriesDraft(base, withGenericCode(base, draft));
+        const config = newSeriesConfig(base, withGenericCode(base, draft));
         const series = await engine.run(
           function* () {
             if (

@@ -252,9 +252,18 @@ describe('mobile and email normalisation', () => {
     expect(r.body.customer.profiles[0].identifiers).toEqual([{ type: 'mobile', value: '919123456780' }]);
   });
 
-  it('leaves a 12-digit number unchanged', async () => {
-    const r = await register({ mobile: '447700900123' });
-    expect(r.body.customer.profiles[0].identifiers).toEqual([{ type: 'mobile', value: '447700900123' }]);
+  it('takes a number written with its own country code, checked for that country', async () => {
+    const r = await register({ mobile: '+44 7911 123456' });
+    expect(r.body.customer.profiles[0].identifiers).toEqual([{ type: 'mobile', value: '447911123456' }]);
+  });
+
+  // Issue 20: the org's country is known, so a number that is not one of its numbers is malformed.
+  it("refuses a number that is not valid for the org's country (721)", async () => {
+    for (const mobile of ['98765', '5555555555', '447911123456', '+44 7911 12345']) {
+      const r = await register({ mobile });
+      expect(r.status, mobile).toBe(400);
+      expect(r.body.errors[0].code, mobile).toBe(721);
+    }
   });
 
   it('adds no prefix when the org has no mobile country code', async () => {

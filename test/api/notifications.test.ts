@@ -84,7 +84,10 @@ describe('SMS on issue', () => {
   it('sends nothing when SMS is disabled, the customer has no mobile, or the template is empty', async () => {
     await issue((await series({ isSMSDisabled: true })).id, { mobile: '9876500001' });
     await issue((await series()).id, { email: 'no.mobile@example.com' });
-    await issue((await series({ smsTemplate: '' })).id, { mobile: '9876500002' });
+    // An empty template is only accepted on a series that sends no SMS (issue 20).
+    const noText = await t.post('/v2/coupon/series', seriesBody({ smsTemplate: '', isSMSDisabled: false }));
+    expect(noText.body.errors[0].message).toMatch(/smsTemplate/);
+    await issue((await series({ smsTemplate: '', isSMSDisabled: true })).id, { mobile: '9876500002' });
     expect(await n.sms()).toBe(0);
     expect(rx.received).toHaveLength(0);
   });
@@ -195,7 +198,7 @@ describe('event webhooks', () => {
     );
     expect(sub.status).toBe(200);
     expect(sub.body.secret).toMatch(/^whsec_/);
-    const s = await series({ smsTemplate: '' });
+    const s = await series({ isSMSDisabled: true });
     const a = (await issue(s.id, { mobile: '9876500010' })).body;
     const redeemed = await t.post(
       '/v2/coupon/redeem',
@@ -265,7 +268,7 @@ describe('event webhooks', () => {
 
   it('retries a delivery the receiver refused and gives up after the limit', async () => {
     const sub = await t.post('/v2/webhooks', { url: `${rx.url}/flaky`, events: ['coupon.issued'] }, org);
-    const s = await series({ smsTemplate: '' });
+    const s = await series({ isSMSDisabled: true });
     await issue(s.id, { mobile: '9876500012' });
     rx.script([500], 200);
     await n.webhooks();
@@ -284,7 +287,7 @@ describe('event webhooks', () => {
   });
 
   it('starts a new subscription at the present, stops after deletion, and keeps subscriptions per org', async () => {
-    const s = await series({ smsTemplate: '' });
+    const s = await series({ isSMSDisabled: true });
     await issue(s.id, { mobile: '9876500014' });
     const sub = await t.post('/v2/webhooks', { url: `${rx.url}/late`, events: ['coupon.issued'] }, org);
     await n.webhooks();
@@ -326,7 +329,7 @@ describe('event webhooks', () => {
 
   it('sends hold_expired when a hold runs out', async () => {
     await t.post('/v2/webhooks', { url: `${rx.url}/holds`, events: ['coupon.hold_expired'] }, org);
-    const s = await series({ smsTemplate: '' });
+    const s = await series({ isSMSDisabled: true });
     const a = (await issue(s.id, { mobile: '9876500017' })).body;
     await t.post('/v2/coupon/hold', { user: { mobile: '9876500017' }, codes: [a.code], ttlSeconds: 30 }, org);
     expect(await t.app.services.notifications.expireHolds()).toBe(0);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { seriesBody } from '../support/factories.js';
 import {
   createSeriesRequest,
   createSeriesResponse,
@@ -15,11 +16,7 @@ afterAll(async () => t.close());
 const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
 async function create(fields: Record<string, unknown>, as = t.client) {
-  return t.post(
-    '/v2/coupon/series',
-    { CouponSeriesV2: { description: 'test', discountValue: 10, ...fields } },
-    as,
-  );
+  return t.post('/v2/coupon/series', { CouponSeriesV2: seriesBody(fields) }, as);
 }
 
 describe('creating a series', () => {
@@ -86,14 +83,14 @@ describe('creating a series', () => {
     expect(r.body.createdOn).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
-  it('takes the bare object too and fills the defaults', async () => {
-    const r = await t.post('/v2/coupon/series', { description: 'bare', discountValue: '10.55' });
+  it('takes the bare object too and fills the defaults of the fields not given', async () => {
+    const r = await t.post('/v2/coupon/series', seriesBody({ description: 'bare', discountValue: '10.55' }));
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({
       description: 'bare',
       discountValue: 10.55,
       discountType: 'ABS',
-      discountCode: 'NO_VALUE',
+      discountCode: 'TEST10',
       maxCreate: -1,
       maxRedeem: -1,
       maxVouchersPerUser: -1,
@@ -110,8 +107,63 @@ describe('creating a series', () => {
       excludeLookAlikes: false,
       redemptionValidFrom: '1970-01-01T00:00:00Z',
     });
-    // Without an end date the series runs for a hundred years.
-    expect(Number(r.body.validTillDate.slice(0, 4))).toBeGreaterThanOrEqual(2125);
+  });
+
+  // Issue 20: `{}` used to create a series valid for a hundred years with no discount.
+  it('refuses a series without what the reference marks mandatory, naming each missing field', async () => {
+    const mandatory = [
+      'description',
+      'discountCode',
+      'discountType',
+      'discountValue',
+      'clientHandlingType',
+      'validTillDate',
+      'expiryStrategyType',
+      'anyUser',
+      'smsTemplate',
+    ];
+    const before = (await t.get('/v2/coupon/series?limit=500')).body.entity.length;
+    for (const body of [{}, { CouponSeriesV2: {} }]) {
+      const r = await t.post('/v2/coupon/series', body);
+      expect(r.status).toBe(400);
+      expect(r.body.errors.map((e: { code: number }) => e.code)).toEqual(mandatory.map(() => 629));
+      expect(r.body.errors.map((e: { message: string }) => e.message)).toEqual(
+        mandatory.map((f) => `invalid input: ${f}: required`),
+      );
+    }
+    const blank = await t.post(
+      '/v2/coupon/series',
+      seriesBody({ description: '  ', smsTemplate: '', isSMSDisabled: false }),
+    );
+    expect(blank.body.errors.map((e: { message: string }) => e.message)).toEqual([
+      'invalid input: description: required',
+      'invalid input: smsTemplate: required',
+    ]);
+    expect((await t.get('/v2/coupon/series?limit=500')).body.entity.length).toBe(before);
+  });
+
+  it('names missing and wrong fields together', async () => {
+    const body = seriesBody({ discountType: 'PERC', discountValue: 150, randomCodeLength: 3 });
+    delete body.discountCode;
+    const r = await t.post('/v2/coupon/series', body);
+    expect(r.status).toBe(400);
+    expect(r.body.errors.map((e: { message: string }) => e.message)).toEqual([
+      'invalid input: discountCode: required',
+      'invalid input: discountValue: at most 100 for a PERC discount',
+      'invalid input: randomCodeLength: between 4 and 32',
+    ]);
+  });
+
+  it('refuses a discount that takes nothing off, on create and on change', async () => {
+    for (const discountValue of [0, '0.0000', -5]) {
+      const r = await create({ discountValue });
+      expect(r.status, String(discountValue)).toBe(400);
+      expect(r.body.errors[0].message).toMatch(/^invalid input: discountValue: more than zero/);
+    }
+    const made = await create({});
+    const changed = await t.put(`/v2/coupon/series/${made.body.id}`, { discountValue: 0 });
+    expect(changed.status).toBe(400);
+    expect(changed.body.errors[0].message).toMatch(/discountValue: more than zero/);
   });
 
   it('answers the fields of the get sample for a stored series', async () => {

@@ -243,6 +243,8 @@ describe('failures', () => {
     const after = (await t.get(`/coupon/api/v1/upload/getUploadStatus/${seriesId}`)).body.result
       .uploadJobStatuses[0];
     expect(after.uploadStatus).toBe('ERRORED');
+    expect(after.errorMessage).toBe('the uploaded file is missing');
+    expect(job.errorMessage).toBeNull();
     expect(await jobRow(job.jobId)).toMatchObject({ status: 'failed' });
   });
 });
@@ -251,7 +253,7 @@ describe('volume', () => {
   it('finishes a 100,000-row NOT_TAGGED upload with exact counts', async () => {
     const app = await buildTestApp({ env: { COUPOND_WORKER: 'on' } });
     try {
-      const s = (await app.post('/v2/coupon/series', { description: 'big', discountValue: 1 })).body;
+      const s = await createSeries(app, { description: 'big', discountValue: 1 });
       const file = codesFile('BIG', 100_000);
       const job = await uploadCodes(app, s.id, file.csv);
       const done = await waitForJob(app, s.id, job.jobId, 'codes', 300_000);

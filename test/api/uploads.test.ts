@@ -115,6 +115,8 @@ describe('NOT_TAGGED: codes into the series pool', () => {
     const s = await series();
     const job = await runCodes(s.id, 'A1,B1\nA2,B2\n');
     expect(job).toMatchObject({ uploadStatus: 'ERRORED', errorCount: 0 });
+    // The status answer says why (issue 20), not only the server log.
+    expect(job.errorMessage).toMatch(/column/);
   });
 });
 

@@ -1197,6 +1197,8 @@ export interface components {
             errorCount: number;
             uploadTableName: string | null;
             uploadedFileName: string;
+            /** @description why the job failed as a whole (ERRORED); null otherwise */
+            errorMessage: string | null;
             /** @enum {string} */
             uploadStatus: "STARTED" | "FINISHED" | "ERRORED";
             audienceGroupId: number;
@@ -1220,6 +1222,8 @@ export interface components {
             errorCount: number;
             uploadTableName: string | null;
             uploadedFileName: string;
+            /** @description why the job failed as a whole (ERRORED); null otherwise */
+            errorMessage: string | null;
             /** @enum {string} */
             uploadRedeemedCouponStatus: "QUEUED" | "COMPLETED" | "ERRORED";
         };

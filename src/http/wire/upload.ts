@@ -32,6 +32,9 @@ const jobFields = {
   errorCount: Type.Integer({ description: 'rows refused (in the error file)' }),
   uploadTableName: NullableString,
   uploadedFileName: Type.String(),
+  errorMessage: Type.Union([Type.String(), Type.Null()], {
+    description: 'why the job failed as a whole (ERRORED); null otherwise',
+  }),
 };
 
 export const CodeJobStatus = Type.Object({
@@ -105,6 +108,7 @@ function common(job: UploadJob) {
     errorCount: job.errorCount,
     uploadTableName: null,
     uploadedFileName: job.fileName,
+    errorMessage: job.status === 'failed' ? (job.lastError ?? 'the job failed') : null,
   };
 }
 
