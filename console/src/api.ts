@@ -1,15 +1,24 @@
 // The console's only way to the server: the public HTTP API, with a token held in this module's memory.
 // The token is never written to localStorage, sessionStorage or a cookie: a reload signs the operator out.
 
-/** A refusal from the API: its HTTP status and the first error entry of the body. */
+/** One entry of a refusal's `errors`. */
+export interface ErrorEntry {
+  code: number;
+  message: string;
+}
+
+/** A refusal from the API: its HTTP status, its first error entry, and all of them (one per field). */
 export class ApiError extends Error {
+  readonly entries: ErrorEntry[];
   constructor(
     readonly status: number,
     readonly code: number,
     message: string,
+    entries: ErrorEntry[] = [{ code, message }],
   ) {
     super(message);
     this.name = 'ApiError';
+    this.entries = entries;
   }
 }
 
@@ -54,11 +63,16 @@ function withQuery(path: string, query?: Query): string {
   return text ? `${path}?${text}` : path;
 }
 
-/** The first error entry of any of the API's refusal shapes (v2, upload, token). */
+/** The error entries of any of the API's refusal shapes (v2, upload, token). */
 function errorOf(status: number, body: unknown): ApiError {
   const b = (body ?? {}) as { errors?: { code?: number; message?: string }[] | null; message?: string };
   const first = Array.isArray(b.errors) ? b.errors[0] : undefined;
-  return new ApiError(status, first?.code ?? status, first?.message ?? b.message ?? `HTTP ${status}`);
+  const code = first?.code ?? status;
+  const message = first?.message ?? b.message ?? `HTTP ${status}`;
+  const entries = (Array.isArray(b.errors) ? b.errors : [])
+    .filter((e) => typeof e?.message === 'string')
+    .map((e) => ({ code: e.code ?? status, message: e.message! }));
+  return new ApiError(status, code, message, entries.length ? entries : [{ code, message }]);
 }
 
 async function send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {

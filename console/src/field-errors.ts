@@ -12,14 +12,22 @@ export interface FieldErrors {
 const NAMED =
   /^(?:(?:body|querystring|params)\.)?(?:CouponSeriesV2\.)?([A-Za-z][A-Za-z0-9]*)(?::\s*|\s+)(.+)$/;
 
-/** Splits an API refusal into a message for one of `known` fields, or one for the whole form. */
+/** Words for the API's terse "required" beside a field. */
+const say = (message: string) => (message === 'required' ? 'Required: fill this in.' : message);
+
+/**
+ * Splits an API refusal into messages for the `known` fields it names (a series refusal names each bad
+ * field in an entry of its own) and one for the whole form with whatever names no known field.
+ */
 export function fieldErrors(error: unknown, known: readonly string[]): FieldErrors {
   if (!(error instanceof ApiError))
     return { fields: {}, form: error instanceof Error ? error.message : String(error) };
-  if (error.code === 629) {
-    const detail = error.message.replace(/^invalid input:\s*/, '');
-    const m = NAMED.exec(detail);
-    if (m && known.includes(m[1]!)) return { fields: { [m[1]!]: m[2]! }, form: undefined };
+  const fields: Record<string, string> = {};
+  const rest: string[] = [];
+  for (const entry of error.entries) {
+    const m = entry.code === 629 ? NAMED.exec(entry.message.replace(/^invalid input:\s*/, '')) : null;
+    if (m && known.includes(m[1]!) && !fields[m[1]!]) fields[m[1]!] = say(m[2]!);
+    else rest.push(`${entry.message} (code ${entry.code})`);
   }
-  return { fields: {}, form: `${error.message} (code ${error.code})` };
+  return { fields, form: rest.length ? rest.join('; ') : undefined };
 }

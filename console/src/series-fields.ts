@@ -1,31 +1,69 @@
 // The series fields the form edits, and the mapping between the API's series and the form's text values.
 import type { Series } from './types';
 
-export type FieldKind = 'text' | 'integer' | 'money' | 'date' | 'bool' | 'select';
+export type FieldKind = 'text' | 'integer' | 'money' | 'date' | 'bool' | 'select' | 'tills';
+
+/** The form's sections, in the order a promotions manager thinks of an offer. */
+export const GROUPS = [
+  'Offer',
+  'Codes',
+  'Validity',
+  'Limits',
+  'Who may use it',
+  'Where',
+  'Messages',
+] as const;
 
 export interface FieldDef {
   name: string;
   label: string;
   kind: FieldKind;
-  group: 'Offer' | 'Validity' | 'Codes' | 'Limits' | 'Messages';
-  options?: readonly string[];
+  group: (typeof GROUPS)[number];
+  /** The API refuses a new series without it. */
+  required?: boolean;
+  options?: readonly (string | readonly [string, string])[];
   hint?: string;
 }
 
 const LIMIT = '-1 or empty: unlimited';
 
 export const SERIES_FIELDS: readonly FieldDef[] = [
-  { name: 'description', label: 'Description', kind: 'text', group: 'Offer' },
+  {
+    name: 'description',
+    label: 'Description',
+    kind: 'text',
+    group: 'Offer',
+    required: true,
+    hint: 'What the customer gets, e.g. 10% off, up to 50',
+  },
+  {
+    name: 'discountCode',
+    label: 'Discount code at the till',
+    kind: 'text',
+    group: 'Offer',
+    required: true,
+    hint: 'The code the till system knows this offer by',
+  },
   { name: 'seriesCode', label: 'Series code', kind: 'text', group: 'Offer', hint: 'Empty: generated' },
   {
     name: 'discountType',
-    label: 'Discount type',
+    label: 'Discount',
     kind: 'select',
     group: 'Offer',
-    options: ['ABS', 'PERC'],
-    hint: 'ABS: an amount off; PERC: a percentage of the bill',
+    required: true,
+    options: [
+      ['ABS', 'An amount off the bill'],
+      ['PERC', 'A percentage of the bill'],
+    ],
   },
-  { name: 'discountValue', label: 'Discount value', kind: 'money', group: 'Offer' },
+  {
+    name: 'discountValue',
+    label: 'Amount or percentage off',
+    kind: 'money',
+    group: 'Offer',
+    required: true,
+    hint: 'More than zero; a percentage at most 100',
+  },
   {
     name: 'discountUpto',
     label: 'Discount at most',
@@ -35,13 +73,26 @@ export const SERIES_FIELDS: readonly FieldDef[] = [
   },
   { name: 'minBillAmount', label: 'Smallest bill', kind: 'money', group: 'Offer' },
   { name: 'maxBillAmount', label: 'Largest bill', kind: 'money', group: 'Offer' },
-  { name: 'validTillDate', label: 'Series valid till', kind: 'date', group: 'Validity' },
+  {
+    name: 'validTillDate',
+    label: 'Series valid till',
+    kind: 'date',
+    group: 'Validity',
+    required: true,
+    hint: 'YYYY-MM-DD, the last day coupons can be used',
+  },
   {
     name: 'expiryStrategyType',
-    label: 'Coupon expiry',
+    label: 'Each coupon expires',
     kind: 'select',
     group: 'Validity',
-    options: ['SERIES_EXPIRY', 'DAYS', 'MONTHS', 'MONTHS_END'],
+    required: true,
+    options: [
+      ['SERIES_EXPIRY', 'When the series ends'],
+      ['DAYS', 'Some days after it is issued'],
+      ['MONTHS', 'Some months after it is issued'],
+      ['MONTHS_END', 'At the end of a month after it is issued'],
+    ],
   },
   {
     name: 'expiryStrategyValue',
@@ -50,7 +101,13 @@ export const SERIES_FIELDS: readonly FieldDef[] = [
     group: 'Validity',
     hint: 'For DAYS, MONTHS and MONTHS_END',
   },
-  { name: 'redemptionValidFrom', label: 'Redeemable from', kind: 'date', group: 'Validity' },
+  {
+    name: 'redemptionValidFrom',
+    label: 'Redeemable from',
+    kind: 'date',
+    group: 'Validity',
+    hint: 'YYYY-MM-DD; empty: at once',
+  },
   {
     name: 'redemptionValidAfterDays',
     label: 'Redeemable days after issue',
@@ -62,8 +119,12 @@ export const SERIES_FIELDS: readonly FieldDef[] = [
     label: 'Codes come from',
     kind: 'select',
     group: 'Codes',
-    options: ['DISC_CODE', 'DISC_CODE_PIN', 'GENERIC'],
-    hint: 'DISC_CODE: generated; DISC_CODE_PIN: uploads only; GENERIC: one code for everyone',
+    required: true,
+    options: [
+      ['DISC_CODE', 'Generated, one per coupon'],
+      ['DISC_CODE_PIN', 'Uploaded codes only'],
+      ['GENERIC', 'One code for everyone'],
+    ],
   },
   {
     name: 'genericCode',
@@ -120,20 +181,42 @@ export const SERIES_FIELDS: readonly FieldDef[] = [
     name: 'isMultipleVouchersPerUserAllowed',
     label: 'A customer may hold several coupons',
     kind: 'bool',
-    group: 'Limits',
+    group: 'Who may use it',
+  },
+  {
+    name: 'anyUser',
+    label: 'Anyone with the code may redeem it (not only the customer it was issued to)',
+    kind: 'bool',
+    group: 'Who may use it',
+    required: true,
+  },
+  {
+    name: 'storeIdsJson',
+    label: 'Issued at tills',
+    kind: 'tills',
+    group: 'Where',
+    hint: 'Till ids separated by commas; empty: every till',
+  },
+  {
+    name: 'redeemAtStore',
+    label: 'Redeemed at tills',
+    kind: 'tills',
+    group: 'Where',
+    hint: 'Till ids separated by commas; empty: every till',
   },
   {
     name: 'doNotResendExistingVoucher',
     label: 'Refuse (rather than resend) when the customer has one',
     kind: 'bool',
-    group: 'Limits',
+    group: 'Who may use it',
   },
   {
     name: 'smsTemplate',
-    label: 'SMS template',
+    label: 'SMS sent with each coupon',
     kind: 'text',
     group: 'Messages',
-    hint: '{{voucher_code}}, {{first_name}}, {{valid_till}}, …',
+    required: true,
+    hint: 'Tags: {{voucher}}, {{first_name}}, {{offer_name}}, {{valid_till}}, …',
   },
   { name: 'isSMSDisabled', label: 'Send no SMS', kind: 'bool', group: 'Messages' },
 ];
@@ -155,7 +238,19 @@ export function newSeriesValues(validTill: string): FormValues {
     randomCodeLength: '8',
     alphaNumeric: true,
     doNotResendExistingVoucher: true,
+    smsTemplate: 'Your code {{voucher}}: {{offer_name}}, valid till {{valid_till}}',
   };
+}
+
+/** A till list as the form shows it: '' for every till ([-1]), else the ids separated by commas. */
+function tillsText(raw: unknown): string {
+  try {
+    const list = JSON.parse(String(raw)) as unknown;
+    if (!Array.isArray(list) || list.length === 0 || list.includes(-1) || list.includes('-1')) return '';
+    return list.join(', ');
+  } catch {
+    return String(raw ?? '');
+  }
 }
 
 /** An existing series as form values. The epoch date means "no date" on the wire. */
@@ -164,6 +259,7 @@ export function seriesValues(s: Series): FormValues {
   for (const f of SERIES_FIELDS) {
     const raw = s[f.name];
     if (f.kind === 'bool') v[f.name] = raw === true;
+    else if (f.kind === 'tills') v[f.name] = tillsText(raw);
     else if (f.kind === 'date')
       v[f.name] = typeof raw === 'string' && !raw.startsWith('1970-01-01') ? raw.slice(0, 10) : '';
     else v[f.name] = raw === null || raw === undefined ? '' : String(raw);
@@ -176,6 +272,13 @@ function toWire(f: FieldDef, value: string | boolean): unknown {
   if (f.kind === 'bool') return value === true;
   const text = String(value).trim();
   if (f.kind === 'integer') return /^-?\d+$/.test(text) ? Number(text) : text;
+  if (f.kind === 'tills') {
+    const ids = text
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+    return JSON.stringify(ids.length ? ids : [-1]);
+  }
   return text;
 }
 
@@ -189,6 +292,10 @@ export function seriesBody(values: FormValues, initial?: FormValues): Record<str
     const value = values[f.name]!;
     if (initial) {
       if (value === initial[f.name]) continue;
+      if (value === '' && f.kind === 'tills') {
+        body[f.name] = '[-1]';
+        continue;
+      }
       if (value === '' && (f.name === 'redemptionValidFrom' || f.name === 'genericCode')) {
         body[f.name] = null;
         continue;

@@ -86,6 +86,8 @@ export interface RedeemedItem {
 export interface UploadJob {
   jobId: number;
   uploadStatus: 'STARTED' | 'FINISHED' | 'ERRORED';
+  /** Why the job failed as a whole (ERRORED); null otherwise. */
+  errorMessage: string | null;
   createdOn: string;
   updatedOn: string;
   errorFileUrl: string | null;
@@ -99,6 +101,16 @@ export interface UploadJob {
 export interface UploadReply {
   success: boolean;
   result: { couponSeriesId: number; uploadJobStatuses: UploadJob[] };
+}
+
+/** A redeemed-coupon upload's job: the same counts, its own status words. */
+export type RedeemUploadJob = Omit<UploadJob, 'uploadStatus'> & {
+  uploadRedeemedCouponStatus: 'QUEUED' | 'COMPLETED' | 'ERRORED';
+};
+
+export interface RedeemUploadReply {
+  success: boolean;
+  result: { couponSeriesId: number; redeemUploadJobStatuses: RedeemUploadJob[] };
 }
 
 export interface OrgSettings {

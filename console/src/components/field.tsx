@@ -6,7 +6,16 @@ interface Common {
   label: string;
   error?: string | undefined;
   hint?: string | undefined;
+  /** Marked with an asterisk (left out of the accessible name; the control says aria-required). */
+  required?: boolean | undefined;
 }
+
+const Star = ({ on }: { on: boolean | undefined }) =>
+  on ? (
+    <span class="required" aria-hidden="true">
+      *
+    </span>
+  ) : null;
 
 function describedBy(p: Common): string | undefined {
   const ids = [p.hint ? `${p.id}-hint` : '', p.error ? `${p.id}-error` : ''].filter(Boolean);
@@ -20,7 +29,11 @@ function Wrapper(p: Common & { children: ComponentChildren; inline?: boolean }) 
         p.children
       ) : (
         <>
-          <label for={p.id}>{p.label}</label>
+          {/* The asterisk sits beside the label, not in it: the control's name stays the label's words. */}
+          <div class="label-row">
+            <label for={p.id}>{p.label}</label>
+            <Star on={p.required} />
+          </div>
           {p.children}
         </>
       )}
@@ -43,8 +56,9 @@ export function TextField(
     value: string;
     onInput: (value: string) => void;
     type?: 'text' | 'number' | 'date' | 'email' | 'search' | 'password' | 'tel';
-    required?: boolean;
     autoComplete?: string;
+    placeholder?: string;
+    pattern?: string;
     inputMode?: 'numeric' | 'decimal' | 'text' | 'email' | 'tel';
     step?: string;
   },
@@ -58,6 +72,9 @@ export function TextField(
         type={(p.type ?? 'text') as 'text'}
         value={p.value}
         required={p.required}
+        aria-required={p.required ? 'true' : undefined}
+        placeholder={p.placeholder}
+        pattern={p.pattern}
         autocomplete={p.autoComplete ?? 'off'}
         inputMode={p.inputMode}
         step={p.step}
@@ -82,6 +99,7 @@ export function SelectField(
         id={p.id}
         name={p.id}
         value={p.value}
+        required={p.required}
         aria-invalid={p.error ? 'true' : undefined}
         aria-describedby={describedBy(p)}
         onChange={(e) => p.onChange((e.currentTarget as HTMLSelectElement).value)}
@@ -112,6 +130,20 @@ export function CheckboxField(p: Common & { checked: boolean; onChange: (checked
         onChange={(e) => p.onChange((e.currentTarget as HTMLInputElement).checked)}
       />
       <label for={p.id}>{p.label}</label>
+      <Star on={p.required} />
     </Wrapper>
+  );
+}
+
+/** A date typed as YYYY-MM-DD whatever the browser's locale (a date input would show mm/dd/yyyy). */
+export function DateField(p: Common & { value: string; onInput: (value: string) => void }) {
+  return (
+    <TextField
+      {...p}
+      hint={p.hint ?? 'YYYY-MM-DD'}
+      inputMode="numeric"
+      placeholder="YYYY-MM-DD"
+      pattern={'\\d{4}-\\d{2}-\\d{2}'}
+    />
   );
 }

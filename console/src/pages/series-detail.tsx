@@ -2,37 +2,14 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { DayChart } from '../components/day-chart';
-import { TextField } from '../components/field';
+import { DateField } from '../components/field';
 import { ErrorNotice } from '../components/notice';
 import { Page } from '../components/page';
-import {
-  addDays,
-  formatCount,
-  formatDate,
-  formatDiscount,
-  formatInstant,
-  formatLimit,
-  today,
-} from '../format';
+import { addDays, formatCount, formatInstant, today } from '../format';
 import { Link } from '../router';
+import { seriesSummary } from '../series-summary';
 import type { DayStats, Series } from '../types';
 import { useLoad } from '../use-load';
-
-/** Fields shown in the counters panel rather than in the configuration list. */
-const COUNTERS = [
-  'numIssued',
-  'numRedeemed',
-  'numUploadedTotal',
-  'numUploadedNonIssued',
-  'latestIssualTime',
-  'latestRedemptionTime',
-];
-
-function showValue(v: unknown): string {
-  if (v === null || v === undefined || v === '') return '—';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
-}
 
 export function SeriesDetail({ id }: { id: number }) {
   const series = useLoad(
@@ -71,7 +48,7 @@ export function SeriesDetail({ id }: { id: number }) {
             Edit
           </Link>
           <Link to={`/uploads?series=${id}`} class="button">
-            Upload codes
+            Uploads of this series
           </Link>
         </>
       }
@@ -114,20 +91,13 @@ export function SeriesDetail({ id }: { id: number }) {
           setRange(draft);
         }}
       >
-        <TextField
+        <DateField
           id="stats-from"
           label="From"
-          type="date"
           value={draft.from}
           onInput={(from) => setDraft({ ...draft, from })}
         />
-        <TextField
-          id="stats-to"
-          label="To"
-          type="date"
-          value={draft.to}
-          onInput={(to) => setDraft({ ...draft, to })}
-        />
+        <DateField id="stats-to" label="To" value={draft.to} onInput={(to) => setDraft({ ...draft, to })} />
         <button type="submit">Show</button>
       </form>
       <ErrorNotice>{stats.error}</ErrorNotice>
@@ -163,38 +133,21 @@ export function SeriesDetail({ id }: { id: number }) {
       )}
 
       {s && (
-        <>
-          <h2>Configuration</h2>
-          <dl class="config">
-            <div>
-              <dt>Discount</dt>
-              <dd>{formatDiscount(s)}</dd>
-            </div>
-            <div>
-              <dt>Valid till</dt>
-              <dd>{formatDate(s.validTillDate)}</dd>
-            </div>
-            <div>
-              <dt>Coupons at most</dt>
-              <dd>{formatLimit(s.maxCreate)}</dd>
-            </div>
-            <div>
-              <dt>Redemptions at most</dt>
-              <dd>{formatLimit(s.maxRedeem)}</dd>
-            </div>
-            {Object.entries(s)
-              .filter(([k]) => !COUNTERS.includes(k) && k !== 'warnings')
-              .sort(([a], [b]) => a.localeCompare(b))
-              .map(([k, v]) => (
-                <div key={k}>
-                  <dt>
-                    <code>{k}</code>
-                  </dt>
-                  <dd>{showValue(v)}</dd>
-                </div>
-              ))}
-          </dl>
-        </>
+        <div class="summary">
+          {seriesSummary(s).map((g) => (
+            <section key={g.title} aria-labelledby={`summary-${g.title}`}>
+              <h2 id={`summary-${g.title}`}>{g.title}</h2>
+              <dl class="config">
+                {g.rows.map(([label, value]) => (
+                  <div key={label}>
+                    <dt>{label}</dt>
+                    <dd>{value}</dd>
+                  </div>
+                ))}
+              </dl>
+            </section>
+          ))}
+        </div>
       )}
     </Page>
   );

@@ -1,7 +1,7 @@
 // Create or change a series; the API's validation messages appear next to the fields they name.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { CheckboxField, SelectField, TextField } from '../components/field';
+import { CheckboxField, DateField, SelectField, TextField } from '../components/field';
 import { ErrorNotice } from '../components/notice';
 import { Page } from '../components/page';
 import { fieldErrors, type FieldErrors } from '../field-errors';
@@ -9,6 +9,7 @@ import { addDays, today } from '../format';
 import { Link, navigate } from '../router';
 import {
   FIELD_NAMES,
+  GROUPS,
   newSeriesValues,
   SERIES_FIELDS,
   seriesBody,
@@ -17,8 +18,6 @@ import {
   type FormValues,
 } from '../series-fields';
 import type { Series } from '../types';
-
-const GROUPS = ['Offer', 'Validity', 'Codes', 'Limits', 'Messages'] as const;
 
 function Control({
   f,
@@ -31,7 +30,13 @@ function Control({
   errors: FieldErrors;
   set: (name: string, v: string | boolean) => void;
 }) {
-  const common = { id: f.name, label: f.label, error: errors.fields[f.name], hint: f.hint };
+  const common = {
+    id: f.name,
+    label: f.label,
+    error: errors.fields[f.name],
+    hint: f.hint,
+    required: f.required,
+  };
   const value = values[f.name]!;
   if (f.kind === 'bool')
     return <CheckboxField {...common} checked={value === true} onChange={(v) => set(f.name, v)} />;
@@ -44,13 +49,13 @@ function Control({
         onChange={(v) => set(f.name, v)}
       />
     );
+  if (f.kind === 'date')
+    return <DateField {...common} value={String(value)} onInput={(v) => set(f.name, v)} />;
   return (
     <TextField
       {...common}
-      type={f.kind === 'date' ? 'date' : 'text'}
       inputMode={f.kind === 'integer' ? 'numeric' : f.kind === 'money' ? 'decimal' : undefined}
       value={String(value)}
-      required={f.name === 'description'}
       onInput={(v) => set(f.name, v)}
     />
   );
@@ -110,9 +115,12 @@ export function SeriesForm({ id }: { id?: number }) {
           <ErrorNotice>{errors.form}</ErrorNotice>
           {Object.keys(errors.fields).length > 0 && (
             <p class="notice notice-error" role="alert">
-              The server refused the series: see the marked field.
+              The series was not saved:{' '}
+              {Object.keys(errors.fields).length === 1 ? 'a field needs' : 'fields need'} attention (marked
+              below).
             </p>
           )}
+          <p class="hint">Fields marked * are required.</p>
           {GROUPS.map((g) => (
             <fieldset key={g}>
               <legend>{g}</legend>

@@ -1,4 +1,5 @@
-// Code uploads of a series: drop a CSV, watch the job's counts grow, then fetch its error and success files.
+// Uploads of a series: codes or customers, and coupons redeemed elsewhere. Drop a CSV, watch the job's
+// counts grow, then fetch its error and success files; both kinds of job are listed together.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, download, errorText } from '../api';
 import { SelectField, TextField } from '../components/field';
@@ -6,7 +7,7 @@ import { ErrorNotice, StatusNotice } from '../components/notice';
 import { Page } from '../components/page';
 import { formatCount, formatInstant } from '../format';
 import { Link, navigate, useRoute } from '../router';
-import type { Series, UploadJob, UploadReply } from '../types';
+import type { RedeemUploadReply, Series, UploadJob, UploadReply } from '../types';
 import { useLoad } from '../use-load';
 
 /** How often a running job is asked for its counts: live enough to watch, light on the server. */
@@ -18,6 +19,35 @@ const IDENTIFIERS = [
   ['EXTERNAL_ID', 'Customers by external id'],
   ['USER_ID', 'Customers by customer id'],
   ['NOT_TAGGED', 'Codes only, into the pool (NOT_TAGGED)'],
+] as const;
+
+/** A job of either kind, with code-upload status words (QUEUED → STARTED, COMPLETED → FINISHED). */
+type Job = UploadJob & { kind: 'codes' | 'redemptions' };
+
+const KINDS = [
+  ['codes', 'Codes or customers'],
+  ['redemptions', 'Coupons redeemed elsewhere'],
+] as const;
+
+const REDEEM_CUSTOMER = [
+  ['MOBILE', 'mobile', 'Mobile'],
+  ['EMAIL', 'email', 'Email'],
+  ['EXTERNAL_ID', 'externalId', 'External id'],
+  ['USER_ID', 'userId', 'Customer id'],
+] as const;
+const REDEEM_COUPON = [
+  ['COUPON_CODE', 'couponCode', 'Coupon code'],
+  ['COUPON_ID', 'couponId', 'Coupon id'],
+] as const;
+/** The columns of a redeemed-coupon file, in the reference's order (its sample files). */
+const REDEEM_COLUMNS = [
+  ['redeemedDateInMillis', 'When (epoch milliseconds)'],
+  ['redeemedAt', 'Till'],
+  ['customer', 'Customer'],
+  ['coupon', 'Coupon'],
+  ['billId', 'Bill id'],
+  ['billNumber', 'Bill number'],
+  ['details', 'Details'],
 ] as const;
 
 /** Lines in a file, read as a stream: the expected number of rows while the server has not finished. */
@@ -57,7 +87,7 @@ function FileLink({ name, label }: { name: string; label: string }) {
   );
 }
 
-function JobRow({ job, expected }: { job: UploadJob; expected: number | undefined }) {
+function JobRow({ job, expected }: { job: Job; expected: number | undefined }) {
   const running = job.uploadStatus === 'STARTED';
   const max = running ? Math.max(expected ?? 0, job.totalUploadedCount, 1) : 1;
   const value = running ? job.actualRowCount : 1;
@@ -69,6 +99,7 @@ function JobRow({ job, expected }: { job: UploadJob; expected: number | undefine
         <strong>
           Job {job.jobId}: {job.uploadedFileName}
         </strong>
+        <span class="muted">{job.kind === 'codes' ? 'codes or customers' : 'redeemed coupons'}</span>
         <span
           class={`badge badge-${job.uploadStatus === 'FINISHED' ? 'ok' : job.uploadStatus === 'ERRORED' ? 'bad' : 'busy'}`}
         >
@@ -82,7 +113,13 @@ function JobRow({ job, expected }: { job: UploadJob; expected: number | undefine
       {running && expected === undefined ? (
         <progress id={`job-${job.jobId}-progress`} />
       ) : (
-        <progress id={`job-${job.jobId}-progress`} max={max} value={value} />
+        // A new element once the job ends: Preact skips a value the browser already clamped to the new max.
+        <progress
+          key={running ? 'running' : 'done'}
+          id={`job-${job.jobId}-progress`}
+          max={max}
+          value={value}
+        />
       )}
       <p class="job-counts" aria-live="polite">
         <span data-count="actualRowCount">{formatCount(job.actualRowCount)}</span> rows processed
@@ -90,6 +127,11 @@ function JobRow({ job, expected }: { job: UploadJob; expected: number | undefine
         {percent !== undefined && ` (${percent}%)`},{' '}
         <span data-count="errorCount">{formatCount(job.errorCount)}</span> refused
       </p>
+      {job.errorMessage && (
+        <p class="field-error" data-testid="job-error">
+          The job failed: {job.errorMessage}
+        </p>
+      )}
       {(job.errorFileUrl || job.successFileUrl) && (
         <p class="job-files">
           {job.successFileUrl && <FileLink name={job.successFileUrl} label="Success file" />}
@@ -108,15 +150,40 @@ function UploadForm({
   onStarted,
 }: {
   seriesId: number;
-  onStarted: (job: UploadJob, lines: number) => void;
+  onStarted: (jobId: number, lines: number) => void;
 }) {
   const [file, setFile] = useState<File>();
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
+  const [kind, setKind] = useState<string>('codes');
   const [identifier, setIdentifier] = useState<string>('MOBILE');
   const [column, setColumn] = useState('0');
+  const [customer, setCustomer] = useState<string>('MOBILE');
+  const [coupon, setCoupon] = useState<string>('COUPON_CODE');
+  const [columns, setColumns] = useState<Record<string, string>>(() =>
+    Object.fromEntries(REDEEM_COLUMNS.map(([key], i) => [key, String(i)])),
+  );
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+
+  /** uploadHeaders: each column key the file has, at the index typed for it. */
+  const headers = () => {
+    const key = (list: readonly (readonly [string, string, string])[], v: string) =>
+      list.find(([wire]) => wire === v)![1];
+    const out: Record<string, number> = {};
+    for (const [name] of REDEEM_COLUMNS) {
+      const text = columns[name]?.trim() ?? '';
+      if (text === '') continue;
+      const wire =
+        name === 'customer'
+          ? key(REDEEM_CUSTOMER, customer)
+          : name === 'coupon'
+            ? key(REDEEM_COUPON, coupon)
+            : name;
+      out[wire] = /^\d+$/.test(text) ? Number(text) : (text as unknown as number);
+    }
+    return JSON.stringify(out);
+  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -125,15 +192,24 @@ function UploadForm({
     setError(undefined);
     try {
       const form = new FormData();
-      form.set('customerIdentifier', identifier);
-      form.set('customerIdentifierColumn', column);
+      let path: string;
+      if (kind === 'codes') {
+        form.set('customerIdentifier', identifier);
+        form.set('customerIdentifierColumn', column);
+        path = `/coupon/api/v1/upload/file/${seriesId}`;
+      } else {
+        form.set('customerIdentifier', customer);
+        form.set('couponIdentifier', coupon);
+        form.set('uploadHeaders', headers());
+        path = `/coupon/api/v1/upload/redeemFile/${seriesId}`;
+      }
       form.set('file', file, file.name);
       const [reply, lines] = await Promise.all([
-        api<UploadReply>('POST', `/coupon/api/v1/upload/file/${seriesId}`, { form }),
+        api<UploadReply & RedeemUploadReply>('POST', path, { form }),
         countLines(file),
       ]);
-      const job = reply.result.uploadJobStatuses[0];
-      if (job) onStarted(job, lines);
+      const job = (reply.result.uploadJobStatuses ?? reply.result.redeemUploadJobStatuses)?.[0];
+      if (job) onStarted(job.jobId, lines);
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -143,6 +219,13 @@ function UploadForm({
 
   return (
     <form class="card" onSubmit={submit}>
+      <SelectField
+        id="upload-kind"
+        label="What the file holds"
+        value={kind}
+        options={KINDS}
+        onChange={setKind}
+      />
       <div
         class={`dropzone${over ? ' over' : ''}`}
         onDragOver={(e) => {
@@ -171,8 +254,9 @@ function UploadForm({
           onChange={(e) => setFile((e.currentTarget as HTMLInputElement).files?.[0])}
         />
         <p id="upload-file-hint" class="hint">
-          Drop a file here, or choose one. Customers: one identifier per row, or identifier and code. Codes
-          only: one code per row.
+          {kind === 'codes'
+            ? 'Drop a file here, or choose one. Customers: one identifier per row, or identifier and code. Codes only: one code per row.'
+            : 'Drop a file here, or choose one: one redeemed coupon per row, with when, where, who and which coupon.'}
         </p>
         {file && (
           <p class="selected" aria-live="polite">
@@ -180,23 +264,59 @@ function UploadForm({
           </p>
         )}
       </div>
-      <div class="grid">
-        <SelectField
-          id="upload-identifier"
-          label="The file holds"
-          value={identifier}
-          options={IDENTIFIERS}
-          onChange={setIdentifier}
-        />
-        <TextField
-          id="upload-column"
-          label="Identifier column"
-          inputMode="numeric"
-          value={column}
-          onInput={setColumn}
-          hint="0-based: 0 is the first column"
-        />
-      </div>
+      {kind === 'codes' ? (
+        <div class="grid">
+          <SelectField
+            id="upload-identifier"
+            label="The file holds"
+            value={identifier}
+            options={IDENTIFIERS}
+            onChange={setIdentifier}
+          />
+          <TextField
+            id="upload-column"
+            label="Identifier column"
+            inputMode="numeric"
+            value={column}
+            onInput={setColumn}
+            hint="0-based: 0 is the first column"
+          />
+        </div>
+      ) : (
+        <>
+          <div class="grid">
+            <SelectField
+              id="redeem-customer"
+              label="Customers are named by"
+              value={customer}
+              options={REDEEM_CUSTOMER.map(([v, , label]) => [v, label] as const)}
+              onChange={setCustomer}
+            />
+            <SelectField
+              id="redeem-coupon"
+              label="Coupons are named by"
+              value={coupon}
+              options={REDEEM_COUPON.map(([v, , label]) => [v, label] as const)}
+              onChange={setCoupon}
+            />
+          </div>
+          <fieldset>
+            <legend>Columns (0 is the first; empty: the file has none)</legend>
+            <div class="grid">
+              {REDEEM_COLUMNS.map(([name, label]) => (
+                <TextField
+                  key={name}
+                  id={`redeem-column-${name}`}
+                  label={`${label} column`}
+                  inputMode="numeric"
+                  value={columns[name] ?? ''}
+                  onInput={(v) => setColumns((c) => ({ ...c, [name]: v }))}
+                />
+              ))}
+            </div>
+          </fieldset>
+        </>
+      )}
       <ErrorNotice>{error}</ErrorNotice>
       <button type="submit" class="primary" disabled={busy}>
         {busy ? 'Uploading…' : 'Upload'}
@@ -213,14 +333,22 @@ export function Uploads() {
       api<{ entity: Series[] }>('GET', '/v2/coupon/series', { query: { limit: 500 } }).then((r) => r.entity),
     [],
   );
-  const jobs = useLoad(
-    async () =>
-      seriesId === undefined
-        ? []
-        : (await api<UploadReply>('GET', `/coupon/api/v1/upload/getUploadStatus/${seriesId}`)).result
-            .uploadJobStatuses,
-    [seriesId],
-  );
+  const jobs = useLoad(async (): Promise<Job[]> => {
+    if (seriesId === undefined) return [];
+    const [codes, redeemed] = await Promise.all([
+      api<UploadReply>('GET', `/coupon/api/v1/upload/getUploadStatus/${seriesId}`),
+      api<RedeemUploadReply>('GET', `/coupon/api/v1/upload/getUploadRedeemedCouponStatus/${seriesId}`),
+    ]);
+    const status = { QUEUED: 'STARTED', COMPLETED: 'FINISHED', ERRORED: 'ERRORED' } as const;
+    return [
+      ...codes.result.uploadJobStatuses.map((j) => ({ ...j, kind: 'codes' as const })),
+      ...redeemed.result.redeemUploadJobStatuses.map(({ uploadRedeemedCouponStatus, ...j }) => ({
+        ...j,
+        uploadStatus: status[uploadRedeemedCouponStatus],
+        kind: 'redemptions' as const,
+      })),
+    ];
+  }, [seriesId]);
   const [expected, setExpected] = useState<Record<number, number>>({});
   const [started, setStarted] = useState<number>();
 
@@ -263,16 +391,17 @@ export function Uploads() {
         <>
           <UploadForm
             seriesId={seriesId}
-            onStarted={(job, lines) => {
-              setExpected((e) => ({ ...e, [job.jobId]: lines }));
-              setStarted(job.jobId);
+            onStarted={(jobId, lines) => {
+              setExpected((e) => ({ ...e, [jobId]: lines }));
+              setStarted(jobId);
               jobs.reload();
             }}
           />
           {finished && (
             <StatusNotice>
               Job {finished.jobId} {finished.uploadStatus === 'FINISHED' ? 'finished' : 'failed'}:{' '}
-              {formatCount(finished.actualRowCount)} rows, {formatCount(finished.errorCount)} refused.
+              {formatCount(finished.actualRowCount)} rows, {formatCount(finished.errorCount)} refused
+              {finished.errorMessage ? ` (${finished.errorMessage})` : ''}.
             </StatusNotice>
           )}
           <h2>Jobs of this series</h2>
