@@ -31,7 +31,8 @@ export async function freePort(): Promise<number> {
  */
 export async function spawnServer(
   env: Record<string, string>,
-  timeoutMs = 30_000,
+  // tsx compiles the sources as the process starts: on a loaded two-core machine that takes a while.
+  timeoutMs = 90_000,
   nodeArgs: string[] = coupondArgs('serve'),
 ): Promise<ServerProcess> {
   const port = await freePort();
