@@ -1,4 +1,4 @@
-// Flat ESLint config. The layer rule of STYLE.md is enforced by path with no-restricted-imports:
+// Flat ESLint config. The layer rule of docs/architecture.md is enforced by path with no-restricted-imports:
 // domain <- services <- {http, jobs, cli}; only services, jobs/worker.ts and app.ts import storage.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
