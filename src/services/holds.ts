@@ -2,7 +2,7 @@
 // now cannot be used by another checkout before the payment completes. An expired hold counts for nothing.
 import type { Customer, CustomerRef } from '../domain/customer.js';
 import { CouponError } from '../domain/errors.js';
-import { formatMoney, type Money } from '../domain/money.js';
+import type { Money } from '../domain/money.js';
 import { actorOf, type Principal } from '../domain/principal.js';
 import { atomicOutcome, decideBatch, type RedemptionContext } from '../domain/redemption.js';
 import { resolveCustomer } from './customers.js';
@@ -70,12 +70,12 @@ export function createHoldService(deps: StorageDeps & { guesses: GuessThrottles 
           );
           const items = loaded.items.map((it, i) => describeItem(it, decisions[i]!, loaded.state));
           if (decisions.some((d) => d.kind !== 'accept')) return { customer, holdId: null, expiresAt, items };
-          const holdId = yield* stores.redemption.insertHold({
+          const holdId = yield* stores.hold.insert({
             org,
             customer: customer.id,
             client: p.clientId,
-            txn: input.transactionNumber,
-            bill: input.bill === undefined ? null : formatMoney(input.bill),
+            billNumber: input.transactionNumber,
+            bill: input.bill,
             now: t,
             expires: expiresAt,
           });
@@ -84,16 +84,17 @@ export function createHoldService(deps: StorageDeps & { guesses: GuessThrottles 
             const coupon = it.coupon!;
             if (seen.has(coupon.id)) continue;
             seen.add(coupon.id);
-            yield* stores.redemption.insertHoldItem({
+            yield* stores.hold.addItem({
               org,
               hold: holdId,
               coupon: coupon.id,
               series: coupon.seriesId,
               customer: customer.id,
-              txn: input.transactionNumber,
+              billNumber: input.transactionNumber,
               expires: expiresAt,
             });
-            yield* stores.coupon.addEvent({
+            yield* stores.coupon.markHeld(org, coupon.id, expiresAt);
+            yield* stores.event.add({
               org,
               coupon: coupon.id,
               series: coupon.seriesId,
@@ -118,19 +119,19 @@ export function createHoldService(deps: StorageDeps & { guesses: GuessThrottles 
       const org = p.orgId;
       return engine.run(
         function* () {
-          const hold = yield* stores.redemption.findHold(org, holdId);
+          const hold = yield* stores.hold.lock(org, holdId);
           if (!hold) throw new CouponError('NotFound', `hold ${holdId}`);
-          const live = hold.status === 'active' && Number(hold.expires_at) > t;
+          const live = hold.status === 'active' && hold.expiresAt > t;
           if (hold.status !== 'active') return { holdId, status: hold.status };
-          const items = yield* stores.redemption.holdItems(org, holdId);
-          yield* stores.redemption.endHold(org, holdId, 'released', t);
+          const items = yield* stores.hold.items(org, holdId);
+          yield* stores.hold.end(org, holdId, 'released', t);
           for (const it of items) {
             if (it.status !== 'active') continue;
-            yield* stores.coupon.addEvent({
+            yield* stores.event.add({
               org,
-              coupon: Number(it.coupon_id),
-              series: Number(it.series_id),
-              customer: Number(it.customer_id),
+              coupon: it.couponId,
+              series: it.seriesId,
+              customer: it.customerId,
               type: 'released',
               at: t,
               actor: actorOf(p),

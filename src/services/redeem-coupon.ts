@@ -1,14 +1,11 @@
 // Checking and redeeming coupons (docs/api.md §7): is_redeemable (no side effects), redeem (atomic batches, or
 // each on its own with allowPartial). Transaction boundary: docs/architecture.md "Redeem".
-import { randomInt } from 'node:crypto';
 import type { Customer, CustomerRef } from '../domain/customer.js';
 import { CouponError } from '../domain/errors.js';
 import { formatMoney, type Money } from '../domain/money.js';
 import { actorOf, type OrgSettings, type Principal } from '../domain/principal.js';
 import type { AttemptThrottle } from './attempt-throttle.js';
 import { atomicOutcome, decideBatch, type RedemptionContext } from '../domain/redemption.js';
-import { UNLIMITED } from '../domain/series.js';
-import { COUNTER_SLOTS } from '../storage/series-store.js';
 import { RetryConflict, type Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import { resolveCustomer } from './customers.js';
@@ -97,27 +94,25 @@ export function* redeemInTransaction(
     const cs = loaded.state.customerSeries.get(series.id)!;
     const earlier = usesSoFar.get(coupon.id) ?? 0;
     const earlierInSeries = seriesUsesSoFar.get(series.id) ?? 0;
-    if (!(yield* stores.redemption.useCoupon(org, coupon.id, coupon.redemptionCount + earlier, w.at)))
+    if (!(yield* stores.coupon.addUseIfCountIs(org, coupon.id, coupon.redemptionCount + earlier, w.at)))
       throw new RetryConflict('coupon use');
     if (
-      !(yield* stores.redemption.countCustomerRedemption(
+      !(yield* stores.customerSeries.addRedemptionIfCountIs({
         org,
-        w.customer.id,
-        series.id,
-        cs.redeemed + earlierInSeries,
-        w.at,
-      ))
+        customer: w.customer.id,
+        series: series.id,
+        expected: cs.redeemed + earlierInSeries,
+        at: w.at,
+      }))
     ) {
       throw new RetryConflict('customer redemptions');
     }
-    const limited = series.maxRedeem !== UNLIMITED;
-    const counted = yield* stores.redemption.countSeriesRedemption({
+    const counted = yield* stores.counter.addRedemptionWithinMaxRedeem({
       org,
       series: series.id,
-      slot: limited ? 0 : randomInt(COUNTER_SLOTS),
       version: series.configVersion,
       at: w.at,
-      limit: series.maxRedeem,
+      maxRedeem: series.maxRedeem,
     });
     if (!counted) throw new RetryConflict('series redemptions');
     usesSoFar.set(coupon.id, earlier + 1);
@@ -128,9 +123,9 @@ export function* redeemInTransaction(
       coupon: coupon.id,
       series: series.id,
       customer: w.customer.id,
-      txn: w.checkout.transactionNumber,
-      bill: w.bill === undefined ? null : formatMoney(w.bill),
-      discount: formatMoney(discount),
+      billNumber: w.checkout.transactionNumber,
+      bill: w.bill,
+      discount,
       till: w.tillId,
       client: w.clientId,
       redeemedAt: w.at,
@@ -141,7 +136,7 @@ export function* redeemInTransaction(
       details: w.details ?? null,
       uploadJob: w.uploadJobId ?? null,
     });
-    yield* stores.coupon.addEvent({
+    yield* stores.event.add({
       org,
       coupon: coupon.id,
       series: series.id,
@@ -158,12 +153,11 @@ export function* redeemInTransaction(
         redeemedAt: w.at,
       }),
     });
-    if (w.checkout.holdId !== null)
-      yield* stores.redemption.consumeHoldItem(org, w.checkout.holdId, coupon.id, w.now);
+    if (w.checkout.holdId !== null) yield* stores.hold.consumeItem(org, w.checkout.holdId, coupon.id, w.now);
     else if (w.checkout.transactionNumber !== null && coupon.heldUntil !== null && coupon.heldUntil > w.now) {
-      for (const h of yield* stores.redemption.liveHoldsOf(org, coupon.id, w.now)) {
-        if (h.transaction_number === w.checkout.transactionNumber)
-          yield* stores.redemption.consumeHoldItem(org, Number(h.hold_id), coupon.id, w.now);
+      for (const h of yield* stores.hold.liveOnCoupon(org, coupon.id, w.now)) {
+        if (h.billNumber === w.checkout.transactionNumber)
+          yield* stores.hold.consumeItem(org, h.holdId, coupon.id, w.now);
       }
     }
   }

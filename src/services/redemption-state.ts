@@ -84,7 +84,7 @@ export function* loadRedemptionState(
   const coupons = new Map<number, Coupon>();
   for (const it of items) if (it.coupon) coupons.set(it.coupon.id, it.coupon);
   if (lock) {
-    const locked = yield* stores.redemption.lockCoupons(org, [...coupons.keys()]);
+    const locked = yield* stores.coupon.lockMany(org, [...coupons.keys()]);
     for (const [id, c] of locked) coupons.set(id, c);
   }
 
@@ -95,18 +95,19 @@ export function* loadRedemptionState(
       : yield* stores.series.findMany(org, seriesIds);
   const series = new Map(seriesList.map((s) => [s.id, s]));
 
-  const own = { hold: checkout.holdId ?? -1, txn: checkout.transactionNumber ?? '' };
+  const own = { holdId: checkout.holdId, billNumber: checkout.transactionNumber };
   const customerSeries = new Map<number, CustomerSeriesState>();
   const seriesState = new Map<number, SeriesState>();
   for (const id of seriesIds) {
     const s = series.get(id)!;
-    const cs = yield* stores.redemption.customerSeries(org, customerId, id, lock);
+    const cs = lock
+      ? yield* stores.customerSeries.lock(org, customerId, id)
+      : yield* stores.customerSeries.find(org, customerId, id);
     const perUserLimited = s.maxRedemptionsInSeriesPerUser !== UNLIMITED;
     customerSeries.set(id, {
-      ...cs,
-      heldByOthers: perUserLimited
-        ? yield* stores.redemption.othersHoldsOfCustomer(org, id, customerId, now, own)
-        : 0,
+      redeemed: cs.redeemedCount,
+      lastRedeemedAt: cs.lastRedeemedAt,
+      heldByOthers: perUserLimited ? yield* stores.hold.othersOfCustomer(org, id, customerId, now, own) : 0,
     });
   }
   for (const id of seriesIds) {
@@ -116,10 +117,10 @@ export function* loadRedemptionState(
       seriesState.set(id, { redeemed: 0, heldByOthers: 0 });
       continue;
     }
-    if (lock) yield* stores.coupon.lockSlot0(org, id);
+    if (lock) yield* stores.counter.lockForLimit(org, id);
     seriesState.set(id, {
-      redeemed: yield* stores.redemption.redeemedInSeries(org, id),
-      heldByOthers: yield* stores.redemption.othersHoldsInSeries(org, id, now, own),
+      redeemed: yield* stores.counter.totalRedeemed(org, id),
+      heldByOthers: yield* stores.hold.othersInSeries(org, id, now, own),
     });
   }
 
@@ -128,19 +129,19 @@ export function* loadRedemptionState(
     let byCustomer = 0;
     let onTransaction = false;
     if (c.redemptionCount > 0) {
-      for (const r of yield* stores.redemption.activeRedemptionsOf(org, c.id)) {
-        if (Number(r.customer_id) === customerId) byCustomer++;
-        if (checkout.transactionNumber !== null && r.transaction_number === checkout.transactionNumber)
+      for (const r of yield* stores.redemption.activeOf(org, c.id)) {
+        if (r.customerId === customerId) byCustomer++;
+        if (checkout.transactionNumber !== null && r.billNumber === checkout.transactionNumber)
           onTransaction = true;
       }
     }
     let heldByOther = false;
     if (c.heldUntil !== null && c.heldUntil > now) {
-      const holds = yield* stores.redemption.liveHoldsOf(org, c.id, now);
+      const holds = yield* stores.hold.liveOnCoupon(org, c.id, now);
       heldByOther = holds.some(
         (h) =>
-          Number(h.hold_id) !== checkout.holdId &&
-          (checkout.transactionNumber === null || h.transaction_number !== checkout.transactionNumber),
+          h.holdId !== checkout.holdId &&
+          (checkout.transactionNumber === null || h.billNumber !== checkout.transactionNumber),
       );
     }
     couponStates.set(c.id, {
