@@ -141,7 +141,7 @@ export const couponErrors = {
     'bill amount is outside the allowed range',
   ),
   StoreNotAllowed: spec(735, 400, 'STORE_NOT_ALLOWED', 'this till may not redeem coupons of this series'),
-  AlreadyRedeemedOnTransaction: spec(
+  AlreadyRedeemedOnBill: spec(
     747,
     400,
     'ALREADY_REDEEMED_ON_TRANSACTION',

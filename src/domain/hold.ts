@@ -18,15 +18,3 @@ export interface HoldItem {
   customerId: number;
   status: HoldStatus;
 }
-
-/** A live hold on a coupon: which hold, and the bill it was taken for. */
-export interface HoldOnCoupon {
-  holdId: number;
-  billNumber: string | null;
-}
-
-/** Which checkout is asking: its own hold and bill do not count against it. */
-export interface Checkout {
-  holdId: number | null;
-  billNumber: string | null;
-}

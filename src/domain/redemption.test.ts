@@ -118,7 +118,7 @@ function couponState(k: Case): CouponState {
     coupon: makeCoupon(k.coupon),
     series: makeSeries(k.series),
     redemptionsByCustomer: 0,
-    redeemedOnTransaction: false,
+    redeemedOnBill: false,
     heldByOther: false,
     ...k.state,
   };
@@ -141,7 +141,8 @@ const context = (over: Partial<RedemptionContext> = {}): RedemptionContext => ({
   tillId: 'T1',
   at: AT,
   timezone: 'UTC',
-  transactionNumber: 'BILL-1',
+  billNumber: 'BILL-1',
+  holdId: null,
   ...over,
 });
 
@@ -467,7 +468,7 @@ describe('decideRedemption', () => {
     });
 
     it('refuses a coupon already redeemed on this transaction number', () => {
-      expect(outcome({ state: { redeemedOnTransaction: true } })).toBe('AlreadyRedeemedOnTransaction');
+      expect(outcome({ state: { redeemedOnBill: true } })).toBe('AlreadyRedeemedOnBill');
     });
   });
 
@@ -489,7 +490,7 @@ describe('decideRedemption', () => {
         redeemTills: { kind: 'only', tills: ['T9'] },
       },
       coupon: { revokedAt: AT, customerId: 7, redemptionCount: 1, validTill: '2026-03-01' },
-      state: { heldByOther: true, redemptionsByCustomer: 1, redeemedOnTransaction: true },
+      state: { heldByOther: true, redemptionsByCustomer: 1, redeemedOnBill: true },
       s: { redeemed: 1 },
       cs: { redeemed: 1, lastRedeemedAt: AT - DAY_MS },
       ctx: {},
@@ -510,7 +511,7 @@ describe('decideRedemption', () => {
       ['MinDaysBetweenRedemption', () => (k.series.minDaysBetweenRedemption = UNLIMITED)],
       ['BillAmountOutOfRange', () => (k.series.minBillAmount = money(0))],
       ['StoreNotAllowed', () => (k.series.redeemTills = { kind: 'all' })],
-      ['AlreadyRedeemedOnTransaction', () => (k.state.redeemedOnTransaction = false)],
+      ['AlreadyRedeemedOnBill', () => (k.state.redeemedOnBill = false)],
     ];
     const seen = steps.map(([, fix]) => {
       const reason = outcome(k);
@@ -643,9 +644,9 @@ describe('decideBatch', () => {
     const state = one({ series: { sameUserMultipleRedeem: true, isMultipleUseAllowed: true } });
     expect(reasons(decideBatch([item(10), item(10)], state, context()))).toEqual([
       'accept',
-      'AlreadyRedeemedOnTransaction',
+      'AlreadyRedeemedOnBill',
     ]);
-    expect(reasons(decideBatch([item(10), item(10)], state, context({ transactionNumber: null })))).toEqual([
+    expect(reasons(decideBatch([item(10), item(10)], state, context({ billNumber: null })))).toEqual([
       'accept',
       'accept',
     ]);

@@ -1,7 +1,8 @@
 // Holds (`coupon_hold`, `coupon_hold_item`): coupons reserved for a checkout, what other checkouts' live
 // holds count against the limits, and the sweep that ends expired holds (docs/architecture.md "Redeem").
 import { sql } from 'kysely';
-import type { Checkout, Hold, HoldItem, HoldOnCoupon, HoldStatus } from '../domain/hold.js';
+import type { Hold, HoldItem, HoldStatus } from '../domain/hold.js';
+import type { Checkout, HoldOnCoupon } from '../domain/redemption.js';
 import { formatMoney, type Money } from '../domain/money.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
@@ -15,7 +16,10 @@ const toItem = (r: ItemRow, status: string): HoldItem => ({
   status: status as HoldStatus,
 });
 /** The checkout's own hold and bill as the statements compare them (no hold: -1, no bill: ''). */
-const own = (c: Checkout) => ({ hold: c.holdId ?? -1, txn: c.billNumber ?? '' });
+const own = (c: Pick<Checkout, 'holdId' | 'billNumber'>) => ({
+  hold: c.holdId ?? -1,
+  txn: c.billNumber ?? '',
+});
 
 export function createHoldStore(engine: Engine) {
   const db = engine.kysely;
@@ -246,7 +250,12 @@ export function createHoldStore(engine: Engine) {
       }));
     },
     /** Coupons of a series that other checkouts (not `checkout`) hold. */
-    *othersInSeries(org: number, series: number, now: number, checkout: Checkout): Script<number> {
+    *othersInSeries(
+      org: number,
+      series: number,
+      now: number,
+      checkout: Pick<Checkout, 'holdId' | 'billNumber'>,
+    ): Script<number> {
       return Number((yield* one(othersInSeries, { org, series, now, ...own(checkout) }))?.n ?? 0);
     },
     /** Coupons of a series held for the customer by other checkouts (not `checkout`). */
@@ -255,7 +264,7 @@ export function createHoldStore(engine: Engine) {
       series: number,
       customer: number,
       now: number,
-      checkout: Checkout,
+      checkout: Pick<Checkout, 'holdId' | 'billNumber'>,
     ): Script<number> {
       return Number((yield* one(othersOfCustomer, { org, series, customer, now, ...own(checkout) }))?.n ?? 0);
     },
