@@ -362,6 +362,57 @@ describe('batches', () => {
   });
 });
 
+describe('bulk/redeem?is_redeemable=true: a dry run', () => {
+  it('runs the checks and redeems nothing: the coupons stay redeemable and a real redeem succeeds after it', async () => {
+    const s = await series({ isMultipleVouchersPerUserAllowed: true });
+    const m = mobile();
+    const a = await issue(s.id, m);
+    const b = await issue(s.id, m);
+    const body = {
+      billAmount: '2000',
+      transactionNumber: txn(),
+      user: { mobile: m },
+      redemptionRequestList: [{ code: a.code }, { code: b.code }],
+    };
+    for (const query of ['is_redeemable=true', 'isredeemable=true']) {
+      const dry = await t.post(`/v2/coupon/bulk/redeem?${query}`, body);
+      expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+      expect(dry.body).toMatchObject({ totalCount: 2, failureCount: 0 });
+      for (const item of dry.body.response) {
+        expect(item.errors).toEqual([]);
+        expect(item.result.redemptionStatus).toMatchObject({ success: true, code: 700 });
+        expect(item.result.redemptionStatus.message).toBe('Coupon isRedeem successful');
+        expect(item.result.id).toBeNull();
+      }
+    }
+    const after = await check(m, [a.code, b.code]);
+    expect(after.body.redemption.map((r: any) => r.isRedeemable)).toEqual([true, true]);
+    expect(after.body.redemption.map((r: any) => r.numberOfRedemptionsByUser)).toEqual([0, 0]);
+    const real = await t.post('/v2/coupon/bulk/redeem', body);
+    expect(real.status, JSON.stringify(real.body)).toBe(200);
+    expect(real.body.response[0].result.id).toBeGreaterThan(0);
+  });
+
+  it('reports each refusal as the redeem would, and still writes nothing, with allowPartial too', async () => {
+    const s = await series({ isMultipleVouchersPerUserAllowed: true });
+    const m = mobile();
+    const a = await issue(s.id, m);
+    const b = await issue(s.id, m);
+    expect((await redeem(m, [a.code])).status).toBe(200);
+    const dry = await t.post('/v2/coupon/bulk/redeem?is_redeemable=true&allowPartial=true', {
+      billAmount: '2000',
+      transactionNumber: txn(),
+      user: { mobile: m },
+      redemptionRequestList: [{ code: b.code }, { code: a.code }, { code: 'NOSUCH42' }],
+    });
+    expect(dry.status).toBe(201);
+    expect(dry.body).toMatchObject({ totalCount: 3, failureCount: 2 });
+    expect(dry.body.response.map((r: any) => r.result.redemptionStatus.code)).toEqual([700, 716, 719]);
+    const after = await check(m, [b.code, a.code]);
+    expect(after.body.redemption.map((r: any) => r.numberOfRedemptionsByUser)).toEqual([0, 1]);
+  });
+});
+
 describe('discount amounts', () => {
   it('ABS is min(value, bill); PERC is bill × value / 100 capped by discountUpto', async () => {
     const abs = await series({ discountType: 'ABS', discountValue: 100 });

@@ -215,7 +215,7 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
       );
       const failed = failures(result.items);
       const body = {
-        redemption: result.items.map(toRedeemedItem),
+        redemption: result.items.map((o) => toRedeemedItem(o)),
         redemptionStatus: overallStatus(result.items, PROCESSING_SUCCESSFUL),
         customer: toCustomerReply(result.customer),
         warnings: [],
@@ -237,22 +237,38 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
       schema: {
         tags: ['redeeming'],
         summary: 'Redeem a customer’s coupons against a bill; atomic unless allowPartial=true',
-        querystring: Type.Object({ ...SourceQuery.properties, allowPartial: Type.Optional(Type.Boolean()) }),
+        querystring: Type.Object({
+          ...SourceQuery.properties,
+          allowPartial: Type.Optional(Type.Boolean()),
+          is_redeemable: Type.Optional(
+            Type.Boolean({ description: 'true: a dry run: the checks only, nothing is redeemed' }),
+          ),
+          isredeemable: Type.Optional(Type.Boolean({ description: 'the same as is_redeemable' })),
+        }),
         body: RedeemBody,
         response: withErrors({ 200: BulkRedeemReply, 201: BulkRedeemReply }),
       },
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const q = request.query as { source?: string; allowPartial?: boolean };
+      const q = request.query as {
+        source?: string;
+        allowPartial?: boolean;
+        is_redeemable?: boolean;
+        isredeemable?: boolean;
+      };
       checkSource(q.source);
-      const result = await services.redeeming.redeem(
-        p,
-        redeemInput(request.body as RedeemBodyIn, p.org, p.tillId, q.allowPartial === true),
-      );
+      const input = redeemInput(request.body as RedeemBodyIn, p.org, p.tillId, q.allowPartial === true);
+      // A dry run (a till validating a cart before payment) runs the same checks as the redeem and writes
+      // nothing: the check path of the redemption service, answered in the bulk shape.
+      const dryRun = q.is_redeemable === true || q.isredeemable === true;
+      const result = dryRun
+        ? await services.redeeming.check(p, input)
+        : await services.redeeming.redeem(p, input);
+      const success = dryRun ? IS_REDEEM_SUCCESSFUL : PROCESSING_SUCCESSFUL;
       const response = result.items.map((o) => ({
         entityId: o.coupon?.id ?? o.raw,
-        result: toRedeemedItem(o),
+        result: toRedeemedItem(o, success),
         errors: o.decision.kind === 'refuse' ? [errorEntry(o.decision.reason)] : [],
       }));
       const failureCount = failures(result.items).length;

@@ -140,10 +140,13 @@ function statusOf(o: ItemOutcome, success: string) {
   return { status: false, message: e.message, code: e.code, reason: e.reason };
 }
 
-/** One coupon of a redeem answer. */
-export function toRedeemedItem(o: ItemOutcome): Static<typeof RedeemedItem> {
+/** One coupon of a redeem answer (of a dry run: `success` is the check's message, and no redemption id). */
+export function toRedeemedItem(
+  o: ItemOutcome,
+  success: string = PROCESSING_SUCCESSFUL,
+): Static<typeof RedeemedItem> {
   const s = o.series;
-  const st = statusOf(o, PROCESSING_SUCCESSFUL);
+  const st = statusOf(o, success);
   return {
     id: o.redemptionId ?? null,
     couponId: o.coupon?.id ?? null,
