@@ -146,11 +146,11 @@ describe('decideIssue', () => {
     });
 
     it('refuses at a till that is not listed', () => {
-      expect(decideIssue(input(onlyT1, { tillId: 'T9' }))).toEqual(refused('InvalidIssualStore'));
+      expect(decideIssue(input(onlyT1, { tillId: 'T9' }))).toEqual(refused('IssuingTillNotAllowed'));
     });
 
     it('refuses without a till when the series lists tills', () => {
-      expect(decideIssue(input(onlyT1, { tillId: null }))).toEqual(refused('InvalidIssualStore'));
+      expect(decideIssue(input(onlyT1, { tillId: null }))).toEqual(refused('IssuingTillNotAllowed'));
     });
 
     it('issues at any till, or none, when the series allows all tills', () => {
@@ -371,7 +371,7 @@ describe('decideIssue', () => {
       };
       const fixes: [string, () => void][] = [
         ['SeriesExpired', () => (failing.series.validTillDate = '2026-12-31')],
-        ['InvalidIssualStore', () => (failing.rest.tillId = 'T1')],
+        ['IssuingTillNotAllowed', () => (failing.rest.tillId = 'T1')],
         ['MutuallyExclusiveSeries', () => (failing.rest.heldExclusiveSeriesIds = [])],
         ['AlreadyIssued', () => (failing.series.isMultipleVouchersPerUserAllowed = true)],
         ['MaxPerUserExceeded', () => (failing.series.maxVouchersPerUser = -1)],

@@ -458,8 +458,8 @@ describe('decideRedemption', () => {
     it('refuses a till that is not in redeemTills, and a missing till, when the series lists tills', () => {
       const series = { redeemTills: { kind: 'only', tills: ['T1', 'T2'] } as const };
       expect(outcome({ series, ctx: { tillId: 'T2' } })).toBe('accept');
-      expect(outcome({ series, ctx: { tillId: 'T3' } })).toBe('StoreNotAllowed');
-      expect(outcome({ series, ctx: { tillId: null } })).toBe('StoreNotAllowed');
+      expect(outcome({ series, ctx: { tillId: 'T3' } })).toBe('TillNotAllowed');
+      expect(outcome({ series, ctx: { tillId: null } })).toBe('TillNotAllowed');
     });
 
     it('accepts any till, or none, when redeemTills is all', () => {
@@ -510,7 +510,7 @@ describe('decideRedemption', () => {
       ['CustomerRedeemLimitReached', () => (k.series.maxRedemptionsInSeriesPerUser = UNLIMITED)],
       ['MinDaysBetweenRedemption', () => (k.series.minDaysBetweenRedemption = UNLIMITED)],
       ['BillAmountOutOfRange', () => (k.series.minBillAmount = money(0))],
-      ['StoreNotAllowed', () => (k.series.redeemTills = { kind: 'all' })],
+      ['TillNotAllowed', () => (k.series.redeemTills = { kind: 'all' })],
       ['AlreadyRedeemedOnBill', () => (k.state.redeemedOnBill = false)],
     ];
     const seen = steps.map(([, fix]) => {

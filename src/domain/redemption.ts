@@ -133,7 +133,7 @@ export function decideRedemption(
     return refuse('MinDaysBetweenRedemption');
   }
   if (ctx.bill !== undefined && !isBillInRange(series, ctx.bill)) return refuse('BillAmountOutOfRange');
-  if (!isTillAllowed(series, ctx.tillId)) return refuse('StoreNotAllowed');
+  if (!isTillAllowed(series, ctx.tillId)) return refuse('TillNotAllowed');
   if (c.redeemedOnBill) return refuse('AlreadyRedeemedOnBill');
   return { kind: 'accept', discount: discountFor(series, ctx.bill) };
 }

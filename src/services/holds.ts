@@ -19,7 +19,8 @@ export interface HoldInput {
   codes: CouponNamed[];
   bill: Money | undefined;
   ttlSeconds: number;
-  transactionNumber: string | null;
+  /** The bill's number (the wire's transactionNumber). */
+  billNumber: string | null;
   tillId: string | null;
 }
 
@@ -52,7 +53,7 @@ export function createHoldService(deps: StorageDeps & { guesses: GuessThrottles 
           const { customer } = yield* resolveCustomer(stores, p.org, input.ref, { register: false, now: t });
           const checkout = {
             bill: input.bill,
-            billNumber: input.transactionNumber,
+            billNumber: input.billNumber,
             holdId: null,
             tillId: input.tillId,
             at: t,

@@ -54,7 +54,7 @@ function nextCode(format: CodeFormat): string {
 
 /**
  * Issues one coupon of a series to a resolved customer, inside the caller's transaction. Decides with
- * what it reads after taking the customer's lock (and slot 0's when maxCreate is set), then writes with
+ * what it reads after taking the customer's lock (and the series counter's when maxCreate is set), then writes with
  * guards; a guard that changes nothing throws RetryConflict so the transaction runs again.
  */
 export function* issueToCustomer(

@@ -77,13 +77,13 @@ export function createReactivateService(deps: StorageDeps) {
     },
 
     /** Undoes everything still redeemed on a customer's bill; a second call finds nothing and answers []. */
-    async byTransaction(p: Principal, ref: CustomerRef, transactionNumber: string): Promise<number[]> {
+    async byBill(p: Principal, ref: CustomerRef, billNumber: string): Promise<number[]> {
       const t = now();
       const org = p.orgId;
       return engine.run(
         function* () {
           const { customer } = yield* resolveCustomer(stores, p.org, ref, { register: false, now: t });
-          const onBill = yield* stores.redemption.lockActiveOnBill(org, customer.id, transactionNumber);
+          const onBill = yield* stores.redemption.lockActiveOnBill(org, customer.id, billNumber);
           return yield* undo(stores, org, onBill, t, actorOf(p));
         },
         { write: true },

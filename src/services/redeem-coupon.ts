@@ -21,7 +21,8 @@ export interface RedeemInput {
   ref: CustomerRef;
   codes: CouponNamed[];
   bill: Money | undefined;
-  transactionNumber: string | null;
+  /** The bill's number (the wire's transactionNumber). */
+  billNumber: string | null;
   /** The requested redemption time (back-dated till uploads); the checks run then. */
   at: number | undefined;
   holdId: number | null;
@@ -47,7 +48,7 @@ const checkoutOf = (
   now: number,
 ): Checkout => ({
   bill: input.bill,
-  billNumber: input.transactionNumber,
+  billNumber: input.billNumber,
   holdId,
   tillId: input.tillId,
   at: input.at ?? now,
