@@ -40,9 +40,7 @@ export function createCouponService(deps: StorageDeps) {
           f.offset,
         );
         const errors: ErrorEntry[] = [];
-        const customers = new Set(
-          (yield* stores.customer.findByIds(org, f.issuedToIds)).map((c) => Number(c.id)),
-        );
+        const customers = new Set((yield* stores.customer.findByIds(org, f.issuedToIds)).map((c) => c.id));
         for (const id of f.issuedToIds)
           if (!customers.has(id)) errors.push(errorEntry('CustomerNotFound', `id ${id}`));
         const knownIds = new Set((yield* stores.coupon.findManyById(org, f.couponIds)).map((c) => c.id));

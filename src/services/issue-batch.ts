@@ -259,7 +259,7 @@ export function* issueBatch(
       (yield* stores.customer.findByIds(
         orgId,
         toIssue.map((p) => p.customer),
-      )).map((c) => [Number(c.id), c]),
+      )).map((c) => [c.id, c]),
     );
     const messages = toIssue.flatMap((p) => {
       const mobile = mobiles.get(p.customer) ?? null;
@@ -268,8 +268,8 @@ export function* issueBatch(
       const coupon = couponOf.get(p.row)!;
       const { text } = renderSms(series.smsTemplate, {
         code: coupon.code,
-        firstName: c?.first_name ?? null,
-        lastName: c?.last_name ?? null,
+        firstName: c?.firstName ?? null,
+        lastName: c?.lastName ?? null,
         offerName: series.description,
         issuedAt: now,
         validTill: p.validTill,
