@@ -2,6 +2,7 @@
 // the read facts mean, and the plan a redeem's writer follows (the counts its guards expect, the holds it
 // consumes, atomicity).
 import { describe, expect, it } from 'vitest';
+import { AT, CUSTOMER, context, makeCoupon, makeSeries } from '../../test/support/redemption-cases.js';
 import type { Coupon } from './coupon.js';
 import { money } from './money.js';
 import {
@@ -12,64 +13,14 @@ import {
   type RedemptionState,
   type RequestedCoupon,
 } from './redemption.js';
-import { UNLIMITED, UNLIMITED_BILL, type Series } from './series.js';
-
-const utc = (iso: string): number => Date.parse(iso);
-const CUSTOMER = 42;
-const AT = utc('2026-03-11T10:00:00Z');
+import type { Series } from './series.js';
 
 const series = (over: Partial<Series> = {}): Series =>
-  ({
-    id: 1,
-    configVersion: 1,
-    discountType: 'ABS',
-    discountValue: money(100),
-    discountUpto: money(0),
-    validTillDate: '2026-12-31',
-    redemptionValidFrom: null,
-    redemptionValidAfterDays: 0,
-    maxRedeem: UNLIMITED,
-    maxRedemptionsInSeriesPerUser: UNLIMITED,
-    minDaysBetweenRedemption: UNLIMITED,
-    redemptionPerCouponMaxLimit: UNLIMITED,
-    anyUser: false,
-    sameUserMultipleRedeem: true,
-    isMultipleUseAllowed: true,
-    redeemTills: { kind: 'all' },
-    range: { dom: null, dow: null, hours: null },
-    minBillAmount: money(0),
-    maxBillAmount: UNLIMITED_BILL,
-    ...over,
-  }) as Series;
-
-const coupon = (over: Partial<Coupon> = {}): Coupon => ({
-  id: 10,
-  orgId: 1,
-  seriesId: 1,
-  code: 'ABCD1234',
-  heldUntil: null,
-  isGeneric: false,
-  customerId: CUSTOMER,
-  issuedAt: utc('2026-01-01T00:00:00Z'),
-  validTill: '2026-12-31',
-  redemptionCount: 0,
-  lastRedeemedAt: null,
-  revokedAt: null,
-  origin: 'generated',
-  createdAt: utc('2026-01-01T00:00:00Z'),
-  ...over,
-});
-
-const ctx = (over: Partial<RedemptionContext> = {}): RedemptionContext => ({
-  customerId: CUSTOMER,
-  timezone: 'UTC',
-  bill: money(1000),
-  billNumber: null,
-  holdId: null,
-  tillId: null,
-  at: AT,
-  ...over,
-});
+  makeSeries({ sameUserMultipleRedeem: true, isMultipleUseAllowed: true, ...over });
+const coupon = makeCoupon;
+/** No bill number, no hold, any till: a test adds what it is about. */
+const ctx = (over: Partial<RedemptionContext> = {}): RedemptionContext =>
+  context({ billNumber: null, holdId: null, tillId: null, ...over });
 
 const requested = (c: Coupon, s: Series): RequestedCoupon => ({
   raw: c.code,
