@@ -34,7 +34,7 @@ beforeAll(async () => {
   t = await buildTestApp({ env: RACE_ENV });
   const single = (
     await createSeries(t, { description: 'crash', discountValue: 5, isMultipleVouchersPerUserAllowed: true })
-  ).body.id;
+  ).id;
   const multi = (
     await createSeries(t, {
       description: 'crash multi',
