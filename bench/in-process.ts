@@ -183,11 +183,11 @@ export async function runInProcess(seconds: number): Promise<void> {
     const redeemService = async (touchBytes: number) => {
       const c = next();
       for (let i = 0; i < touchBytes; i += 64) scratch[i] = (scratch[i]! + 1) & 255;
-      await app.services.redeeming.redeem(principal, {
+      await app.services.redemption.redeem(principal, {
         ref: { mobile: c.mobile },
         codes: [{ code: c.code }],
         bill: undefined,
-        transactionNumber: `IP${++bill}`,
+        billNumber: `IP${++bill}`,
         at: undefined,
         holdId: null,
         allowPartial: false,
@@ -202,11 +202,11 @@ export async function runInProcess(seconds: number): Promise<void> {
       ),
       await measure('coupond is_redeemable', seconds, () => inject('GET', checkUrl)),
       await measure('check service alone, no HTTP', seconds, async () => {
-        await app.services.redeeming.check(principal, {
+        await app.services.redemption.check(principal, {
           ref: { mobile: checked!.mobile },
           codes: [{ code: checked!.code }],
           bill: undefined,
-          transactionNumber: null,
+          billNumber: null,
           at: undefined,
           tillId: null,
         });

@@ -25,6 +25,24 @@ export interface Coupon {
   createdAt: number;
 }
 
+/** One entry of a coupon's history (docs/api.md §9). */
+export interface CouponEvent {
+  type: string;
+  at: number;
+  actor: string;
+  details: Record<string, unknown>;
+}
+
+/** One redemption of a coupon, as reactivation needs it. */
+export interface Redemption {
+  id: number;
+  couponId: number;
+  seriesId: number;
+  customerId: number;
+  billNumber: string | null;
+  reactivatedAt: number | null;
+}
+
 const CODE = /^[A-Z0-9_-]{1,64}$/;
 
 /** Upper-cases and trims a code from the wire; undefined when it is malformed (702). */

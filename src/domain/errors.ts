@@ -82,7 +82,7 @@ export const couponErrors = {
     'MUTUALLY_EXCLUSIVE_SERIES',
     'the customer holds a coupon of a mutually exclusive series',
   ),
-  InvalidIssualStore: issuance('INVALID_ISSUAL_STORE', 'this till may not issue coupons of this series'),
+  IssuingTillNotAllowed: issuance('INVALID_ISSUAL_STORE', 'this till may not issue coupons of this series'),
   RedemptionStartAfterExpiry: issuance(
     'REDEMPTION_START_AFTER_EXPIRY',
     'the coupon could only become redeemable after the series ends',
@@ -140,8 +140,8 @@ export const couponErrors = {
     'BILL_AMOUNT_OUT_OF_RANGE',
     'bill amount is outside the allowed range',
   ),
-  StoreNotAllowed: spec(735, 400, 'STORE_NOT_ALLOWED', 'this till may not redeem coupons of this series'),
-  AlreadyRedeemedOnTransaction: spec(
+  TillNotAllowed: spec(735, 400, 'STORE_NOT_ALLOWED', 'this till may not redeem coupons of this series'),
+  AlreadyRedeemedOnBill: spec(
     747,
     400,
     'ALREADY_REDEEMED_ON_TRANSACTION',

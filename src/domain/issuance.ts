@@ -35,7 +35,7 @@ export function decideIssue(input: IssueCheckInput): IssueDecision {
 
   const tills = series.issueTills;
   if (tills.kind === 'only' && (input.tillId === null || !tills.tills.includes(input.tillId))) {
-    return refuse('InvalidIssualStore');
+    return refuse('IssuingTillNotAllowed');
   }
 
   if (input.heldExclusiveSeriesIds.length > 0) return refuse('MutuallyExclusiveSeries');

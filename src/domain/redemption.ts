@@ -1,4 +1,6 @@
-// The redemption rules (docs/api.md §7, §8; docs/errors.md "Checking and redeeming"): pure decisions, no I/O, no clock.
+// The redemption rules (docs/api.md §7, §8; docs/errors.md "Checking and redeeming"): pure decisions, no I/O,
+// no clock. Checking, holding and redeeming all decide here; redemption-plan.ts turns the decisions of one
+// request into what its writer does.
 import { DAY_MS, localDate, localParts } from './clock.js';
 import type { Coupon } from './coupon.js';
 import type { CouponErrorName } from './errors.js';
@@ -6,15 +8,27 @@ import { isCouponExpired, isSeriesExpired, redemptionStart } from './expiry.js';
 import { minMoney, percentOf, ZERO, type Money } from './money.js';
 import { UNLIMITED, UNLIMITED_BILL, type RedemptionRange, type Series } from './series.js';
 
-export interface RedemptionContext {
-  customerId: number;
-  /** The bill; undefined skips the bill check (a hold without billAmount). */
+/**
+ * Where and when coupons are checked, held or redeemed: one till's bill at one instant. Built once per
+ * request and passed as it is to the load, the rules and the writer.
+ */
+export interface Checkout {
+  /** The bill amount; undefined skips the bill check (a check or hold without billAmount). */
   bill: Money | undefined;
+  /** The bill's number (the wire's transactionNumber): a coupon is redeemed once per bill (747). */
+  billNumber: string | null;
+  /** The hold this checkout took earlier, if it names it; its own hold never counts against it. */
+  holdId: number | null;
+  /** The till redeeming (the API client's, or the one an upload row names). */
   tillId: string | null;
   /** The instant the checks run at: the request's redemptionTime, or now. */
   at: number;
+}
+
+/** What the rules decide with: the checkout, for which customer, in which timezone. */
+export interface RedemptionContext extends Checkout {
+  customerId: number;
   timezone: string;
-  transactionNumber: string | null;
 }
 
 /** Everything known about one coupon when deciding. */
@@ -23,8 +37,8 @@ export interface CouponState {
   series: Series;
   /** Active (not reactivated) redemptions of this coupon by this customer. */
   redemptionsByCustomer: number;
-  /** The coupon already has an active redemption on this context's transactionNumber. */
-  redeemedOnTransaction: boolean;
+  /** The coupon already has an active redemption on this checkout's bill number. */
+  redeemedOnBill: boolean;
   /** A live (unexpired, active) hold of another checkout covers this coupon. */
   heldByOther: boolean;
 }
@@ -119,8 +133,8 @@ export function decideRedemption(
     return refuse('MinDaysBetweenRedemption');
   }
   if (ctx.bill !== undefined && !isBillInRange(series, ctx.bill)) return refuse('BillAmountOutOfRange');
-  if (!isTillAllowed(series, ctx.tillId)) return refuse('StoreNotAllowed');
-  if (c.redeemedOnTransaction) return refuse('AlreadyRedeemedOnTransaction');
+  if (!isTillAllowed(series, ctx.tillId)) return refuse('TillNotAllowed');
+  if (c.redeemedOnBill) return refuse('AlreadyRedeemedOnBill');
   return { kind: 'accept', discount: discountFor(series, ctx.bill) };
 }
 
@@ -145,6 +159,8 @@ export interface BatchItem {
   /** undefined when the code is malformed */
   normalised: string | undefined;
   couponId: number | undefined;
+  /** A refusal known before the rules run (a generic code the customer holds no coupon of: 710). */
+  early?: CouponErrorName;
 }
 
 export interface BatchState {
@@ -172,6 +188,7 @@ export function decideBatch(
   const series = new Map(state.series);
   const customerSeries = new Map(state.customerSeries);
   return items.map((item) => {
+    if (item.early) return refuse(item.early);
     if (item.normalised === undefined) return refuse('CodeMalformed');
     if (item.couponId === undefined) return refuse('CouponNotFound');
     const c = coupons.get(item.couponId);
@@ -185,7 +202,7 @@ export function decideBatch(
         ...c,
         coupon: { ...c.coupon, redemptionCount: c.coupon.redemptionCount + 1, lastRedeemedAt: ctx.at },
         redemptionsByCustomer: c.redemptionsByCustomer + 1,
-        redeemedOnTransaction: c.redeemedOnTransaction || ctx.transactionNumber !== null,
+        redeemedOnBill: c.redeemedOnBill || ctx.billNumber !== null,
       });
       series.set(seriesId, { ...s, redeemed: s.redeemed + 1 });
       customerSeries.set(seriesId, { ...cs, redeemed: cs.redeemed + 1, lastRedeemedAt: ctx.at });
@@ -198,4 +215,168 @@ export function decideBatch(
 export function atomicOutcome(decisions: readonly RedemptionDecision[]): RedemptionDecision[] {
   if (decisions.every((d) => d.kind === 'accept')) return [...decisions];
   return decisions.map((d) => (d.kind === 'accept' ? refuse('OtherCouponFailed') : d));
+}
+
+// --- one request: which coupon a code names, what is known of it, and the plan the writer follows ------
+
+/** A live hold on a coupon: which hold, and the bill it was taken for. */
+export interface HoldOnCoupon {
+  holdId: number;
+  billNumber: string | null;
+}
+
+/**
+ * The coupon a GENERIC code names for a customer (everyone shares the code, each issue is a coupon of its
+ * own): the newest one that is neither revoked nor used, else the newest. A customer with none of them is
+ * refused 710 when the code is a generic code at all, and 719 otherwise.
+ */
+export function pickGeneric(
+  mine: readonly Coupon[],
+  codeIsGeneric: boolean,
+): { coupon: Coupon | undefined; early?: CouponErrorName } {
+  const coupon = mine.find((c) => c.revokedAt === null && c.redemptionCount === 0) ?? mine[0];
+  return coupon || !codeIsGeneric ? { coupon } : { coupon, early: 'NotCustomersCoupon' };
+}
+
+/** What was read about one coupon: its active redemptions and live holds (each read only when it can exist). */
+export interface CouponFacts {
+  activeRedemptions: readonly { customerId: number; billNumber: string | null }[];
+  liveHolds: readonly HoldOnCoupon[];
+}
+
+/** What the rules need of one coupon, from what was read about it. */
+export function couponStateOf(
+  coupon: Coupon,
+  series: Series,
+  facts: CouponFacts,
+  ctx: Pick<RedemptionContext, 'customerId' | 'billNumber' | 'holdId'>,
+): CouponState {
+  const { billNumber, holdId } = ctx;
+  return {
+    coupon,
+    series,
+    redemptionsByCustomer: facts.activeRedemptions.filter((r) => r.customerId === ctx.customerId).length,
+    redeemedOnBill: billNumber !== null && facts.activeRedemptions.some((r) => r.billNumber === billNumber),
+    heldByOther: facts.liveHolds.some(
+      (h) => h.holdId !== holdId && (billNumber === null || h.billNumber !== billNumber),
+    ),
+  };
+}
+
+/** One coupon named in a request, with what the load found for it. */
+export interface RequestedCoupon extends BatchItem {
+  /** The code or id as the request gave it. */
+  raw: string;
+  coupon: Coupon | undefined;
+  series: Series | undefined;
+}
+
+/** Everything a decision needs: per-coupon state, and the live holds read for each coupon. */
+export interface RedemptionState extends BatchState {
+  liveHolds: ReadonlyMap<number, readonly HoldOnCoupon[]>;
+}
+
+/** The outcome of one coupon in a check, hold or redeem request: its decision and the numbers the wire shows. */
+export interface ItemOutcome {
+  raw: string;
+  coupon: Coupon | undefined;
+  series: Series | undefined;
+  decision: RedemptionDecision;
+  /** The redemption's id, once written. */
+  redemptionId?: number;
+  numberOfRedemptionsByUser: number;
+  redemptionsLeft: number;
+}
+
+/** One redemption to write, with the counts its guarded writes expect to find. */
+export interface PlannedUse {
+  outcome: ItemOutcome;
+  coupon: Coupon;
+  series: Series;
+  discount: Money;
+  /** The coupon's active redemptions before this one (the coupon row's guard). */
+  couponUsesBefore: number;
+  /** The customer's active redemptions in the series before this one (the customer-series guard). */
+  customerUsesBefore: number;
+  /** Holds of this checkout on the coupon that this redemption consumes. */
+  consumesHolds: number[];
+}
+
+export interface RedemptionPlan {
+  outcomes: ItemOutcome[];
+  /** True when every coupon was accepted. */
+  allAccepted: boolean;
+  /** The redemptions to write, in request order (none when an atomic request has a refusal). */
+  uses: PlannedUse[];
+  /** The distinct accepted coupons, in request order (what a hold reserves). */
+  coupons: Coupon[];
+}
+
+/**
+ * Decides every coupon of a request and says what to write. `atomic`: one refusal refuses all (749 for
+ * the others). `now` is the recording time: holds live at `now` are the ones a redeem consumes.
+ */
+export function planRedemption(
+  items: readonly RequestedCoupon[],
+  state: RedemptionState,
+  ctx: RedemptionContext,
+  options: { atomic: boolean; now: number },
+): RedemptionPlan {
+  let decisions = decideBatch(items, state, ctx);
+  if (options.atomic) decisions = atomicOutcome(decisions);
+  const outcomes = items.map((it, i) => describeItem(it, decisions[i]!, state));
+  const allAccepted = decisions.every((d) => d.kind === 'accept');
+  const uses: PlannedUse[] = [];
+  const coupons = new Map<number, Coupon>();
+  const couponUses = new Map<number, number>();
+  const customerUses = new Map<number, number>();
+  outcomes.forEach((o) => {
+    if (o.decision.kind !== 'accept') return;
+    const coupon = o.coupon!;
+    const series = o.series!;
+    const earlier = couponUses.get(coupon.id) ?? 0;
+    const earlierInSeries = customerUses.get(series.id) ?? 0;
+    couponUses.set(coupon.id, earlier + 1);
+    customerUses.set(series.id, earlierInSeries + 1);
+    uses.push({
+      outcome: o,
+      coupon,
+      series,
+      discount: o.decision.discount,
+      couponUsesBefore: coupon.redemptionCount + earlier,
+      customerUsesBefore: (state.customerSeries.get(series.id)?.redeemed ?? 0) + earlierInSeries,
+      // A hold is consumed once, by the first redemption of its coupon in the request.
+      consumesHolds: earlier > 0 ? [] : holdsConsumed(coupon, state, ctx, options.now),
+    });
+    coupons.set(coupon.id, coupon);
+  });
+  return { outcomes, allAccepted, uses, coupons: [...coupons.values()] };
+}
+
+/** The holds a redemption of `coupon` consumes: the one the checkout names, else its bill's live holds. */
+function holdsConsumed(coupon: Coupon, state: RedemptionState, ctx: Checkout, now: number): number[] {
+  if (ctx.holdId !== null) return [ctx.holdId];
+  if (ctx.billNumber === null || coupon.heldUntil === null || coupon.heldUntil <= now) return [];
+  return (state.liveHolds.get(coupon.id) ?? [])
+    .filter((h) => h.billNumber === ctx.billNumber)
+    .map((h) => h.holdId);
+}
+
+/** The wire's numbers for one coupon, from the state as read (before this request's own redemptions). */
+function describeItem(it: RequestedCoupon, decision: RedemptionDecision, state: BatchState): ItemOutcome {
+  const c = it.coupon ? state.coupons.get(it.coupon.id) : undefined;
+  return {
+    raw: it.raw,
+    coupon: it.coupon,
+    series: it.series,
+    decision,
+    numberOfRedemptionsByUser: c?.redemptionsByCustomer ?? 0,
+    redemptionsLeft: c
+      ? redemptionsLeft(
+          c,
+          state.series.get(c.series.id) ?? NO_SERIES_USE,
+          state.customerSeries.get(c.series.id) ?? NO_CUSTOMER_USE,
+        )
+      : 0,
+  };
 }

@@ -100,6 +100,14 @@ export interface SeriesCounters {
   latestRedemptionTime: number;
 }
 
+/** One customer's coupons of one series: what the per-customer limits count. */
+export interface CustomerSeriesCounts {
+  issuedCount: number;
+  lastIssuedAt: number | null;
+  redeemedCount: number;
+  lastRedeemedAt: number | null;
+}
+
 export const ZERO_COUNTERS: SeriesCounters = {
   numIssued: 0,
   numRedeemed: 0,

@@ -1,12 +1,10 @@
 // Reading coupons (GET /v2/coupon), revoking them (beyond), and their history (docs/api.md §6, §9).
-import { randomInt } from 'node:crypto';
-import type { Coupon } from '../domain/coupon.js';
+import type { Coupon, CouponEvent } from '../domain/coupon.js';
 import { normaliseCode } from '../domain/coupon.js';
 import { CouponError, errorEntry, type ErrorEntry } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { actorOf } from '../domain/principal.js';
 import type { Series } from '../domain/series.js';
-import { COUNTER_SLOTS } from '../storage/series-store.js';
 import type { StorageDeps } from './deps.js';
 
 /** At most this many values per filter list, and per page. */
@@ -18,13 +16,6 @@ export interface CouponFilter {
   couponCodes: string[];
   limit: number;
   offset: number;
-}
-
-export interface CouponEvent {
-  type: string;
-  at: number;
-  actor: string;
-  details: Record<string, unknown>;
 }
 
 export function createCouponService(deps: StorageDeps) {
@@ -49,9 +40,7 @@ export function createCouponService(deps: StorageDeps) {
           f.offset,
         );
         const errors: ErrorEntry[] = [];
-        const customers = new Set(
-          (yield* stores.customer.findByIds(org, f.issuedToIds)).map((c) => Number(c.id)),
-        );
+        const customers = new Set((yield* stores.customer.findByIds(org, f.issuedToIds)).map((c) => c.id));
         for (const id of f.issuedToIds)
           if (!customers.has(id)) errors.push(errorEntry('CustomerNotFound', `id ${id}`));
         const knownIds = new Set((yield* stores.coupon.findManyById(org, f.couponIds)).map((c) => c.id));
@@ -106,9 +95,8 @@ export function createCouponService(deps: StorageDeps) {
             const done = yield* stores.coupon.revoke(org, coupon.id, t);
             if (done) {
               // Decided from the row as revoked, not as first read: an issue may have taken a pool code since.
-              if (done.customerId === null)
-                yield* stores.coupon.countPoolRevoked(org, done.seriesId, randomInt(COUNTER_SLOTS));
-              yield* stores.coupon.addEvent({
+              if (done.customerId === null) yield* stores.counter.removeFromPool(org, done.seriesId);
+              yield* stores.event.add({
                 org,
                 coupon: done.id,
                 series: done.seriesId,
@@ -137,13 +125,7 @@ export function createCouponService(deps: StorageDeps) {
       return engine.run(function* () {
         const coupon = yield* stores.coupon.find(p.orgId, couponId);
         if (!coupon) throw new CouponError('NotFound', `coupon ${couponId}`);
-        const rows = yield* stores.coupon.history(p.orgId, couponId);
-        return rows.map((r) => ({
-          type: r.type,
-          at: Number(r.at),
-          actor: r.actor,
-          details: JSON.parse(r.details) as Record<string, unknown>,
-        }));
+        return yield* stores.event.history(p.orgId, couponId);
       });
     },
   };

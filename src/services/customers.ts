@@ -9,23 +9,9 @@ import {
 } from '../domain/customer.js';
 import { CouponError } from '../domain/errors.js';
 import type { OrgSettings } from '../domain/principal.js';
-import type { CustomerRow } from '../storage/customer-store.js';
 import { RetryConflict, type Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import type { StorageDeps } from './deps.js';
-
-export function toCustomer(row: CustomerRow): Customer {
-  return {
-    id: row.id,
-    mobile: row.mobile,
-    email: row.email,
-    externalId: row.external_id,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 export interface ResolveOptions {
   /** Registers the customer when the ref names nobody yet (issuing, docs/api.md §4). */
@@ -53,12 +39,11 @@ function* findEach(
     email: ref.email ?? null,
   });
   const byType: Partial<Record<IdentifierType, Customer>> = {};
-  for (const row of found) {
-    const c = toCustomer(row);
-    if (ref.id !== undefined && row.id === ref.id) byType.id = c;
-    if (ref.externalId !== undefined && row.external_id === ref.externalId) byType.externalId = c;
-    if (ref.mobile !== undefined && row.mobile === ref.mobile) byType.mobile = c;
-    if (ref.email !== undefined && row.email === ref.email) byType.email = c;
+  for (const c of found) {
+    if (ref.id !== undefined && c.id === ref.id) byType.id = c;
+    if (ref.externalId !== undefined && c.externalId === ref.externalId) byType.externalId = c;
+    if (ref.mobile !== undefined && c.mobile === ref.mobile) byType.mobile = c;
+    if (ref.email !== undefined && c.email === ref.email) byType.email = c;
   }
   return byType;
 }
@@ -81,7 +66,7 @@ export function* resolveCustomer(
   // An id names only customers that exist, so from here on the ref carries mobile, email or externalId.
   if (!options.register) throw new CouponError('CustomerNotFound');
 
-  const row = yield* stores.customer.insert({
+  const created = yield* stores.customer.insert({
     org: org.orgId,
     mobile: ref.mobile ?? null,
     email: ref.email ?? null,
@@ -90,7 +75,7 @@ export function* resolveCustomer(
     lastName: options.lastName ?? null,
     now: options.now,
   });
-  if (row) return { customer: toCustomer(row), created: true };
+  if (created) return { customer: created, created: true };
   // Nothing inserted: a concurrent registration committed first (PostgreSQL's insert waited for it), so
   // reading again sees it. The pick refuses (721) when the identifiers now name different customers.
   const again = pickCustomer(ref, yield* findEach(stores, org.orgId, ref));

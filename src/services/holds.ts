@@ -1,15 +1,14 @@
-// Holds (docs/api.md §8, beyond): reserve coupons for a checkout after the redemption checks, so a code validated
-// now cannot be used by another checkout before the payment completes. An expired hold counts for nothing.
+// Holds (docs/api.md §8, beyond): reserve coupons for a checkout after the redemption checks (the redemption
+// pipeline, services/redemption/), so a code validated now cannot be used by another checkout before the
+// payment completes. An expired hold counts for nothing.
 import type { Customer, CustomerRef } from '../domain/customer.js';
 import { CouponError } from '../domain/errors.js';
-import { formatMoney, type Money } from '../domain/money.js';
+import type { Money } from '../domain/money.js';
 import { actorOf, type Principal } from '../domain/principal.js';
-import { atomicOutcome, decideBatch, type RedemptionContext } from '../domain/redemption.js';
 import { resolveCustomer } from './customers.js';
 import type { StorageDeps } from './deps.js';
 import { checkCount, guard, type GuessThrottles, type ItemOutcome } from './redeem-coupon.js';
-import { loadRedemptionState, type CouponNamed } from './redemption-state.js';
-import { describeItem, withEarly } from './redemption-outcome.js';
+import { holdCoupons, type CouponNamed } from './redemption/pipeline.js';
 
 export const DEFAULT_HOLD_SECONDS = 900;
 /** Longer holds would let an abandoned checkout block a coupon for too long. */
@@ -20,7 +19,8 @@ export interface HoldInput {
   codes: CouponNamed[];
   bill: Money | undefined;
   ttlSeconds: number;
-  transactionNumber: string | null;
+  /** The bill's number (the wire's transactionNumber). */
+  billNumber: string | null;
   tillId: string | null;
 }
 
@@ -51,59 +51,23 @@ export function createHoldService(deps: StorageDeps & { guesses: GuessThrottles 
       const result = await engine.run(
         function* () {
           const { customer } = yield* resolveCustomer(stores, p.org, input.ref, { register: false, now: t });
-          const checkout = { holdId: null, transactionNumber: input.transactionNumber };
-          const loaded = yield* loadRedemptionState(stores, org, customer.id, input.codes, {
-            now: t,
-            lock: true,
-            checkout,
-          });
-          const ctx: RedemptionContext = {
-            customerId: customer.id,
+          const checkout = {
             bill: input.bill,
+            billNumber: input.billNumber,
+            holdId: null,
             tillId: input.tillId,
             at: t,
-            timezone: p.org.timezone,
-            transactionNumber: input.transactionNumber,
           };
-          const decisions = atomicOutcome(
-            withEarly(loaded.items, decideBatch(loaded.items, loaded.state, ctx)),
+          const recording = { org, customerId: customer.id, clientId: p.clientId, actor: actorOf(p), now: t };
+          const { holdId, items } = yield* holdCoupons(
+            stores,
+            p.org,
+            customer,
+            input.codes,
+            checkout,
+            recording,
+            expiresAt,
           );
-          const items = loaded.items.map((it, i) => describeItem(it, decisions[i]!, loaded.state));
-          if (decisions.some((d) => d.kind !== 'accept')) return { customer, holdId: null, expiresAt, items };
-          const holdId = yield* stores.redemption.insertHold({
-            org,
-            customer: customer.id,
-            client: p.clientId,
-            txn: input.transactionNumber,
-            bill: input.bill === undefined ? null : formatMoney(input.bill),
-            now: t,
-            expires: expiresAt,
-          });
-          const seen = new Set<number>();
-          for (const it of items) {
-            const coupon = it.coupon!;
-            if (seen.has(coupon.id)) continue;
-            seen.add(coupon.id);
-            yield* stores.redemption.insertHoldItem({
-              org,
-              hold: holdId,
-              coupon: coupon.id,
-              series: coupon.seriesId,
-              customer: customer.id,
-              txn: input.transactionNumber,
-              expires: expiresAt,
-            });
-            yield* stores.coupon.addEvent({
-              org,
-              coupon: coupon.id,
-              series: coupon.seriesId,
-              customer: customer.id,
-              type: 'held',
-              at: t,
-              actor: actorOf(p),
-              details: JSON.stringify({ holdId, expiresAt, transactionNumber: input.transactionNumber }),
-            });
-          }
           return { customer, holdId, expiresAt, items };
         },
         { write: true },
@@ -118,19 +82,19 @@ export function createHoldService(deps: StorageDeps & { guesses: GuessThrottles 
       const org = p.orgId;
       return engine.run(
         function* () {
-          const hold = yield* stores.redemption.findHold(org, holdId);
+          const hold = yield* stores.hold.lock(org, holdId);
           if (!hold) throw new CouponError('NotFound', `hold ${holdId}`);
-          const live = hold.status === 'active' && Number(hold.expires_at) > t;
+          const live = hold.status === 'active' && hold.expiresAt > t;
           if (hold.status !== 'active') return { holdId, status: hold.status };
-          const items = yield* stores.redemption.holdItems(org, holdId);
-          yield* stores.redemption.endHold(org, holdId, 'released', t);
+          const items = yield* stores.hold.items(org, holdId);
+          yield* stores.hold.end(org, holdId, 'released', t);
           for (const it of items) {
             if (it.status !== 'active') continue;
-            yield* stores.coupon.addEvent({
+            yield* stores.event.add({
               org,
-              coupon: Number(it.coupon_id),
-              series: Number(it.series_id),
-              customer: Number(it.customer_id),
+              coupon: it.couponId,
+              series: it.seriesId,
+              customer: it.customerId,
               type: 'released',
               at: t,
               actor: actorOf(p),

@@ -1,13 +1,13 @@
-// Recording a redemption that happened elsewhere (docs/api.md §10 redeemed upload): the rules run at the time the
-// file gives, for the till it names, like a back-dated redeem; a refusal becomes the row's error.
+// Recording a redemption that happened elsewhere (docs/api.md §10 redeemed upload): the redemption pipeline
+// runs at the time the file gives, for the till it names, like a back-dated redeem; a refusal becomes the
+// row's error.
 import { CouponError, errorEntry } from '../domain/errors.js';
 import type { CustomerRef } from '../domain/customer.js';
 import type { OrgSettings } from '../domain/principal.js';
 import type { Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import { resolveCustomer } from './customers.js';
-import { redeemInTransaction } from './redeem-coupon.js';
-import type { CouponNamed } from './redemption-state.js';
+import { redeemCoupons, type CouponNamed } from './redemption/pipeline.js';
 
 export interface ImportedRedemption {
   customer: CustomerRef;
@@ -50,26 +50,22 @@ export function* importRedemption(
       : yield* stores.coupon.findByCode(org.orgId, (row.couponCode ?? '').trim().toUpperCase());
   if (coupon && coupon.seriesId !== seriesId)
     return { ok: false, error: errorEntry('CouponNotFound', 'not a coupon of this series').message };
-  const [item] = yield* redeemInTransaction(
-    stores,
-    [named],
-    {
-      org,
-      customer,
-      checkout: { holdId: null, transactionNumber: row.billNumber },
-      bill: undefined,
-      at: row.redeemedAt,
-      now: context.now,
-      tillId: row.tillId,
-      clientId: null,
-      actor: context.actor,
-      origin: 'upload',
-      billId: row.billId,
-      details: row.details,
-      uploadJobId: context.uploadJobId,
-    },
-    false,
-  );
+  const checkout = {
+    bill: undefined,
+    billNumber: row.billNumber,
+    holdId: null,
+    tillId: row.tillId,
+    at: row.redeemedAt,
+  };
+  const recording = {
+    org: org.orgId,
+    customerId: customer.id,
+    clientId: null,
+    actor: context.actor,
+    now: context.now,
+    upload: { jobId: context.uploadJobId, billId: row.billId, details: row.details },
+  };
+  const [item] = yield* redeemCoupons(stores, org, customer, [named], checkout, recording, true);
   if (item!.decision.kind === 'accept') return { ok: true, redemptionId: item!.redemptionId! };
   return { ok: false, error: errorEntry(item!.decision.reason).message };
 }

@@ -63,7 +63,7 @@ export function createServices(engine: Engine, options: ServiceOptions) {
     perCustomer: createAttemptThrottle(options.guessLimit?.perCustomer ?? 20, GUESS_WINDOW_MS, now),
     perClient: createAttemptThrottle(options.guessLimit?.perClient ?? 1000, GUESS_WINDOW_MS, now),
   };
-  const redeeming = createRedeemService({ ...base, metrics, guesses });
+  const redemption = createRedeemService({ ...base, metrics, guesses });
   const reactivation = createReactivateService(base);
   const holds = createHoldService({ ...base, guesses });
   const notifications = createNotificationService({ ...base, delivery });
@@ -77,7 +77,7 @@ export function createServices(engine: Engine, options: ServiceOptions) {
     issuing,
     pool,
     coupons,
-    redeeming,
+    redemption,
     reactivation,
     holds,
     notifications,

@@ -2,7 +2,6 @@
 // of multi-row statements per batch instead of ten per row. The rules are the same pure decision as a
 // single issue (decideIssue), fed with what is read under the same locks; the writes carry the same
 // guards. Series whose codes come from a pool, and tagged rows, go through issueToCustomer row by row.
-import { randomInt } from 'node:crypto';
 import { createCodeGenerator } from '../domain/code-generator.js';
 import type { Coupon } from '../domain/coupon.js';
 import type { CustomerRef } from '../domain/customer.js';
@@ -12,7 +11,6 @@ import type { OrgSettings } from '../domain/principal.js';
 import { renderSms } from '../domain/sms-template.js';
 import { UNLIMITED } from '../domain/series.js';
 import type { BulkCoupon } from '../storage/bulk-store.js';
-import { COUNTER_SLOTS } from '../storage/series-store.js';
 import { RetryConflict, type Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 
@@ -112,7 +110,7 @@ export function* issueBatch(
     throw new RetryConflict('customer registration');
   const customers = [...new Set(idOf.filter((id): id is number => id !== undefined))];
 
-  // 2. Locks, in the documented order: customers, their series rows, slot 0 of a limited series.
+  // 2. Locks, in the documented order: customers, their series rows, a limited series' counter.
   yield* stores.bulk.lockCustomers(orgId, customers);
   // Customers registered by this batch have no history (no other transaction can see them yet).
   const history = yield* stores.bulk.lockCustomerSeries(
@@ -120,9 +118,8 @@ export function* issueBatch(
     series.id,
     customers.filter((c) => !fresh.has(c)),
   );
-  const limited = series.maxCreate !== UNLIMITED;
-  if (limited) yield* stores.coupon.lockSlot0(orgId, series.id);
-  const counters = yield* stores.series.counters(orgId, series.id);
+  if (series.maxCreate !== UNLIMITED) yield* stores.counter.lockForLimit(orgId, series.id);
+  const counters = yield* stores.counter.counters(orgId, series.id);
   if (counters.numUploadedNonIssued > 0) return undefined; // pool codes first: the row-by-row path takes them
 
   // 3. What else the rules read: coupons held in exclusive series, and the coupon a resend would answer.
@@ -221,14 +218,13 @@ export function* issueBatch(
     }));
     if ((yield* stores.bulk.countIssues(orgId, series.id, counts, now)) !== counts.length)
       throw new RetryConflict('per-customer issue counts');
-    const counted = yield* stores.coupon.countIssueInSeries({
+    const counted = yield* stores.counter.addIssuesWithinMaxCreate({
       org: orgId,
       series: series.id,
-      slot: limited ? 0 : randomInt(COUNTER_SLOTS),
       version: series.configVersion,
       now,
-      pool: 0,
-      limit: series.maxCreate,
+      fromPool: 0,
+      maxCreate: series.maxCreate,
       n: toIssue.length,
     });
     if (!counted) throw new RetryConflict('series counter');
@@ -263,7 +259,7 @@ export function* issueBatch(
       (yield* stores.customer.findByIds(
         orgId,
         toIssue.map((p) => p.customer),
-      )).map((c) => [Number(c.id), c]),
+      )).map((c) => [c.id, c]),
     );
     const messages = toIssue.flatMap((p) => {
       const mobile = mobiles.get(p.customer) ?? null;
@@ -272,8 +268,8 @@ export function* issueBatch(
       const coupon = couponOf.get(p.row)!;
       const { text } = renderSms(series.smsTemplate, {
         code: coupon.code,
-        firstName: c?.first_name ?? null,
-        lastName: c?.last_name ?? null,
+        firstName: c?.firstName ?? null,
+        lastName: c?.lastName ?? null,
         offerName: series.description,
         issuedAt: now,
         validTill: p.validTill,

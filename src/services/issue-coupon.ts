@@ -1,6 +1,5 @@
 // Issuing coupons (docs/api.md §6): one coupon, one coupon of several series, or several of one series, to a
 // customer named by any identifier (registered on the fly). Transaction boundary: docs/architecture.md "Issue".
-import { randomInt } from 'node:crypto';
 import { createCodeGenerator } from '../domain/code-generator.js';
 import type { Coupon } from '../domain/coupon.js';
 import type { Customer, CustomerRef } from '../domain/customer.js';
@@ -9,7 +8,6 @@ import { decideIssue, isCouponUsable } from '../domain/issuance.js';
 import { DAY_MS } from '../domain/clock.js';
 import type { OrgSettings, Principal } from '../domain/principal.js';
 import { UNLIMITED, type CodeFormat, type Series } from '../domain/series.js';
-import { COUNTER_SLOTS } from '../storage/series-store.js';
 import { RetryConflict, type Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import { resolveCustomer } from './customers.js';
@@ -56,7 +54,7 @@ function nextCode(format: CodeFormat): string {
 
 /**
  * Issues one coupon of a series to a resolved customer, inside the caller's transaction. Decides with
- * what it reads after taking the customer's lock (and slot 0's when maxCreate is set), then writes with
+ * what it reads after taking the customer's lock (and the series counter's when maxCreate is set), then writes with
  * guards; a guard that changes nothing throws RetryConflict so the transaction runs again.
  */
 export function* issueToCustomer(
@@ -72,14 +70,13 @@ export function* issueToCustomer(
   const series = yield* stores.series.find(orgId, seriesId);
   if (!series) return { kind: 'refused', reason: 'SeriesNotFound', detail: String(seriesId) };
 
-  const limited = series.maxCreate !== UNLIMITED;
-  if (limited) {
-    // Lock order (docs/architecture.md): the customer's series row before slot 0, as redeem takes them.
-    yield* stores.redemption.customerSeries(orgId, customer.id, series.id, true);
-    yield* stores.coupon.lockSlot0(orgId, series.id);
+  if (series.maxCreate !== UNLIMITED) {
+    // Lock order (docs/architecture.md): the customer's series row before the series counter, as redeem.
+    yield* stores.customerSeries.lock(orgId, customer.id, series.id);
+    yield* stores.counter.lockForLimit(orgId, series.id);
   }
-  const counters = yield* stores.series.counters(orgId, series.id);
-  const history = yield* stores.coupon.customerSeries(orgId, customer.id, series.id);
+  const counters = yield* stores.counter.counters(orgId, series.id);
+  const history = yield* stores.customerSeries.find(orgId, customer.id, series.id);
   const held = yield* stores.coupon.heldSeries(orgId, customer.id, series.exclusiveSeriesIds);
   const mine = series.isMultipleVouchersPerUserAllowed
     ? []
@@ -87,10 +84,7 @@ export function* issueToCustomer(
   const decision = decideIssue({
     series,
     counters: { numIssued: counters.numIssued, poolAvailable: counters.numUploadedNonIssued },
-    customerSeries: {
-      issuedCount: Number(history?.issued_count ?? 0),
-      lastIssuedAt: history?.last_issued_at == null ? null : Number(history.last_issued_at),
-    },
+    customerSeries: { issuedCount: history.issuedCount, lastIssuedAt: history.lastIssuedAt },
     activeCoupon: mine.find((c) => isCouponUsable(c, series, now, org.timezone)),
     heldExclusiveSeriesIds: held,
     tillId: options.tillId,
@@ -100,7 +94,7 @@ export function* issueToCustomer(
 
   if (decision.kind === 'refuse') return { kind: 'refused', reason: decision.reason };
   if (decision.kind === 'resend') {
-    yield* stores.coupon.addEvent({
+    yield* stores.event.add({
       org: orgId,
       coupon: decision.coupon.id,
       series: series.id,
@@ -164,7 +158,7 @@ export function* issueToCustomer(
   // Guarded writes: the limits are conditions of the statements themselves.
   const perCustomer = series.isMultipleVouchersPerUserAllowed ? series.maxVouchersPerUser : 1;
   const minGap = series.minDaysBetweenVouchers > 0 ? series.minDaysBetweenVouchers * DAY_MS : 0;
-  const counted = yield* stores.coupon.countIssue({
+  const counted = yield* stores.customerSeries.addIssueWithinLimits({
     org: orgId,
     customer: customer.id,
     series: series.id,
@@ -173,17 +167,16 @@ export function* issueToCustomer(
     minGap,
   });
   if (!counted) throw new RetryConflict('per-customer issue limit');
-  const inSeries = yield* stores.coupon.countIssueInSeries({
+  const inSeries = yield* stores.counter.addIssuesWithinMaxCreate({
     org: orgId,
     series: series.id,
-    slot: limited ? 0 : randomInt(COUNTER_SLOTS),
     version: series.configVersion,
     now,
-    pool: fromPool ? 1 : 0,
-    limit: series.maxCreate,
+    fromPool: fromPool ? 1 : 0,
+    maxCreate: series.maxCreate,
   });
   if (!inSeries) throw new RetryConflict('series counter');
-  yield* stores.coupon.addEvent({
+  yield* stores.event.add({
     org: orgId,
     coupon: coupon.id,
     series: series.id,

@@ -347,14 +347,14 @@ export function createNotificationService(deps: StorageDeps & { delivery: Delive
     async expireHolds(): Promise<number> {
       const t = now();
       return engine.run(function* () {
-        const ended = yield* stores.notification.expireHolds(t, 200);
+        const ended = yield* stores.hold.expire(t, 200);
         for (const h of ended) {
           for (const it of h.items) {
-            yield* stores.coupon.addEvent({
+            yield* stores.event.add({
               org: h.org,
-              coupon: Number(it.coupon_id),
-              series: Number(it.series_id),
-              customer: Number(it.customer_id),
+              coupon: it.couponId,
+              series: it.seriesId,
+              customer: it.customerId,
               type: 'hold_expired',
               at: t,
               actor: 'system',

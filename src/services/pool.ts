@@ -1,8 +1,6 @@
 // The series pool: uploaded codes waiting to be issued (docs/api.md §6, §10). Filled by NOT_TAGGED uploads;
 // issuing takes the oldest first (services/issue-coupon.ts).
-import { randomInt } from 'node:crypto';
 import { normaliseCode } from '../domain/coupon.js';
-import { COUNTER_SLOTS } from '../storage/series-store.js';
 import type { Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import type { StorageDeps } from './deps.js';
@@ -53,8 +51,7 @@ export function* addPoolCodes(
   );
   const added = new Set(inserted.map((r) => r.code));
   for (const f of fresh) results[f.index] = added.has(f.code) ? 'added' : 'exists';
-  if (added.size > 0)
-    yield* stores.coupon.countPoolAdded(org, seriesId, randomInt(COUNTER_SLOTS), added.size);
+  if (added.size > 0) yield* stores.counter.addToPool(org, seriesId, added.size);
   return results;
 }
 

@@ -1,11 +1,9 @@
 // Reactivation (docs/api.md §7): undoing redemptions (a return). The coupon becomes redeemable again and every
 // counter and per-customer history goes back, in one transaction.
-import { randomInt } from 'node:crypto';
+import type { Redemption } from '../domain/coupon.js';
 import type { CustomerRef } from '../domain/customer.js';
 import { CouponError } from '../domain/errors.js';
 import { actorOf, type Principal } from '../domain/principal.js';
-import type { RedemptionRow } from '../storage/redemption-store.js';
-import { COUNTER_SLOTS } from '../storage/series-store.js';
 import { RetryConflict, type Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import { resolveCustomer } from './customers.js';
@@ -15,43 +13,38 @@ import type { StorageDeps } from './deps.js';
 function* undo(
   stores: Stores,
   org: number,
-  redemptions: readonly RedemptionRow[],
+  redemptions: readonly Redemption[],
   now: number,
   actor: string,
 ): Script<number[]> {
-  yield* stores.redemption.lockCoupons(
+  yield* stores.coupon.lockMany(
     org,
-    redemptions.map((r) => Number(r.coupon_id)),
+    redemptions.map((r) => r.couponId),
   );
   // Lock the customers' series rows before changing them, so that the last redemption time recomputed
   // below sees every redemption committed before (a statement that waited for a row lock would not).
-  const pairs = [...new Set(redemptions.map((r) => `${r.customer_id}:${r.series_id}`))]
+  const pairs = [...new Set(redemptions.map((r) => `${r.customerId}:${r.seriesId}`))]
     .map((p) => p.split(':').map(Number) as [number, number])
     .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  for (const [customer, series] of pairs)
-    yield* stores.redemption.customerSeries(org, customer, series, true);
+  for (const [customer, series] of pairs) yield* stores.customerSeries.lock(org, customer, series);
   const done: number[] = [];
   for (const r of redemptions) {
-    const id = Number(r.id);
+    const id = r.id;
     if (!(yield* stores.redemption.markReactivated(org, id, now)))
       throw new RetryConflict('redemption already reactivated');
-    if (!(yield* stores.redemption.giveBackUse(org, Number(r.coupon_id))))
-      throw new RetryConflict('coupon use count');
-    if (
-      !(yield* stores.redemption.uncountCustomerRedemption(org, Number(r.customer_id), Number(r.series_id)))
-    ) {
+    if (!(yield* stores.coupon.removeUse(org, r.couponId))) throw new RetryConflict('coupon use count');
+    if (!(yield* stores.customerSeries.removeRedemption(org, r.customerId, r.seriesId)))
       throw new RetryConflict('customer redemption count');
-    }
-    yield* stores.redemption.uncountSeriesRedemption(org, Number(r.series_id), randomInt(COUNTER_SLOTS));
-    yield* stores.coupon.addEvent({
+    yield* stores.counter.removeRedemption(org, r.seriesId);
+    yield* stores.event.add({
       org,
-      coupon: Number(r.coupon_id),
-      series: Number(r.series_id),
-      customer: Number(r.customer_id),
+      coupon: r.couponId,
+      series: r.seriesId,
+      customer: r.customerId,
       type: 'reactivated',
       at: now,
       actor,
-      details: JSON.stringify({ redemptionId: id, transactionNumber: r.transaction_number }),
+      details: JSON.stringify({ redemptionId: id, transactionNumber: r.billNumber }),
     });
     done.push(id);
   }
@@ -69,29 +62,29 @@ export function createReactivateService(deps: StorageDeps) {
       const org = p.orgId;
       return engine.run(
         function* () {
-          const rows: RedemptionRow[] = [];
+          const found: Redemption[] = [];
           const bad: number[] = [];
           for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
-            const r = yield* stores.redemption.findForUpdate(org, id);
-            if (!r || r.reactivated_at !== null) bad.push(id);
-            else rows.push(r);
+            const r = yield* stores.redemption.lock(org, id);
+            if (!r || r.reactivatedAt !== null) bad.push(id);
+            else found.push(r);
           }
           if (bad.length > 0) throw new CouponError('RedemptionIdsInvalid', bad.join(', '));
-          return yield* undo(stores, org, rows, t, actorOf(p));
+          return yield* undo(stores, org, found, t, actorOf(p));
         },
         { write: true },
       );
     },
 
     /** Undoes everything still redeemed on a customer's bill; a second call finds nothing and answers []. */
-    async byTransaction(p: Principal, ref: CustomerRef, transactionNumber: string): Promise<number[]> {
+    async byBill(p: Principal, ref: CustomerRef, billNumber: string): Promise<number[]> {
       const t = now();
       const org = p.orgId;
       return engine.run(
         function* () {
           const { customer } = yield* resolveCustomer(stores, p.org, ref, { register: false, now: t });
-          const rows = yield* stores.redemption.activeOnTransaction(org, customer.id, transactionNumber);
-          return yield* undo(stores, org, rows, t, actorOf(p));
+          const onBill = yield* stores.redemption.lockActiveOnBill(org, customer.id, billNumber);
+          return yield* undo(stores, org, onBill, t, actorOf(p));
         },
         { write: true },
       );

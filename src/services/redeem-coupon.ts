@@ -1,22 +1,18 @@
 // Checking and redeeming coupons (docs/api.md §7): is_redeemable (no side effects), redeem (atomic batches, or
-// each on its own with allowPartial). Transaction boundary: docs/architecture.md "Redeem".
-import { randomInt } from 'node:crypto';
+// each on its own with allowPartial), through the redemption pipeline (services/redemption/). Transaction
+// boundary: docs/architecture.md "Redeem".
 import type { Customer, CustomerRef } from '../domain/customer.js';
 import { CouponError } from '../domain/errors.js';
-import { formatMoney, type Money } from '../domain/money.js';
-import { actorOf, type OrgSettings, type Principal } from '../domain/principal.js';
+import type { Money } from '../domain/money.js';
+import { actorOf, type Principal } from '../domain/principal.js';
+import type { Checkout, ItemOutcome } from '../domain/redemption.js';
 import type { AttemptThrottle } from './attempt-throttle.js';
-import { atomicOutcome, decideBatch, type RedemptionContext } from '../domain/redemption.js';
-import { UNLIMITED } from '../domain/series.js';
-import { COUNTER_SLOTS } from '../storage/series-store.js';
-import { RetryConflict, type Script } from '../storage/script.js';
-import type { Stores } from '../storage/stores.js';
 import { resolveCustomer } from './customers.js';
 import type { StorageDeps } from './deps.js';
 import type { Metrics } from './metrics.js';
-import { describeItem, withEarly, type ItemOutcome } from './redemption-outcome.js';
-export type { ItemOutcome } from './redemption-outcome.js';
-import { loadRedemptionState, type Checkout, type CouponNamed } from './redemption-state.js';
+import { checkCoupons, redeemCoupons, type CouponNamed } from './redemption/pipeline.js';
+export type { ItemOutcome } from '../domain/redemption.js';
+export type { CouponNamed } from './redemption/pipeline.js';
 
 /** docs/api.md §7: at most this many coupons in one request (629). */
 export const MAX_COUPONS_PER_REQUEST = 50;
@@ -25,7 +21,8 @@ export interface RedeemInput {
   ref: CustomerRef;
   codes: CouponNamed[];
   bill: Money | undefined;
-  transactionNumber: string | null;
+  /** The bill's number (the wire's transactionNumber). */
+  billNumber: string | null;
   /** The requested redemption time (back-dated till uploads); the checks run then. */
   at: number | undefined;
   holdId: number | null;
@@ -39,136 +36,23 @@ export interface RedeemResult {
   items: ItemOutcome[];
 }
 
-export interface WriteContext {
-  org: OrgSettings;
-  customer: Customer;
-  checkout: Checkout;
-  bill: Money | undefined;
-  at: number;
-  now: number;
-  tillId: string | null;
-  clientId: number | null;
-  actor: string;
-  origin: 'api' | 'upload';
-  billId?: string | null;
-  details?: string | null;
-  uploadJobId?: number | null;
-}
-
 export function checkCount(codes: readonly CouponNamed[]): void {
   if (codes.length === 0) throw new CouponError('CouponIdOrCodeMissing');
   if (codes.length > MAX_COUPONS_PER_REQUEST) throw new CouponError('TooManyCoupons');
 }
 
-/**
- * Decides a batch and, for the accepted coupons, writes the redemptions with guarded statements. Runs
- * inside the caller's write transaction; a guard that changes nothing throws RetryConflict.
- */
-export function* redeemInTransaction(
-  stores: Stores,
-  codes: readonly CouponNamed[],
-  w: WriteContext,
-  allowPartial: boolean,
-): Script<ItemOutcome[]> {
-  const org = w.org.orgId;
-  const loaded = yield* loadRedemptionState(stores, org, w.customer.id, codes, {
-    now: w.now,
-    lock: true,
-    checkout: w.checkout,
-  });
-  const ctx: RedemptionContext = {
-    customerId: w.customer.id,
-    bill: w.bill,
-    tillId: w.tillId,
-    at: w.at,
-    timezone: w.org.timezone,
-    transactionNumber: w.checkout.transactionNumber,
-  };
-  let decisions = withEarly(loaded.items, decideBatch(loaded.items, loaded.state, ctx));
-  if (!allowPartial) decisions = atomicOutcome(decisions);
-
-  const outcomes: ItemOutcome[] = loaded.items.map((it, i) => describeItem(it, decisions[i]!, loaded.state));
-  const usesSoFar = new Map<number, number>();
-  const seriesUsesSoFar = new Map<number, number>();
-  for (const o of outcomes) {
-    if (o.decision.kind !== 'accept') continue;
-    const coupon = o.coupon!;
-    const series = o.series!;
-    const cs = loaded.state.customerSeries.get(series.id)!;
-    const earlier = usesSoFar.get(coupon.id) ?? 0;
-    const earlierInSeries = seriesUsesSoFar.get(series.id) ?? 0;
-    if (!(yield* stores.redemption.useCoupon(org, coupon.id, coupon.redemptionCount + earlier, w.at)))
-      throw new RetryConflict('coupon use');
-    if (
-      !(yield* stores.redemption.countCustomerRedemption(
-        org,
-        w.customer.id,
-        series.id,
-        cs.redeemed + earlierInSeries,
-        w.at,
-      ))
-    ) {
-      throw new RetryConflict('customer redemptions');
-    }
-    const limited = series.maxRedeem !== UNLIMITED;
-    const counted = yield* stores.redemption.countSeriesRedemption({
-      org,
-      series: series.id,
-      slot: limited ? 0 : randomInt(COUNTER_SLOTS),
-      version: series.configVersion,
-      at: w.at,
-      limit: series.maxRedeem,
-    });
-    if (!counted) throw new RetryConflict('series redemptions');
-    usesSoFar.set(coupon.id, earlier + 1);
-    seriesUsesSoFar.set(series.id, earlierInSeries + 1);
-    const discount = o.decision.discount;
-    o.redemptionId = yield* stores.redemption.insert({
-      org,
-      coupon: coupon.id,
-      series: series.id,
-      customer: w.customer.id,
-      txn: w.checkout.transactionNumber,
-      bill: w.bill === undefined ? null : formatMoney(w.bill),
-      discount: formatMoney(discount),
-      till: w.tillId,
-      client: w.clientId,
-      redeemedAt: w.at,
-      recordedAt: w.now,
-      hold: w.checkout.holdId,
-      origin: w.origin,
-      billId: w.billId ?? null,
-      details: w.details ?? null,
-      uploadJob: w.uploadJobId ?? null,
-    });
-    yield* stores.coupon.addEvent({
-      org,
-      coupon: coupon.id,
-      series: series.id,
-      customer: w.customer.id,
-      type: w.origin === 'upload' ? 'imported' : 'redeemed',
-      at: w.now,
-      actor: w.actor,
-      details: JSON.stringify({
-        redemptionId: o.redemptionId,
-        transactionNumber: w.checkout.transactionNumber,
-        billAmount: w.bill === undefined ? null : formatMoney(w.bill),
-        discountAmount: formatMoney(discount),
-        tillId: w.tillId,
-        redeemedAt: w.at,
-      }),
-    });
-    if (w.checkout.holdId !== null)
-      yield* stores.redemption.consumeHoldItem(org, w.checkout.holdId, coupon.id, w.now);
-    else if (w.checkout.transactionNumber !== null && coupon.heldUntil !== null && coupon.heldUntil > w.now) {
-      for (const h of yield* stores.redemption.liveHoldsOf(org, coupon.id, w.now)) {
-        if (h.transaction_number === w.checkout.transactionNumber)
-          yield* stores.redemption.consumeHoldItem(org, Number(h.hold_id), coupon.id, w.now);
-      }
-    }
-  }
-  return outcomes;
-}
+/** The checkout a request describes; the checks run at its redemptionTime, else now. */
+const checkoutOf = (
+  input: Omit<RedeemInput, 'allowPartial' | 'holdId'>,
+  holdId: number | null,
+  now: number,
+): Checkout => ({
+  bill: input.bill,
+  billNumber: input.billNumber,
+  holdId,
+  tillId: input.tillId,
+  at: input.at ?? now,
+});
 
 /** Refusals that mean "this code is not yours to use": what someone guessing codes gets. */
 const GUESS_FAILURES = new Set(['CodeMalformed', 'CouponNotFound', 'NotCustomersCoupon']);
@@ -218,25 +102,25 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
       checkCount(input.codes);
       const recordGuesses = guard(guesses, p, input.ref);
       const t = now();
+      const checkout = checkoutOf(input, input.holdId, t);
       const result = await engine.run(
         function* () {
           const { customer } = yield* resolveCustomer(stores, p.org, input.ref, { register: false, now: t });
-          const items = yield* redeemInTransaction(
+          const recording = {
+            org: p.orgId,
+            customerId: customer.id,
+            clientId: p.clientId,
+            actor: actorOf(p),
+            now: t,
+          };
+          const items = yield* redeemCoupons(
             stores,
+            p.org,
+            customer,
             input.codes,
-            {
-              org: p.org,
-              customer,
-              checkout: { holdId: input.holdId, transactionNumber: input.transactionNumber },
-              bill: input.bill,
-              at: input.at ?? t,
-              now: t,
-              tillId: input.tillId,
-              clientId: p.clientId,
-              actor: actorOf(p),
-              origin: 'api',
-            },
-            input.allowPartial,
+            checkout,
+            recording,
+            !input.allowPartial,
           );
           return { customer, items };
         },
@@ -252,27 +136,10 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
       checkCount(input.codes);
       const recordGuesses = guard(guesses, p, input.ref);
       const t = now();
+      const checkout = checkoutOf(input, null, t);
       const result = await engine.run(function* () {
         const { customer } = yield* resolveCustomer(stores, p.org, input.ref, { register: false, now: t });
-        const checkout = { holdId: null, transactionNumber: input.transactionNumber };
-        const loaded = yield* loadRedemptionState(stores, p.orgId, customer.id, input.codes, {
-          now: t,
-          lock: false,
-          checkout,
-        });
-        const ctx: RedemptionContext = {
-          customerId: customer.id,
-          bill: input.bill,
-          tillId: input.tillId,
-          at: input.at ?? t,
-          timezone: p.org.timezone,
-          transactionNumber: input.transactionNumber,
-        };
-        const decisions = withEarly(loaded.items, decideBatch(loaded.items, loaded.state, ctx));
-        return {
-          customer,
-          items: loaded.items.map((it, i) => describeItem(it, decisions[i]!, loaded.state)),
-        };
+        return { customer, items: yield* checkCoupons(stores, p.org, customer, input.codes, checkout, t) };
       });
       record(result.items, 'is_redeemable');
       recordGuesses(result.items);

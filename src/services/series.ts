@@ -63,7 +63,7 @@ export function createSeriesService(deps: StorageDeps) {
         if (series)
           return {
             series,
-            counters: await engine.run(() => stores.series.counters(principal.orgId, series.id)),
+            counters: await engine.run(() => stores.counter.counters(principal.orgId, series.id)),
           };
         if (givenCode !== undefined || attempt >= 3)
           throw new CouponError('SeriesCodeExists', config.seriesCode);
@@ -78,7 +78,7 @@ export function createSeriesService(deps: StorageDeps) {
       const unique = [...new Set(ids)];
       return engine.run(function* () {
         const found = yield* stores.series.findMany(principal.orgId, unique);
-        const counters = yield* stores.series.countersMany(
+        const counters = yield* stores.counter.countersMany(
           principal.orgId,
           found.map((s) => s.id),
         );
@@ -96,7 +96,7 @@ export function createSeriesService(deps: StorageDeps) {
     async list(principal: Principal, limit: number, offset: number): Promise<SeriesWithCounters[]> {
       return engine.run(function* () {
         const found = yield* stores.series.list(principal.orgId, Math.min(limit, MAX_LIST_LIMIT), offset);
-        const counters = yield* stores.series.countersMany(
+        const counters = yield* stores.counter.countersMany(
           principal.orgId,
           found.map((s) => s.id),
         );
@@ -115,8 +115,8 @@ export function createSeriesService(deps: StorageDeps) {
         function* () {
           const current = yield* stores.series.findForUpdate(org, id);
           if (!current) throw new CouponError('SeriesNotFound', String(id));
-          yield* stores.series.lockCounters(org, id);
-          const counters = yield* stores.series.counters(org, id);
+          yield* stores.counter.lockAll(org, id);
+          const counters = yield* stores.counter.counters(org, id);
           const next = applySeriesDraft(current, withGenericCode(current, draft));
           if (next.maxCreate !== UNLIMITED && next.maxCreate < counters.numIssued) {
             throw invalid('maxCreate', `at least the ${counters.numIssued} coupons already issued, or -1`);

@@ -1,15 +1,14 @@
-// Coupons: issuing (generated, generic and pool codes), reading, revoking, and coupon history events.
+// Coupons (`coupon`): issuing (generated, generic and pool codes), finding, locking, using and giving back a
+// use, holding and revoking, and the listings of GET /v2/coupon.
 import { sql, type Selectable } from 'kysely';
 import type { Coupon, CouponOrigin } from '../domain/coupon.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
 import { adhoc, all, one, prepare, rows, write, type Params, type Script } from './script.js';
 import { greatest, int } from './sql.js';
-import type { CouponEventTable, CouponTable, CustomerSeriesTable } from './tables.js';
+import type { CouponTable } from './tables.js';
 
 export type CouponRow = Selectable<CouponTable>;
-export type CustomerSeriesRow = Selectable<CustomerSeriesTable>;
-export type CouponEventRow = Selectable<CouponEventTable>;
 
 export function toCoupon(r: CouponRow): Coupon {
   return {
@@ -42,17 +41,6 @@ export interface NewCoupon {
   uploadJob: number | null;
   by: string | null;
   now: number;
-}
-
-export interface NewEvent {
-  org: number;
-  coupon: number;
-  series: number;
-  customer: number | null;
-  type: string;
-  at: number;
-  actor: string;
-  details: string;
 }
 
 export function createCouponStore(engine: Engine) {
@@ -113,65 +101,6 @@ export function createCouponStore(engine: Engine) {
     },
   );
 
-  const customerSeries = prepare((p: Params<{ org: number; customer: number; series: number }>) =>
-    db
-      .selectFrom('customer_series')
-      .selectAll()
-      .where('org_id', '=', p.org)
-      .where('customer_id', '=', p.customer)
-      .where('series_id', '=', p.series),
-  );
-
-  /**
-   * Counts one more issue for the customer in the series, guarded by the per-customer limits: a row that
-   * already reached `limit` (-1: none) or was issued to less than `minGap` ms ago is left alone (no row back).
-   */
-  const countIssue = prepare(
-    (
-      p: Params<{
-        org: number;
-        customer: number;
-        series: number;
-        now: number;
-        limit: number;
-        minGap: number;
-      }>,
-    ) =>
-      db
-        .insertInto('customer_series')
-        .values({
-          org_id: p.org,
-          customer_id: p.customer,
-          series_id: p.series,
-          issued_count: 1,
-          last_issued_at: p.now,
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['org_id', 'customer_id', 'series_id'])
-            .doUpdateSet((eb) => ({
-              issued_count: eb('customer_series.issued_count', '+', 1),
-              // Another server's clock may be ahead: the latest issue time only moves forward.
-              last_issued_at: greatest(
-                engine.dialect,
-                eb.fn.coalesce('customer_series.last_issued_at', int(0)),
-                int(p.now),
-              ),
-            }))
-            .where((eb) =>
-              eb.and([
-                eb.or([eb(int(p.limit), '<', 0), eb('customer_series.issued_count', '<', p.limit)]),
-                eb.or([
-                  eb(int(p.minGap), '<=', 0),
-                  eb('customer_series.last_issued_at', 'is', null),
-                  eb('customer_series.last_issued_at', '<=', sql<number>`${int(p.now)} - ${int(p.minGap)}`),
-                ]),
-              ]),
-            ),
-        )
-        .returning('issued_count'),
-  );
-
   const customerCoupons = prepare((p: Params<{ org: number; customer: number; series: number }>) =>
     db
       .selectFrom('coupon')
@@ -183,74 +112,49 @@ export function createCouponStore(engine: Engine) {
       .limit(50),
   );
 
-  /** On PostgreSQL, locks slot 0 of a series: the queue every writer of a limited counter joins. */
-  const lockSlot0 = prepare((p: Params<{ org: number; series: number }>) =>
+  /** Re-reads a coupon under its row lock (PostgreSQL). */
+  const lockOne = prepare((p: Params<{ org: number; id: number }>) => {
+    const q = db.selectFrom('coupon').selectAll().where('org_id', '=', p.org).where('id', '=', p.id);
+    return pg ? q.forUpdate() : q;
+  });
+  /** Takes one use of a coupon, guarded by the count the decision saw. */
+  const addUse = prepare((p: Params<{ org: number; id: number; expected: number; at: number }>) =>
     db
-      .selectFrom('series_counter')
-      .select('slot')
+      .updateTable('coupon')
+      .set((eb) => ({
+        redemption_count: eb('redemption_count', '+', 1),
+        last_redeemed_at: greatest(engine.dialect, eb.fn.coalesce('last_redeemed_at', int(0)), int(p.at)),
+      }))
       .where('org_id', '=', p.org)
-      .where('series_id', '=', p.series)
-      .where('slot', '=', 0)
-      .forUpdate(),
+      .where('id', '=', p.id)
+      .where('redemption_count', '=', p.expected)
+      .where('revoked_at', 'is', null),
   );
-
-  /**
-   * Counts an issue in a counter slot. Guarded twice: the slot must carry the configuration version the
-   * decision used, and with a maxCreate (`limit` ≥ 0) the series total must still be below it.
-   */
-  const countIssueInSeries = prepare(
-    (
-      p: Params<{
-        org: number;
-        series: number;
-        slot: number;
-        version: number;
-        now: number;
-        pool: number;
-        limit: number;
-        n: number;
-      }>,
-    ) =>
-      db
-        .updateTable('series_counter')
-        .set((eb) => ({
-          num_issued: eb('num_issued', '+', p.n),
-          num_uploaded_non_issued: eb('num_uploaded_non_issued', '-', p.pool),
-          latest_issual_time: greatest(engine.dialect, eb.ref('latest_issual_time'), p.now),
-        }))
-        .where('org_id', '=', p.org)
-        .where('series_id', '=', p.series)
-        .where('slot', '=', p.slot)
-        .where('config_version', '=', p.version)
-        .where((eb) =>
-          eb.or([
-            eb(int(p.limit), '<', 0),
-            // The total before these n issues, plus n, stays within maxCreate.
-            eb(
-              eb
-                .selectFrom('series_counter as c')
-                .select((e) => e.fn.coalesce(e.fn.sum<number>('c.num_issued'), sql<number>`0`).as('n'))
-                .where('c.org_id', '=', p.org)
-                .where('c.series_id', '=', p.series),
-              '<=',
-              sql<number>`${int(p.limit)} - ${int(p.n)}`,
-            ),
-          ]),
-        ),
+  /** Gives a use back to a coupon; its last redemption time becomes that of its latest active redemption. */
+  const removeUse = prepare((p: Params<{ org: number; id: number }>) =>
+    db
+      .updateTable('coupon')
+      .set((eb) => ({
+        redemption_count: eb('redemption_count', '-', 1),
+        last_redeemed_at: eb
+          .selectFrom('redemption as r')
+          .select((e) => e.fn.max('r.redeemed_at').as('m'))
+          .where('r.org_id', '=', p.org)
+          .where('r.coupon_id', '=', p.id)
+          .where('r.reactivated_at', 'is', null),
+      }))
+      .where('org_id', '=', p.org)
+      .where('id', '=', p.id)
+      .where('redemption_count', '>', 0),
   );
-
-  const insertEvent = prepare((p: Params<NewEvent>) =>
-    db.insertInto('coupon_event').values({
-      ...newId(engine.dialect, 'coupon_event'),
-      org_id: p.org,
-      coupon_id: p.coupon,
-      series_id: p.series,
-      customer_id: p.customer,
-      type: p.type,
-      at: p.at,
-      actor: p.actor,
-      details: p.details,
-    }),
+  const markHeld = prepare((p: Params<{ org: number; id: number; until: number }>) =>
+    db
+      .updateTable('coupon')
+      .set((eb) => ({
+        held_until: greatest(engine.dialect, eb.fn.coalesce('held_until', int(0)), int(p.until)),
+      }))
+      .where('org_id', '=', p.org)
+      .where('id', '=', p.id),
   );
 
   const byId = prepare((p: Params<{ org: number; id: number }>) =>
@@ -281,14 +185,6 @@ export function createCouponStore(engine: Engine) {
       .where('org_id', '=', p.org)
       .where('generic_code', '=', p.code),
   );
-  const history = prepare((p: Params<{ org: number; coupon: number }>) =>
-    db
-      .selectFrom('coupon_event')
-      .selectAll()
-      .where('org_id', '=', p.org)
-      .where('coupon_id', '=', p.coupon)
-      .orderBy('id'),
-  );
   // A revocation that waited for an issue holding the row (PostgreSQL) happened after it, even when its
   // clock was read first: it is never recorded before the issue it follows.
   const revoke = prepare((p: Params<{ org: number; id: number; now: number }>) =>
@@ -307,40 +203,6 @@ export function createCouponStore(engine: Engine) {
       .where('redemption_count', '=', 0)
       .returningAll(),
   );
-  const poolRevoked = prepare((p: Params<{ org: number; series: number; slot: number }>) =>
-    db
-      .updateTable('series_counter')
-      .set((eb) => ({ num_uploaded_non_issued: eb('num_uploaded_non_issued', '-', 1) }))
-      .where('org_id', '=', p.org)
-      .where('series_id', '=', p.series)
-      .where('slot', '=', p.slot),
-  );
-  /** Counts codes added to a series pool (uploads; no limit applies, so any slot will do). */
-  const countPoolAdded = prepare((p: Params<{ org: number; series: number; slot: number; added: number }>) =>
-    db
-      .updateTable('series_counter')
-      .set((eb) => ({
-        num_uploaded_total: eb('num_uploaded_total', '+', p.added),
-        num_uploaded_non_issued: eb('num_uploaded_non_issued', '+', p.added),
-      }))
-      .where('org_id', '=', p.org)
-      .where('series_id', '=', p.series)
-      .where('slot', '=', p.slot),
-  );
-  const byCustomerPage = prepare(
-    (p: Params<{ org: number; customer: number; limit: number; offset: number }>) =>
-      db
-        .selectFrom('coupon')
-        .selectAll()
-        .where('org_id', '=', p.org)
-        .where('customer_id', '=', p.customer)
-        // `+id`, not `id`: ordering by the bare key lets SQLite walk the whole org in key order instead of
-        // reading this customer's coupons through their index.
-        .orderBy(sql`+id`)
-        .limit(p.limit)
-        .offset(p.offset),
-  );
-
   return {
     *insert(c: NewCoupon): Script<Coupon | undefined> {
       const row = yield* one(insert, c);
@@ -356,20 +218,6 @@ export function createCouponStore(engine: Engine) {
     }): Script<Coupon | undefined> {
       const row = yield* one(claimPool, p);
       return row && toCoupon(row);
-    },
-    *customerSeries(org: number, customer: number, series: number): Script<CustomerSeriesRow | undefined> {
-      return yield* one(customerSeries, { org, customer, series });
-    },
-    /** Records an issue for the customer; false when a per-customer limit guard refused it. */
-    *countIssue(p: {
-      org: number;
-      customer: number;
-      series: number;
-      now: number;
-      limit: number;
-      minGap: number;
-    }): Script<boolean> {
-      return (yield* one(countIssue, p)) !== undefined;
     },
     *customerCoupons(org: number, customer: number, series: number): Script<Coupon[]> {
       return (yield* all(customerCoupons, { org, customer, series })).map(toCoupon);
@@ -391,27 +239,27 @@ export function createCouponStore(engine: Engine) {
       );
       return found.map((r) => Number(r.series_id));
     },
-    *lockSlot0(org: number, series: number): Script<void> {
-      if (pg) yield* all(lockSlot0, { org, series });
+    /** Locks and re-reads coupons (PostgreSQL) in ascending id order; SQLite's writer lock already covers them. */
+    *lockMany(org: number, ids: readonly number[]): Script<Map<number, Coupon>> {
+      const result = new Map<number, Coupon>();
+      if (!pg) return result;
+      for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
+        const row = yield* one(lockOne, { org, id });
+        if (row) result.set(id, toCoupon(row));
+      }
+      return result;
     },
-    /**
-     * Counts `n` issues (default 1) in a slot; false when the configuration changed or maxCreate would be
-     * exceeded.
-     */
-    *countIssueInSeries(p: {
-      org: number;
-      series: number;
-      slot: number;
-      version: number;
-      now: number;
-      pool: number;
-      limit: number;
-      n?: number;
-    }): Script<boolean> {
-      return (yield* write(countIssueInSeries, { ...p, n: p.n ?? 1 })) === 1;
+    /** Takes one use; false when the coupon's count is no longer `expected` or it was revoked meanwhile. */
+    *addUseIfCountIs(org: number, id: number, expected: number, at: number): Script<boolean> {
+      return (yield* write(addUse, { org, id, expected, at })) === 1;
     },
-    *addEvent(e: NewEvent): Script<void> {
-      yield* write(insertEvent, e);
+    /** Gives a use back (a reactivation); false when the coupon had none. */
+    *removeUse(org: number, id: number): Script<boolean> {
+      return (yield* write(removeUse, { org, id })) === 1;
+    },
+    /** Notes that a hold reserves the coupon until `until` (holds are looked up only before that). */
+    *markHeld(org: number, id: number, until: number): Script<void> {
+      yield* write(markHeld, { org, id, until });
     },
     *find(org: number, id: number): Script<Coupon | undefined> {
       const row = yield* one(byId, { org, id });
@@ -427,21 +275,6 @@ export function createCouponStore(engine: Engine) {
     },
     *isGenericCode(org: number, code: string): Script<boolean> {
       return (yield* one(anyGeneric, { org, code })) !== undefined;
-    },
-    *findManyByCode(org: number, codes: readonly string[]): Script<Coupon[]> {
-      if (codes.length === 0) return [];
-      const found = yield* rows<CouponRow>(
-        adhoc(
-          db
-            .selectFrom('coupon')
-            .selectAll()
-            .where('org_id', '=', org)
-            .where('code', 'in', codes)
-            .where('is_generic', '=', sql.lit(0))
-            .orderBy('id'),
-        ),
-      );
-      return found.map(toCoupon);
     },
     *findManyById(org: number, ids: readonly number[]): Script<Coupon[]> {
       if (ids.length === 0) return [];
@@ -523,30 +356,6 @@ export function createCouponStore(engine: Engine) {
       );
       return found.map((r) => r.code);
     },
-    /** A page of coupons issued to any of the customers, in id order. */
-    *findByCustomers(
-      org: number,
-      customers: readonly number[],
-      limit: number,
-      offset: number,
-    ): Script<Coupon[]> {
-      if (customers.length === 0) return [];
-      if (customers.length === 1)
-        return (yield* all(byCustomerPage, { org, customer: customers[0]!, limit, offset })).map(toCoupon);
-      const found = yield* rows<CouponRow>(
-        adhoc(
-          db
-            .selectFrom('coupon')
-            .selectAll()
-            .where('org_id', '=', org)
-            .where('customer_id', 'in', customers)
-            .orderBy(sql`+id`)
-            .limit(limit)
-            .offset(offset),
-        ),
-      );
-      return found.map(toCoupon);
-    },
     /**
      * Revokes a coupon that has no active redemption, answering it as it is now (issued meanwhile or not);
      * undefined when it is revoked or redeemed meanwhile.
@@ -554,15 +363,6 @@ export function createCouponStore(engine: Engine) {
     *revoke(org: number, id: number, now: number): Script<Coupon | undefined> {
       const row = yield* one(revoke, { org, id, now });
       return row && toCoupon(row);
-    },
-    *countPoolAdded(org: number, series: number, slot: number, added: number): Script<void> {
-      yield* write(countPoolAdded, { org, series, slot, added });
-    },
-    *countPoolRevoked(org: number, series: number, slot: number): Script<void> {
-      yield* write(poolRevoked, { org, series, slot });
-    },
-    *history(org: number, coupon: number): Script<CouponEventRow[]> {
-      return yield* all(history, { org, coupon });
     },
   };
 }

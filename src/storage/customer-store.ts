@@ -1,11 +1,23 @@
 // Customers and their identifiers: lookups by id, mobile, email and external id, and race-free registration.
 import type { Selectable } from 'kysely';
+import type { Customer } from '../domain/customer.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
 import { adhoc, one, rows, prepare, type Params, type Script } from './script.js';
 import type { CustomerTable } from './tables.js';
 
-export type CustomerRow = Selectable<CustomerTable>;
+type CustomerRow = Selectable<CustomerTable>;
+
+const toCustomer = (row: CustomerRow): Customer => ({
+  id: row.id,
+  mobile: row.mobile,
+  email: row.email,
+  externalId: row.external_id,
+  firstName: row.first_name,
+  lastName: row.last_name,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
 
 /** Identifier values to match; null stands for "not given" (a NULL never equals anything in SQL). */
 export interface CustomerKeys {
@@ -64,23 +76,27 @@ export function createCustomerStore(engine: Engine) {
   );
 
   return {
-    *findById(org: number, id: number): Script<CustomerRow | undefined> {
-      return yield* one(byId, { org, id });
+    *findById(org: number, id: number): Script<Customer | undefined> {
+      const row = yield* one(byId, { org, id });
+      return row && toCustomer(row);
     },
-    *findByMobile(org: number, mobile: string): Script<CustomerRow | undefined> {
-      return yield* one(byMobile, { org, mobile });
+    *findByMobile(org: number, mobile: string): Script<Customer | undefined> {
+      const row = yield* one(byMobile, { org, mobile });
+      return row && toCustomer(row);
     },
-    *findByEmail(org: number, email: string): Script<CustomerRow | undefined> {
-      return yield* one(byEmail, { org, email });
+    *findByEmail(org: number, email: string): Script<Customer | undefined> {
+      const row = yield* one(byEmail, { org, email });
+      return row && toCustomer(row);
     },
-    *findByExternalId(org: number, externalId: string): Script<CustomerRow | undefined> {
-      return yield* one(byExternalId, { org, externalId });
+    *findByExternalId(org: number, externalId: string): Script<Customer | undefined> {
+      const row = yield* one(byExternalId, { org, externalId });
+      return row && toCustomer(row);
     },
     /**
      * The customers any of the given identifiers name (at most one per identifier), one indexed lookup per
      * identifier given. (A single OR over the four columns made SQLite scan the org's customers.)
      */
-    *findMatching(org: number, keys: CustomerKeys): Script<CustomerRow[]> {
+    *findMatching(org: number, keys: CustomerKeys): Script<Customer[]> {
       const found = new Map<number, CustomerRow>();
       const add = (row: CustomerRow | undefined) => {
         if (row) found.set(Number(row.id), row);
@@ -89,14 +105,15 @@ export function createCustomerStore(engine: Engine) {
       if (keys.externalId !== null) add(yield* one(byExternalId, { org, externalId: keys.externalId }));
       if (keys.mobile !== null) add(yield* one(byMobile, { org, mobile: keys.mobile }));
       if (keys.email !== null) add(yield* one(byEmail, { org, email: keys.email }));
-      return [...found.values()];
+      return [...found.values()].map(toCustomer);
     },
     /** The customers with these ids; unknown ids are left out. */
-    *findByIds(org: number, ids: readonly number[]): Script<CustomerRow[]> {
+    *findByIds(org: number, ids: readonly number[]): Script<Customer[]> {
       if (ids.length === 0) return [];
-      return yield* rows<CustomerRow>(
+      const found = yield* rows<CustomerRow>(
         adhoc(db.selectFrom('customer').selectAll().where('org_id', '=', org).where('id', 'in', ids)),
       );
+      return found.map(toCustomer);
     },
     /**
      * Locks the customer row until the transaction ends (PostgreSQL), so writes about one customer are
@@ -107,8 +124,9 @@ export function createCustomerStore(engine: Engine) {
       if (engine.dialect === 'postgres') yield* one(lock, { org, id });
     },
     /** Inserts a customer; undefined when one of its identifiers already belongs to a customer. */
-    *insert(c: NewCustomer): Script<CustomerRow | undefined> {
-      return yield* one(insert, c);
+    *insert(c: NewCustomer): Script<Customer | undefined> {
+      const row = yield* one(insert, c);
+      return row && toCustomer(row);
     },
   };
 }

@@ -1,5 +1,4 @@
-// The SMS outbox, webhook subscriptions and their deliveries, and the sweep that ends expired holds
-// (docs/api.md §11). Rows are claimed with a lease, so several servers share the delivery work.
+// The SMS outbox, webhook subscriptions and their deliveries (docs/api.md §11). Rows are claimed with a lease, so several servers share the delivery work.
 import { sql, type Selectable } from 'kysely';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
@@ -267,34 +266,6 @@ export function createNotificationStore(engine: Engine) {
   );
 
   // --- holds that expired ----------------------------------------------------------------------------------------
-  const expiredHolds = prepare((p: Params<{ now: number; limit: number }>) => {
-    const q = db
-      .selectFrom('coupon_hold')
-      .select(['org_id', 'id', 'customer_id'])
-      .where('status', '=', sql.lit('active'))
-      .where('expires_at', '<=', p.now)
-      .orderBy('expires_at')
-      .limit(p.limit);
-    return pg ? q.forUpdate().skipLocked() : q;
-  });
-  const expireHold = prepare((p: Params<{ org: number; id: number; now: number }>) =>
-    db
-      .updateTable('coupon_hold')
-      .set({ status: 'expired', ended_at: p.now })
-      .where('org_id', '=', p.org)
-      .where('id', '=', p.id)
-      .where('status', '=', sql.lit('active')),
-  );
-  const expireItems = prepare((p: Params<{ org: number; hold: number }>) =>
-    db
-      .updateTable('coupon_hold_item')
-      .set({ status: 'expired' })
-      .where('org_id', '=', p.org)
-      .where('hold_id', '=', p.hold)
-      .where('status', '=', sql.lit('active'))
-      .returning(['coupon_id', 'series_id', 'customer_id']),
-  );
-
   return {
     *addMessage(m: {
       org: number;
@@ -401,25 +372,6 @@ export function createNotificationStore(engine: Engine) {
       subscription: number,
     ): Script<{ url: string; secret: string; deleted_at: number | null } | undefined> {
       return yield* one(secretOf, { org, id: subscription });
-    },
-    /** Ends expired holds (status 'expired') and answers their coupons, for the hold-expired events. */
-    *expireHolds(
-      now: number,
-      limit: number,
-    ): Script<
-      { org: number; hold: number; items: { coupon_id: number; series_id: number; customer_id: number }[] }[]
-    > {
-      const found = yield* all(expiredHolds, { now, limit });
-      const result = [];
-      for (const h of found) {
-        if ((yield* write(expireHold, { org: h.org_id, id: h.id, now })) !== 1) continue;
-        result.push({
-          org: Number(h.org_id),
-          hold: Number(h.id),
-          items: yield* all(expireItems, { org: h.org_id, hold: h.id }),
-        });
-      }
-      return result;
     },
   };
 }

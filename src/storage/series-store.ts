@@ -1,6 +1,7 @@
-// Coupon series and their counter slots (docs/architecture.md "Counters without a hot row").
+// Coupon series (`coupon_series`): their configuration, read through two caches (docs/architecture.md
+// "Caches on the request path"). Their counters are counter-store.ts's.
 import { sql, type Selectable } from 'kysely';
-import type { Series, SeriesConfig, SeriesCounters } from '../domain/series.js';
+import type { Series, SeriesConfig } from '../domain/series.js';
 import {
   defaultSeriesConfig,
   parseExclusiveSeries,
@@ -10,13 +11,11 @@ import {
 import { formatMoney, moneyFromStorage } from '../domain/money.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
-import { adhoc, all, one, prepare, rows, write, type Params, type Script } from './script.js';
-import type { CouponSeriesTable, SeriesCounterTable } from './tables.js';
+import { adhoc, all, one, prepare, rows, type Params, type Script } from './script.js';
+import type { CounterStore } from './counter-store.js';
+import type { CouponSeriesTable } from './tables.js';
 
-export type SeriesRow = Selectable<CouponSeriesTable>;
-
-/** Counter slots per series. More slots spread unlimited writers further; readers sum them all. */
-export const COUNTER_SLOTS = 8;
+type SeriesRow = Selectable<CouponSeriesTable>;
 
 const flag = (b: boolean): number => (b ? 1 : 0);
 
@@ -79,7 +78,7 @@ function configFromParams(p: ConfigColumns): ConfigColumns {
 }
 
 /** A stored series as the domain sees it. Stored JSON was validated on the way in. */
-export function toSeries(r: SeriesRow): Series {
+function toSeries(r: SeriesRow): Series {
   return {
     id: r.id,
     orgId: r.org_id,
@@ -138,33 +137,8 @@ export function toSeries(r: SeriesRow): Series {
   };
 }
 
-type CounterSums = {
-  series_id: number;
-  num_issued: number | string | null;
-  num_redeemed: number | string | null;
-  num_uploaded_total: number | string | null;
-  num_uploaded_non_issued: number | string | null;
-  latest_issual_time: number | string | null;
-  latest_redemption_time: number | string | null;
-};
-
-function toCounters(r: CounterSums | undefined): SeriesCounters {
-  return {
-    numIssued: Number(r?.num_issued ?? 0),
-    numRedeemed: Number(r?.num_redeemed ?? 0),
-    numUploadedTotal: Number(r?.num_uploaded_total ?? 0),
-    numUploadedNonIssued: Number(r?.num_uploaded_non_issued ?? 0),
-    latestIssualTime: Number(r?.latest_issual_time ?? 0),
-    latestRedemptionTime: Number(r?.latest_redemption_time ?? 0),
-  };
-}
-
-export type CounterColumn = keyof Pick<
-  SeriesCounterTable,
-  'num_issued' | 'num_redeemed' | 'num_uploaded_total' | 'num_uploaded_non_issued'
->;
-
-export function createSeriesStore(engine: Engine) {
+/** `counters` creates and re-versions a series' counters with it. */
+export function createSeriesStore(engine: Engine, counters: CounterStore) {
   // Parsed series by org and id, reused while the row is unchanged: every check and redemption reads its
   // series, and parsing the stored JSON and money columns costs more than the read. An update bumps
   // config_version (the one statement that writes the row), so a reused entry is never stale.
@@ -212,17 +186,6 @@ export function createSeriesStore(engine: Engine) {
         })
         .onConflict((oc) => oc.doNothing())
         .returningAll(),
-  );
-
-  const insertSlots = prepare((p: Params<{ org: number; series: number }>) =>
-    db.insertInto('series_counter').values(
-      Array.from({ length: COUNTER_SLOTS }, (_, slot) => ({
-        org_id: p.org,
-        series_id: p.series,
-        slot,
-        config_version: 1,
-      })),
-    ),
   );
 
   const byId = prepare((p: Params<{ org: number; id: number }>) =>
@@ -275,38 +238,6 @@ export function createSeriesStore(engine: Engine) {
       .where('generic_code', 'is not', null),
   );
 
-  const sums = (q: ReturnType<typeof db.selectFrom<'series_counter'>>) =>
-    q
-      .select((eb) => [
-        'series_id',
-        eb.fn.sum<number>('num_issued').as('num_issued'),
-        eb.fn.sum<number>('num_redeemed').as('num_redeemed'),
-        eb.fn.sum<number>('num_uploaded_total').as('num_uploaded_total'),
-        eb.fn.sum<number>('num_uploaded_non_issued').as('num_uploaded_non_issued'),
-        eb.fn.max<number>('latest_issual_time').as('latest_issual_time'),
-        eb.fn.max<number>('latest_redemption_time').as('latest_redemption_time'),
-      ])
-      .groupBy('series_id');
-  const countersOne = prepare((p: Params<{ org: number; series: number }>) =>
-    sums(db.selectFrom('series_counter').where('org_id', '=', p.org).where('series_id', '=', p.series)),
-  );
-  /** Locks every slot of a series (PostgreSQL): waits for in-flight writers, keeps new ones out until commit. */
-  const lockSlots = prepare((p: Params<{ org: number; series: number }>) =>
-    db
-      .selectFrom('series_counter')
-      .select('slot')
-      .where('org_id', '=', p.org)
-      .where('series_id', '=', p.series)
-      .orderBy('slot')
-      .forUpdate(),
-  );
-  const bumpSlots = prepare((p: Params<{ org: number; series: number; version: number }>) =>
-    db
-      .updateTable('series_counter')
-      .set({ config_version: p.version })
-      .where('org_id', '=', p.org)
-      .where('series_id', '=', p.series),
-  );
   const update = prepare(
     (
       p: Params<ReturnType<typeof configColumns> & { org: number; id: number; version: number; now: number }>,
@@ -333,7 +264,7 @@ export function createSeriesStore(engine: Engine) {
     ): Script<Series | undefined> {
       const row = yield* one(insert, { ...configColumns(config), org, createdBy, now });
       if (!row) return undefined;
-      yield* write(insertSlots, { org, series: row.id });
+      yield* counters.create(org, row.id);
       return toSeries(row);
     },
     *find(org: number, id: number): Script<Series | undefined> {
@@ -380,32 +311,13 @@ export function createSeriesStore(engine: Engine) {
     *genericCodes(org: number): Script<string[]> {
       return (yield* all(genericCodes, { org })).map((r) => r.generic_code!);
     },
-    *counters(org: number, series: number): Script<SeriesCounters> {
-      return toCounters(yield* one(countersOne, { org, series }));
-    },
-    *countersMany(org: number, ids: readonly number[]): Script<Map<number, SeriesCounters>> {
-      const result = new Map<number, SeriesCounters>();
-      if (ids.length === 0) return result;
-      const found = yield* rows<CounterSums>(
-        adhoc(sums(db.selectFrom('series_counter').where('org_id', '=', org).where('series_id', 'in', ids))),
-      );
-      for (const id of ids) result.set(id, toCounters(found.find((r) => Number(r.series_id) === id)));
-      return result;
-    },
-    /**
-     * Locks every counter slot of a series on PostgreSQL (SQLite's writer lock already covers it): in-flight
-     * writers finish first and are counted; later ones see the new configuration or fail their version guard.
-     */
-    *lockCounters(org: number, series: number): Script<void> {
-      if (pg) yield* all(lockSlots, { org, series });
-    },
-    /** Writes a changed configuration and bumps its version on the series and every slot. */
+    /** Writes a changed configuration and bumps its version on the series and on its counters. */
     *update(org: number, current: Series, config: SeriesConfig, now: number): Script<Series> {
       const next = current.configVersion + 1;
       epoch++;
       if (seq) dirtyTxn = seq();
       const row = yield* one(update, { ...configColumns(config), org, id: current.id, version: next, now });
-      yield* write(bumpSlots, { org, series: current.id, version: next });
+      yield* counters.setVersion(org, current.id, next);
       return toSeries(row!);
     },
   };

@@ -1,8 +1,13 @@
-// Every store, created once per engine (their statements are compiled at creation).
+// Every store, created once per engine (their statements are compiled at creation). One store per table
+// or tight group of tables; each answers domain types, and rows stay inside storage/.
 import type { Engine } from './database.js';
 import { createBulkStore } from './bulk-store.js';
+import { createCounterStore } from './counter-store.js';
 import { createCouponStore } from './coupon-store.js';
+import { createCustomerSeriesStore } from './customer-series-store.js';
 import { createCustomerStore } from './customer-store.js';
+import { createEventStore } from './event-store.js';
+import { createHoldStore } from './hold-store.js';
 import { createIdempotencyStore } from './idempotency-store.js';
 import { createJobStore } from './job-store.js';
 import { createNotificationStore } from './notification-store.js';
@@ -13,12 +18,17 @@ import { createStatsStore } from './stats-store.js';
 import { createUploadStore } from './upload-store.js';
 
 export function createStores(engine: Engine) {
+  const counter = createCounterStore(engine);
   return {
     org: createOrgStore(engine),
     idempotency: createIdempotencyStore(engine),
     customer: createCustomerStore(engine),
-    series: createSeriesStore(engine),
+    series: createSeriesStore(engine, counter),
+    counter,
     coupon: createCouponStore(engine),
+    customerSeries: createCustomerSeriesStore(engine),
+    event: createEventStore(engine),
+    hold: createHoldStore(engine),
     bulk: createBulkStore(engine),
     redemption: createRedemptionStore(engine),
     notification: createNotificationStore(engine),

@@ -109,7 +109,7 @@ function redeemInput(body: RedeemBodyIn, org: OrgSettings, tillId: string | null
     ref: customerOf(body.user, org),
     codes,
     bill: parseBill(body.billAmount, true),
-    transactionNumber: parseTransactionNumber(body.transactionNumber),
+    billNumber: parseTransactionNumber(body.transactionNumber),
     at: parseRedemptionTime(body.redemptionTime, org.timezone),
     holdId: parseHoldId(body.holdId),
     allowPartial,
@@ -166,11 +166,11 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
         { id: q.id, mobile: q.mobile, email: q.email, externalId: q.externalId },
         p.org.mobileCountryCode,
       );
-      const result = await services.redeeming.check(p, {
+      const result = await services.redemption.check(p, {
         ref,
         codes,
         bill: parseBill(q.billAmount, false),
-        transactionNumber: parseTransactionNumber(q.transactionNumber),
+        billNumber: parseTransactionNumber(q.transactionNumber),
         at: parseRedemptionTime(q.redemptionTime, p.org.timezone),
         tillId: p.tillId,
       });
@@ -209,7 +209,7 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const result = await services.redeeming.redeem(
+      const result = await services.redemption.redeem(
         p,
         redeemInput(request.body as RedeemBodyIn, p.org, p.tillId, false),
       );
@@ -263,8 +263,8 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
       // nothing: the check path of the redemption service, answered in the bulk shape.
       const dryRun = q.is_redeemable === true || q.isredeemable === true;
       const result = dryRun
-        ? await services.redeeming.check(p, input)
-        : await services.redeeming.redeem(p, input);
+        ? await services.redemption.check(p, input)
+        : await services.redemption.redeem(p, input);
       const success = dryRun ? IS_REDEEM_SUCCESSFUL : PROCESSING_SUCCESSFUL;
       const response = result.items.map((o) => ({
         entityId: o.coupon?.id ?? o.raw,
@@ -315,7 +315,7 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
       } else {
         const txn = parseTransactionNumber(body.transactionNumber);
         if (txn === null) throw new CouponError('InvalidInput', 'transactionNumber: the bill to undo');
-        reactivated = await services.reactivation.byTransaction(p, customerOf(body.user, p.org), txn);
+        reactivated = await services.reactivation.byBill(p, customerOf(body.user, p.org), txn);
       }
       return {
         reactivated,
@@ -351,7 +351,7 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
         codes: body.codes.map((c) => ({ code: String(c) })),
         bill: parseBill(body.billAmount, false),
         ttlSeconds: body.ttlSeconds ?? DEFAULT_HOLD_SECONDS,
-        transactionNumber: parseTransactionNumber(body.transactionNumber),
+        billNumber: parseTransactionNumber(body.transactionNumber),
         tillId: p.tillId,
       });
       const redemption = result.items.map((o) =>

@@ -12,7 +12,7 @@ import {
 } from '../../domain/errors.js';
 import { moneyToNumber, parseMoney, type Money } from '../../domain/money.js';
 import type { ItemOutcome } from '../../services/redeem-coupon.js';
-import type { CouponNamed } from '../../services/redemption-state.js';
+import type { CouponNamed } from '../../services/redeem-coupon.js';
 import { ErrorEntrySchema, MoneyIn } from './common.js';
 import { CustomerRefBody } from './coupon.js';
 

@@ -1,0 +1,156 @@
+// The load phase of the redemption pipeline: reads what the rules need for the coupons a request names,
+// inside the caller's transaction. With `lock` (hold, redeem) it takes the row locks that serialise the
+// decision first (PostgreSQL; docs/architecture.md "Read under the lock you will write under"). It reads
+// only where a rule can use the answer, and decides nothing itself: which coupon a generic code names and
+// what the facts mean are rules of domain/redemption.ts.
+import { normaliseCode, type Coupon } from '../../domain/coupon.js';
+import {
+  couponStateOf,
+  pickGeneric,
+  type Checkout,
+  type CouponState,
+  type CustomerSeriesState,
+  type HoldOnCoupon,
+  type RedemptionState,
+  type RequestedCoupon,
+  type SeriesState,
+} from '../../domain/redemption.js';
+import type { CouponErrorName } from '../../domain/errors.js';
+import { UNLIMITED } from '../../domain/series.js';
+import type { Script } from '../../storage/script.js';
+import type { Stores } from '../../storage/stores.js';
+
+/** A coupon named in a request: by code, or by coupon id (the reference accepts either). */
+export type CouponNamed = { code: string } | { couponId: number };
+
+export interface RedemptionLoad {
+  items: RequestedCoupon[];
+  state: RedemptionState;
+}
+
+/** Finds the coupon each entry names (a generic code: the customer's own coupon of it). */
+function* findNamed(
+  stores: Stores,
+  org: number,
+  customerId: number,
+  named: readonly CouponNamed[],
+): Script<RequestedCoupon[]> {
+  const items: RequestedCoupon[] = [];
+  for (const n of named) {
+    if ('couponId' in n) {
+      const coupon = yield* stores.coupon.find(org, n.couponId);
+      const raw = coupon?.code ?? String(n.couponId);
+      items.push({ raw, code: raw, normalised: raw, couponId: coupon?.id, coupon, series: undefined });
+      continue;
+    }
+    const raw = n.code;
+    const normalised = normaliseCode(raw);
+    let coupon: Coupon | undefined;
+    let early: CouponErrorName | undefined;
+    if (normalised !== undefined) {
+      coupon = yield* stores.coupon.findByCode(org, normalised);
+      if (!coupon) {
+        const mine = yield* stores.coupon.findGeneric(org, normalised, customerId);
+        // Whether the code is generic at all matters only when the customer holds none of its coupons.
+        const codeIsGeneric = mine.length === 0 && (yield* stores.coupon.isGenericCode(org, normalised));
+        ({ coupon, early } = pickGeneric(mine, codeIsGeneric));
+      }
+    }
+    items.push({
+      raw,
+      code: raw,
+      normalised,
+      couponId: coupon?.id,
+      coupon,
+      series: undefined,
+      ...(early ? { early } : {}),
+    });
+  }
+  return items;
+}
+
+/**
+ * Reads the state the rules decide with. `now` is the recording time (holds live then count);
+ * `lock` takes the locks in the documented order: coupons (ascending id), the customer's series rows,
+ * the limited series' counters.
+ */
+export function* loadRedemption(
+  stores: Stores,
+  org: number,
+  customerId: number,
+  named: readonly CouponNamed[],
+  options: { now: number; lock: boolean; checkout: Checkout },
+): Script<RedemptionLoad> {
+  const { now, lock, checkout } = options;
+  const items = yield* findNamed(stores, org, customerId, named);
+
+  const coupons = new Map<number, Coupon>();
+  for (const it of items) if (it.coupon) coupons.set(it.coupon.id, it.coupon);
+  if (lock) {
+    const locked = yield* stores.coupon.lockMany(org, [...coupons.keys()]);
+    for (const [id, c] of locked) coupons.set(id, c);
+  }
+
+  const seriesIds = [...new Set([...coupons.values()].map((c) => c.seriesId))].sort((a, b) => a - b);
+  const seriesList =
+    seriesIds.length === 1
+      ? [(yield* stores.series.find(org, seriesIds[0]!))!]
+      : yield* stores.series.findMany(org, seriesIds);
+  const series = new Map(seriesList.map((s) => [s.id, s]));
+
+  const customerSeries = new Map<number, CustomerSeriesState>();
+  const seriesState = new Map<number, SeriesState>();
+  for (const id of seriesIds) {
+    const s = series.get(id)!;
+    const cs = lock
+      ? yield* stores.customerSeries.lock(org, customerId, id)
+      : yield* stores.customerSeries.find(org, customerId, id);
+    // Other checkouts' holds of this customer count only against a per-customer limit.
+    const perCustomerLimited = s.maxRedemptionsInSeriesPerUser !== UNLIMITED;
+    customerSeries.set(id, {
+      redeemed: cs.redeemedCount,
+      lastRedeemedAt: cs.lastRedeemedAt,
+      heldByOthers: perCustomerLimited
+        ? yield* stores.hold.othersOfCustomer(org, id, customerId, now, checkout)
+        : 0,
+    });
+  }
+  for (const id of seriesIds) {
+    const s = series.get(id)!;
+    // Only a limited series needs its total; reading it unlimited would cost a sum for nothing.
+    if (s.maxRedeem === UNLIMITED) {
+      seriesState.set(id, { redeemed: 0, heldByOthers: 0 });
+      continue;
+    }
+    if (lock) yield* stores.counter.lockForLimit(org, id);
+    seriesState.set(id, {
+      redeemed: yield* stores.counter.totalRedeemed(org, id),
+      heldByOthers: yield* stores.hold.othersInSeries(org, id, now, checkout),
+    });
+  }
+
+  const couponStates = new Map<number, CouponState>();
+  const liveHolds = new Map<number, readonly HoldOnCoupon[]>();
+  for (const c of coupons.values()) {
+    // A coupon without uses has no active redemption, and one not held past now has no live hold.
+    const activeRedemptions = c.redemptionCount > 0 ? yield* stores.redemption.activeOf(org, c.id) : [];
+    const holds =
+      c.heldUntil !== null && c.heldUntil > now ? yield* stores.hold.liveOnCoupon(org, c.id, now) : [];
+    liveHolds.set(c.id, holds);
+    const ctx = { customerId, billNumber: checkout.billNumber, holdId: checkout.holdId };
+    couponStates.set(
+      c.id,
+      couponStateOf(c, series.get(c.seriesId)!, { activeRedemptions, liveHolds: holds }, ctx),
+    );
+  }
+  for (const it of items) {
+    if (it.coupon) {
+      it.coupon = coupons.get(it.coupon.id);
+      it.series = series.get(it.coupon!.seriesId);
+    }
+  }
+  return {
+    items,
+    state: { coupons: couponStates, series: seriesState, customerSeries, liveHolds },
+  };
+}

@@ -1,0 +1,84 @@
+// The redemption pipeline (docs/architecture.md "Redeem"): load the state, decide with the rules of
+// domain/redemption.ts, write what the decision planned. One path for checking (is_redeemable), holding,
+// redeeming and the rows of a redeemed-coupon upload; each runs inside its caller's transaction script.
+import type { Customer } from '../../domain/customer.js';
+import type { OrgSettings } from '../../domain/principal.js';
+import {
+  planRedemption,
+  type Checkout,
+  type ItemOutcome,
+  type RedemptionPlan,
+} from '../../domain/redemption.js';
+import type { Script } from '../../storage/script.js';
+import type { Stores } from '../../storage/stores.js';
+import { loadRedemption, type CouponNamed } from './load.js';
+import { writeHold, writeRedemptions, type Recording } from './write.js';
+
+export type { CouponNamed } from './load.js';
+export type { Recording } from './write.js';
+
+/** Loads and decides; `lock` when the plan will be written. */
+function* decide(
+  stores: Stores,
+  org: OrgSettings,
+  customer: Customer,
+  named: readonly CouponNamed[],
+  checkout: Checkout,
+  options: { lock: boolean; atomic: boolean; now: number },
+): Script<RedemptionPlan> {
+  const { lock, atomic, now } = options;
+  const loaded = yield* loadRedemption(stores, org.orgId, customer.id, named, { now, lock, checkout });
+  const ctx = { ...checkout, customerId: customer.id, timezone: org.timezone };
+  return planRedemption(loaded.items, loaded.state, ctx, { atomic, now });
+}
+
+/** Runs the checks for each coupon on its own and writes nothing (is_redeemable). */
+export function* checkCoupons(
+  stores: Stores,
+  org: OrgSettings,
+  customer: Customer,
+  named: readonly CouponNamed[],
+  checkout: Checkout,
+  now: number,
+): Script<ItemOutcome[]> {
+  return (yield* decide(stores, org, customer, named, checkout, { lock: false, atomic: false, now }))
+    .outcomes;
+}
+
+/** Redeems the coupons: all or none (`atomic`), or each on its own. */
+export function* redeemCoupons(
+  stores: Stores,
+  org: OrgSettings,
+  customer: Customer,
+  named: readonly CouponNamed[],
+  checkout: Checkout,
+  recording: Recording,
+  atomic: boolean,
+): Script<ItemOutcome[]> {
+  const plan = yield* decide(stores, org, customer, named, checkout, {
+    lock: true,
+    atomic,
+    now: recording.now,
+  });
+  yield* writeRedemptions(stores, plan, checkout, recording);
+  return plan.outcomes;
+}
+
+/** Holds the coupons for this checkout until `expiresAt` when every one passes the checks; else nothing. */
+export function* holdCoupons(
+  stores: Stores,
+  org: OrgSettings,
+  customer: Customer,
+  named: readonly CouponNamed[],
+  checkout: Checkout,
+  recording: Recording,
+  expiresAt: number,
+): Script<{ holdId: number | null; items: ItemOutcome[] }> {
+  const plan = yield* decide(stores, org, customer, named, checkout, {
+    lock: true,
+    atomic: true,
+    now: recording.now,
+  });
+  if (!plan.allAccepted) return { holdId: null, items: plan.outcomes };
+  return { holdId: yield* writeHold(stores, plan, checkout, recording, expiresAt), items: plan.outcomes };
+}

@@ -1,0 +1,135 @@
+// The write phase of the redemption pipeline: carries out a plan of domain/redemption.ts with guarded
+// statements, deciding nothing. A guard that changes no row means the world moved since the load; the
+// script throws RetryConflict and its transaction runs again from the load (docs/architecture.md).
+import { formatMoney } from '../../domain/money.js';
+import type { Checkout, RedemptionPlan } from '../../domain/redemption.js';
+import { RetryConflict, type Script } from '../../storage/script.js';
+import type { Stores } from '../../storage/stores.js';
+
+/** Who records the redemptions, and when; an upload row adds its job, bill id and details. */
+export interface Recording {
+  org: number;
+  customerId: number;
+  clientId: number | null;
+  actor: string;
+  /** When coupond records it (the redemption itself happened at `checkout.at`). */
+  now: number;
+  upload?: { jobId: number; billId: string | null; details: string | null };
+}
+
+/** Writes the planned redemptions: the coupon's use, the customer's and the series' counts, the row, the event. */
+export function* writeRedemptions(
+  stores: Stores,
+  plan: RedemptionPlan,
+  checkout: Checkout,
+  r: Recording,
+): Script<void> {
+  const { org, customerId: customer, now } = r;
+  const at = checkout.at;
+  for (const use of plan.uses) {
+    const { coupon, series, discount } = use;
+    if (!(yield* stores.coupon.addUseIfCountIs(org, coupon.id, use.couponUsesBefore, at)))
+      throw new RetryConflict('coupon use');
+    const expected = use.customerUsesBefore;
+    if (
+      !(yield* stores.customerSeries.addRedemptionIfCountIs({
+        org,
+        customer,
+        series: series.id,
+        expected,
+        at,
+      }))
+    )
+      throw new RetryConflict('customer redemptions');
+    const counted = yield* stores.counter.addRedemptionWithinMaxRedeem({
+      org,
+      series: series.id,
+      version: series.configVersion,
+      at,
+      maxRedeem: series.maxRedeem,
+    });
+    if (!counted) throw new RetryConflict('series redemptions');
+    const redemptionId = yield* stores.redemption.insert({
+      org,
+      coupon: coupon.id,
+      series: series.id,
+      customer,
+      billNumber: checkout.billNumber,
+      bill: checkout.bill,
+      discount,
+      till: checkout.tillId,
+      client: r.clientId,
+      redeemedAt: at,
+      recordedAt: now,
+      hold: checkout.holdId,
+      origin: r.upload ? 'upload' : 'api',
+      billId: r.upload?.billId ?? null,
+      details: r.upload?.details ?? null,
+      uploadJob: r.upload?.jobId ?? null,
+    });
+    use.outcome.redemptionId = redemptionId;
+    yield* stores.event.add({
+      org,
+      coupon: coupon.id,
+      series: series.id,
+      customer,
+      type: r.upload ? 'imported' : 'redeemed',
+      at: now,
+      actor: r.actor,
+      details: JSON.stringify({
+        redemptionId,
+        transactionNumber: checkout.billNumber,
+        billAmount: checkout.bill === undefined ? null : formatMoney(checkout.bill),
+        discountAmount: formatMoney(discount),
+        tillId: checkout.tillId,
+        redeemedAt: at,
+      }),
+    });
+    for (const hold of use.consumesHolds) yield* stores.hold.consumeItem(org, hold, coupon.id, now);
+  }
+}
+
+/** Writes a hold of the plan's coupons for this checkout until `expiresAt`, with a `held` event each. */
+export function* writeHold(
+  stores: Stores,
+  plan: RedemptionPlan,
+  checkout: Checkout,
+  r: Recording,
+  expiresAt: number,
+): Script<number> {
+  const { org, customerId: customer, now } = r;
+  const billNumber = checkout.billNumber;
+  const holdId = yield* stores.hold.insert({
+    org,
+    customer,
+    client: r.clientId,
+    billNumber,
+    bill: checkout.bill,
+    now,
+    expires: expiresAt,
+  });
+  for (const coupon of plan.coupons) {
+    const series = coupon.seriesId;
+    yield* stores.hold.addItem({
+      org,
+      hold: holdId,
+      coupon: coupon.id,
+      series,
+      customer,
+      billNumber,
+      expires: expiresAt,
+    });
+    yield* stores.coupon.markHeld(org, coupon.id, expiresAt);
+    yield* stores.event.add({
+      org,
+      coupon: coupon.id,
+      series,
+      customer,
+      type: 'held',
+      at: now,
+      actor: r.actor,
+      details: JSON.stringify({ holdId, expiresAt, transactionNumber: billNumber }),
+    });
+  }
+  return holdId;
+}
