@@ -23,6 +23,10 @@ const Env = Type.Object({
   COUPOND_GUESS_LIMIT: Type.Integer({ default: 20, minimum: 0 }),
   COUPOND_GUESS_LIMIT_PER_CLIENT: Type.Integer({ default: 1000, minimum: 0 }),
   COUPOND_AUTH_FAILURE_LIMIT: Type.Integer({ default: 30, minimum: 0 }),
+  // Database faults (docs/reliability.md)
+  COUPOND_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 600_000 }),
+  COUPOND_DB_ACQUIRE_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 50, maximum: 600_000 }),
+  COUPOND_DB_CONNECT_TIMEOUT_S: Type.Integer({ default: 30, minimum: 0, maximum: 3600 }),
   LOG_LEVEL: Type.String({ default: 'info', pattern: '^(fatal|error|warn|info|debug|trace|silent)$' }),
 });
 type RawEnv = Static<typeof Env>;
@@ -36,6 +40,12 @@ export interface Config {
     readonly sqlitePath: string;
     readonly pgSchema: string | undefined;
     readonly poolSize: number;
+    /** Bound on one statement (PostgreSQL statement_timeout and lock_timeout; SQLite's wait for the write lock). */
+    readonly statementTimeoutMs: number;
+    /** Longest wait for a pooled PostgreSQL connection before the request answers 503. */
+    readonly acquireTimeoutMs: number;
+    /** How long start-up keeps trying to reach the database before it gives up. */
+    readonly connectTimeoutS: number;
   };
   readonly jwtSecret: string | undefined;
   readonly tokenTtlSeconds: number;
@@ -86,6 +96,9 @@ function toConfig(e: RawEnv): Config {
       sqlitePath: path.join(dataDir, 'coupond.db'),
       pgSchema: e.DATABASE_SCHEMA,
       poolSize: e.DATABASE_POOL_SIZE,
+      statementTimeoutMs: e.COUPOND_STATEMENT_TIMEOUT_MS,
+      acquireTimeoutMs: e.COUPOND_DB_ACQUIRE_TIMEOUT_MS,
+      connectTimeoutS: e.COUPOND_DB_CONNECT_TIMEOUT_S,
     }),
     jwtSecret: e.COUPOND_JWT_SECRET,
     tokenTtlSeconds: e.COUPOND_TOKEN_TTL_SECONDS,

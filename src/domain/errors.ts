@@ -43,6 +43,25 @@ export const couponErrors = {
   UnsupportedMediaType: spec(415, 415, 'UNSUPPORTED_MEDIA_TYPE', 'wrong content type'),
   RateLimited: spec(429, 429, 'RATE_LIMITED', 'too many requests'),
   Internal: spec(500, 500, 'INTERNAL_ERROR', 'internal error'),
+  // Database and disk faults (docs/reliability.md): the request did not happen, or its outcome is unknown.
+  DatabaseUnavailable: spec(
+    503,
+    503,
+    'DATABASE_UNAVAILABLE',
+    'the database is unavailable; nothing was written, retry later',
+  ),
+  OutcomeUnknown: spec(
+    503,
+    503,
+    'OUTCOME_UNKNOWN',
+    'the database connection failed while committing; retry with the same Idempotency-Key',
+  ),
+  StorageFull: spec(
+    507,
+    507,
+    'INSUFFICIENT_STORAGE',
+    'the server has no disk space left; nothing was written',
+  ),
   CouponFilterMissing: spec(
     1000,
     400,
@@ -173,7 +192,7 @@ export const IS_REDEEM_SUCCESSFUL = 'Coupon isRedeem successful';
 
 /** A refusal of the whole request. `detail` is appended to the catalogue text, never replaces it. */
 export class CouponError extends Error {
-  /** For 429: how long the caller should wait (the Retry-After header). */
+  /** For 429 and 503: how long the caller should wait (the Retry-After header). */
   retryAfterSeconds?: number;
   /** Several problems of one request (each field of a series): one wire entry each; `detail` is the first. */
   details?: readonly string[];

@@ -16,6 +16,10 @@ export interface DatabaseOptions {
   /** PostgreSQL schema to use (tests give each file its own); created when missing. */
   pgSchema?: string | undefined;
   poolSize: number;
+  /** See Config.database (src/config.ts); absent in tools and tests that open a database directly. */
+  statementTimeoutMs?: number;
+  acquireTimeoutMs?: number;
+  connectTimeoutS?: number;
 }
 
 export interface RunOptions {
