@@ -423,7 +423,10 @@ describe('redeemed-coupon uploads', () => {
     const m2 = newMobile();
     const c1 = (await t.post('/v2/coupon/issue', { seriesId: s.id, customer: { mobile: m1 } })).body;
     const c2 = (await t.post('/v2/coupon/issue', { seriesId: s.id, customer: { mobile: m2 } })).body;
-    const at = Date.now() - 60_000;
+    // A minute ago, but never before today's midnight (UTC, the org's timezone): a coupon issued just after
+    // midnight is not valid on the day before, and the row would be refused (a CI run at 00:00 failed so).
+    const now = Date.now();
+    const at = Math.max(now - 60_000, now - (now % 86_400_000));
     const rows = [
       'redeemed date in millis,redeemed at,mobile,coupon code,bill id,bill number,details',
       `${at},TILL-9,${m1},${c1.code},B1,N1,first`,
