@@ -107,7 +107,8 @@ export async function registerHttp(
         if (typeof value === 'number' && !Number.isFinite(value)) throw invalid(name, 'a finite number');
       }
     }
-    if (request.coercible && request.coercible.length > 0) refuseCoercedNumbers(request.body, request.coercible);
+    if (request.coercible && request.coercible.length > 0)
+      refuseCoercedNumbers(request.body, request.coercible);
   });
 
   registerErrorHandling(app);
