@@ -2,6 +2,7 @@
 // checks enforce the headers timeout, the keep-alive timeout, the connection limit and an outer request
 // timeout (the upload one, the longest); this hook holds every other route to the shorter request timeout:
 // a body still arriving when it runs out gets a 408 and the connection is closed.
+import { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 export interface SlowClientOptions {
@@ -39,9 +40,10 @@ const isUpload = (request: FastifyRequest): boolean => request.routeOptions.conf
 export function registerSlowClientBounds(app: FastifyInstance, o: SlowClientOptions): void {
   app.server.maxConnections = o.maxConnections;
   if (o.requestTimeoutMs >= o.uploadTimeoutMs) return; // Node's own request timeout is the tighter one
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const raw = request.raw;
-    if (raw.complete || isUpload(request)) return done();
+    // Only a real connection can be slow (app.inject has no socket to close).
+    if (raw.complete || isUpload(request) || !(raw.socket instanceof Socket)) return done();
     const timer = setTimeout(() => {
       const socket = raw.socket;
       if (raw.complete || socket.destroyed) return;
@@ -57,6 +59,7 @@ export function registerSlowClientBounds(app: FastifyInstance, o: SlowClientOpti
     const clear = () => clearTimeout(timer);
     raw.once('end', clear);
     raw.once('close', clear);
+    reply.raw.once('finish', clear);
     done();
   });
 }

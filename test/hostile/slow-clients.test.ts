@@ -88,6 +88,9 @@ describe('slow clients are cut off, the others are served', () => {
       await sleep(100);
     }
     await sending;
+    console.log(
+      `slow body: cut off after ${slow.state.closedAfter} ms; /health answered ${answers.length} times meanwhile`,
+    );
     expect(slow.state.closedAfter, 'the slow body was never cut off').toBeDefined();
     expect(slow.state.closedAfter!).toBeGreaterThanOrEqual(900);
     expect(slow.state.closedAfter!).toBeLessThan(3500);
@@ -109,6 +112,7 @@ describe('slow clients are cut off, the others are served', () => {
     );
     expect(await closedWithin(slow.state, 4000), 'slow headers were never cut off').toBe(true);
     await sending;
+    console.log(`slow headers: cut off after ${slow.state.closedAfter} ms`);
     expect(slow.state.closedAfter!).toBeLessThan(3000);
     expect(await health(port)).toBe(200);
   });
