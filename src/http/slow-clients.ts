@@ -49,7 +49,13 @@ export function registerSlowClientBounds(app: FastifyInstance, o: SlowClientOpti
       if (raw.complete || socket.destroyed) return;
       request.log.warn({ ms: o.requestTimeoutMs }, 'request body too slow: connection closed');
       const body = JSON.stringify({
-        errors: [{ code: 629, message: `the request was not received within ${o.requestTimeoutMs} ms` }],
+        errors: [
+          {
+            code: 629,
+            reason: 'REQUEST_TIMEOUT',
+            message: `the request was not received within ${o.requestTimeoutMs} ms`,
+          },
+        ],
         warnings: [],
       });
       socket.end(`${TIMED_OUT}${Buffer.byteLength(body)}\r\n\r\n${body}`, () => socket.destroy());
