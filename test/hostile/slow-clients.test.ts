@@ -142,6 +142,18 @@ describe('slow clients are cut off, the others are served', () => {
   });
 });
 
+describe('idle keep-alive connections', () => {
+  it('are closed after COUPOND_KEEP_ALIVE_TIMEOUT_MS', async () => {
+    const { port } = await serve({ COUPOND_KEEP_ALIVE_TIMEOUT_MS: '300' });
+    const idle = rawClient(port);
+    await idle.connected;
+    idle.socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(await closedWithin(idle.state, 3000), 'the idle connection stayed open').toBe(true);
+    expect(idle.state.received).toMatch(/^HTTP\/1\.1 200/);
+    expect(idle.state.closedAfter!).toBeLessThan(2000);
+  });
+});
+
 describe('connections beyond COUPOND_MAX_CONNECTIONS', () => {
   it('are closed at once, while the open ones keep being served', async () => {
     const { port } = await serve({ COUPOND_MAX_CONNECTIONS: '2' });
