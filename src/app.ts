@@ -11,6 +11,7 @@ import Fastify, {
 import type { Config } from './config.js';
 import { openContext, type AppContext, type ContextOptions } from './context.js';
 import { registerHttp } from './http/plugin.js';
+import { registerSlowClientBounds, serverOptions } from './http/slow-clients.js';
 import { wireError } from './http/wire/common.js';
 import { startDeliveryLoop, type DeliveryLoop } from './jobs/delivery-loop.js';
 import { startWorker, type Worker } from './jobs/worker.js';
@@ -38,6 +39,8 @@ export async function buildApp(config: Config, options: ContextOptions = {}): Pr
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    // Slow and numerous clients (issue 15): headers, request and keep-alive timeouts.
+    ...serverOptions(config.http),
     // strictNumbers: "1e400" would otherwise coerce to Infinity and pass as an integer.
     ajv: {
       customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, strictNumbers: true },
@@ -55,6 +58,7 @@ export async function buildApp(config: Config, options: ContextOptions = {}): Pr
   let worker: Worker | undefined;
   let deliveries: DeliveryLoop | undefined;
   try {
+    registerSlowClientBounds(http, config.http);
     await registerHttp(http, context.services, {
       version: VERSION,
       rateLimitPerMinute: config.rateLimitPerMinute,

@@ -27,6 +27,12 @@ const Env = Type.Object({
   COUPOND_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 600_000 }),
   COUPOND_DB_ACQUIRE_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 50, maximum: 600_000 }),
   COUPOND_DB_CONNECT_TIMEOUT_S: Type.Integer({ default: 30, minimum: 0, maximum: 3600 }),
+  // Slow and too many clients (docs/reliability.md "Slow clients")
+  COUPOND_REQUEST_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 50, maximum: 3_600_000 }),
+  COUPOND_UPLOAD_TIMEOUT_MS: Type.Integer({ default: 600_000, minimum: 50, maximum: 86_400_000 }),
+  COUPOND_HEADERS_TIMEOUT_MS: Type.Integer({ default: 15_000, minimum: 50, maximum: 3_600_000 }),
+  COUPOND_KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ default: 72_000, minimum: 1, maximum: 3_600_000 }),
+  COUPOND_MAX_CONNECTIONS: Type.Integer({ default: 1024, minimum: 1, maximum: 1_000_000 }),
   LOG_LEVEL: Type.String({ default: 'info', pattern: '^(fatal|error|warn|info|debug|trace|silent)$' }),
 });
 type RawEnv = Static<typeof Env>;
@@ -61,6 +67,19 @@ export interface Config {
   readonly guessLimit: { perCustomer: number; perClient: number };
   /** Failed authentications allowed per IP per 15 minutes; 0 = off. */
   readonly authFailureLimit: number;
+  /** Bounds on slow or numerous clients (docs/reliability.md "Slow clients"). */
+  readonly http: {
+    /** Longest time to receive a request's headers and body, uploads excepted. */
+    readonly requestTimeoutMs: number;
+    /** The same bound for the two multipart upload routes (their bodies are up to COUPOND_MAX_UPLOAD_MB). */
+    readonly uploadTimeoutMs: number;
+    /** Longest time to receive a request's headers. */
+    readonly headersTimeoutMs: number;
+    /** How long an idle keep-alive connection stays open. */
+    readonly keepAliveTimeoutMs: number;
+    /** Open connections per process; more are closed at once. */
+    readonly maxConnections: number;
+  };
   readonly logLevel: string;
 }
 
@@ -81,6 +100,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     ),
   ];
+  const r = raw as Partial<RawEnv>;
+  if (
+    r.COUPOND_HEADERS_TIMEOUT_MS !== undefined &&
+    r.COUPOND_REQUEST_TIMEOUT_MS !== undefined &&
+    r.COUPOND_HEADERS_TIMEOUT_MS > r.COUPOND_REQUEST_TIMEOUT_MS
+  )
+    problems.push('COUPOND_HEADERS_TIMEOUT_MS: must not exceed COUPOND_REQUEST_TIMEOUT_MS');
   if (problems.length > 0) throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return toConfig(raw as RawEnv);
 }
@@ -112,6 +138,13 @@ function toConfig(e: RawEnv): Config {
     rateLimitPerMinute: e.COUPOND_RATE_LIMIT_PER_MINUTE,
     guessLimit: { perCustomer: e.COUPOND_GUESS_LIMIT, perClient: e.COUPOND_GUESS_LIMIT_PER_CLIENT },
     authFailureLimit: e.COUPOND_AUTH_FAILURE_LIMIT,
+    http: Object.freeze({
+      requestTimeoutMs: e.COUPOND_REQUEST_TIMEOUT_MS,
+      uploadTimeoutMs: e.COUPOND_UPLOAD_TIMEOUT_MS,
+      headersTimeoutMs: e.COUPOND_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.COUPOND_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.COUPOND_MAX_CONNECTIONS,
+    }),
     logLevel: e.LOG_LEVEL,
   });
 }

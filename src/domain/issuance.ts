@@ -97,3 +97,8 @@ export function isCouponUsable(coupon: Coupon, series: Series, at: number, timez
   const limit = series.redemptionPerCouponMaxLimit;
   return limit === UNLIMITED || coupon.redemptionCount < limit;
 }
+
+/** Coupons one `issue/multiple` request may ask for (docs/api.md §6); the schema and the service both hold it. */
+export const MAX_MULTIPLE_ISSUE = 500;
+/** Series one `bulk/issue` request may name (docs/api.md §6). */
+export const MAX_BULK_SERIES = 50;

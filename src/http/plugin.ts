@@ -7,6 +7,7 @@ import type { Services } from '../services/index.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './error-reply.js';
 import { registerIdempotency } from './idempotency.js';
+import { checkJsonDepth, checkWellFormed, inspectJson, refuseCoercedNumbers } from './json-input.js';
 import { registerOpenApi } from './openapi.js';
 import { registerProtection, type ProtectionOptions } from './protection.js';
 import { authRoutes } from './routes/auth.js';
@@ -23,16 +24,33 @@ import { seriesStatsRoutes } from './routes/series-stats.js';
 import { uploadRoutes } from './routes/uploads.js';
 import './types.js';
 
-/** JSON bodies go through Fastify's own parser, after a check that no string holds an escaped NUL. */
-function refuseNulInJson(app: FastifyInstance): void {
+/**
+ * JSON bodies go through Fastify's own parser (secure-json-parse), after checks on the raw text (no escaped
+ * NUL, nesting at most MAX_JSON_DEPTH) and before one iterative walk of the result (valid Unicode; leaves that
+ * schema coercion could turn into numbers, kept for the preHandler check). json-input.ts has the rules.
+ */
+function guardJson(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if ((body as string).includes('\\u0000')) {
-      done(new CouponError('InvalidInput', 'a string contains a NUL character (\\u0000)'), undefined);
+    const text = body as string;
+    try {
+      if (text.includes('\\u0000'))
+        throw new CouponError('InvalidInput', 'a string contains a NUL character (\\u0000)');
+      checkJsonDepth(text);
+    } catch (e) {
+      done(e as Error, undefined);
       return;
     }
-    parse(request, body as string, done);
+    parse(request, text, (err, parsed) => {
+      if (err) return done(err, undefined);
+      try {
+        request.coercible = inspectJson(parsed);
+      } catch (e) {
+        return done(e as Error, undefined);
+      }
+      done(null, parsed);
+    });
   });
 }
 
@@ -72,16 +90,25 @@ export async function registerHttp(
       );
     }
   });
-  refuseNulInJson(app);
+  app.decorateRequest('coercible', null);
+  guardJson(app);
   // Ajv coerces a query or path value such as "1e400" to Infinity and lets it past integer, minimum and
-  // maximum: refuse non-finite numbers before any handler sees them.
+  // maximum (with strictNumbers its range checks skip non-finite numbers); in a JSON body it also turns
+  // true/null into 1/0. Refuse all of those, and text that is not valid Unicode, before any handler (and before
+  // the idempotency hash) sees them.
   app.addHook('preHandler', async (request) => {
-    for (const source of [request.query, request.params]) {
+    for (const [where, source] of [
+      ['query', request.query],
+      ['params', request.params],
+    ] as const) {
+      checkWellFormed(where, source);
       if (!source || typeof source !== 'object') continue;
       for (const [name, value] of Object.entries(source)) {
         if (typeof value === 'number' && !Number.isFinite(value)) throw invalid(name, 'a finite number');
       }
     }
+    if (request.coercible && request.coercible.length > 0)
+      refuseCoercedNumbers(request.body, request.coercible);
   });
 
   registerErrorHandling(app);

@@ -1,5 +1,6 @@
 // Fastify type augmentation: route config and the request's principal.
 import type { Principal, Scope } from '../domain/principal.js';
+import type { CoercibleLeaf } from './json-input.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -14,6 +15,8 @@ declare module 'fastify' {
     principal: Principal | null;
     idempotencyKey: string | null;
     startedAt: bigint;
+    /** Body leaves schema coercion could turn into numbers (http/json-input.ts); null without a JSON body. */
+    coercible: CoercibleLeaf[] | null;
   }
 }
 

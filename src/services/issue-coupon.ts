@@ -4,7 +4,7 @@ import { createCodeGenerator } from '../domain/code-generator.js';
 import type { Coupon } from '../domain/coupon.js';
 import type { Customer, CustomerRef } from '../domain/customer.js';
 import { CouponError, type CouponErrorName } from '../domain/errors.js';
-import { decideIssue, isCouponUsable } from '../domain/issuance.js';
+import { decideIssue, isCouponUsable, MAX_BULK_SERIES, MAX_MULTIPLE_ISSUE } from '../domain/issuance.js';
 import { DAY_MS } from '../domain/clock.js';
 import type { OrgSettings, Principal } from '../domain/principal.js';
 import { UNLIMITED, type CodeFormat, type Series } from '../domain/series.js';
@@ -241,6 +241,9 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
       ref: CustomerRef,
       names: { firstName?: string | null; lastName?: string | null } = {},
     ): Promise<{ customer: Customer; outcomes: IssueOutcome[] }> {
+      // Defence in depth: the route's check holds the same bound (one transaction per series below).
+      if (seriesIds.length > MAX_BULK_SERIES)
+        throw new CouponError('InvalidInput', `seriesIds: at most ${MAX_BULK_SERIES} series in one request`);
       const t = now();
       const { customer } = await engine.run(
         () => resolveCustomer(stores, p.org, ref, { register: true, now: t, ...names }),
@@ -265,6 +268,10 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
       count: number,
       ref: CustomerRef,
     ): Promise<{ customer: Customer; outcomes: IssueOutcome[] }> {
+      // Defence in depth: whatever the HTTP schema let through, the loop below is bounded (issue 15: a count of
+      // Infinity once ran it for ever inside one write transaction).
+      if (!Number.isSafeInteger(count) || count < 1 || count > MAX_MULTIPLE_ISSUE)
+        throw new CouponError('InvalidInput', `count: an integer from 1 to ${MAX_MULTIPLE_ISSUE}`);
       const t = now();
       const result = await engine.run(
         function* () {

@@ -196,3 +196,100 @@ export function snapshotDiff(a: Record<string, unknown>, b: Record<string, unkno
     .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
     .map((k) => `${k}: ${JSON.stringify(a[k])} → ${JSON.stringify(b[k])}`);
 }
+
+/** A number a route takes: a JSON body field (its path), a query parameter or a path parameter. */
+export interface NumericInput {
+  route: Route;
+  where: 'body' | 'query' | 'path';
+  path: (string | number)[];
+  /** The schema says integer (1.5 must be refused). */
+  integer: boolean;
+  /** Only a number (no string alternative; null only when `nullable`): "" and null must be refused too. */
+  pure: boolean;
+  nullable: boolean;
+}
+
+type SchemaNode = {
+  $ref?: string;
+  type?: string;
+  anyOf?: SchemaNode[];
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  nullable?: boolean;
+};
+
+/** The number type a schema takes first ('integer' / 'number'), or undefined when its first type is another. */
+function primaryNumber(s: SchemaNode): 'integer' | 'number' | undefined {
+  if (s.type === 'integer' || s.type === 'number') return s.type;
+  return s.anyOf?.[0] ? primaryNumber(s.anyOf[0]) : undefined;
+}
+
+function numericPaths(
+  node: SchemaNode,
+  prefix: (string | number)[],
+  out: { path: (string | number)[]; node: SchemaNode }[],
+  refs: Record<string, SchemaNode>,
+): void {
+  const s = node.$ref ? (refs[node.$ref.split('/').pop()!] ?? {}) : node;
+  if (primaryNumber(s)) out.push({ path: prefix, node: s });
+  else if (s.properties)
+    for (const [k, v] of Object.entries(s.properties)) numericPaths(v, [...prefix, k], out, refs);
+  else if (s.items) numericPaths(s.items, [...prefix, 0], out, refs);
+  else
+    for (const alt of s.anyOf ?? [])
+      if (alt.type === 'object' || alt.type === 'array' || alt.$ref) numericPaths(alt, prefix, out, refs);
+}
+
+/**
+ * Every place of the OpenAPI document where a route takes a number whose first type is a number: body fields
+ * (`count`, money, ids given as number-or-string), integer query and path parameters.
+ */
+export async function numericInputsOf(t: TestApp, routes: Route[]): Promise<NumericInput[]> {
+  const doc = (await t.get('/openapi.json', null)).body as {
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          parameters?: { in: string; name: string; schema: SchemaNode }[];
+          requestBody?: { content?: Record<string, { schema: SchemaNode }> };
+        }
+      >
+    >;
+    components?: { schemas?: Record<string, SchemaNode> };
+  };
+  const refs = doc.components?.schemas ?? {};
+  const out: NumericInput[] = [];
+  for (const route of routes) {
+    const op = doc.paths[route.path]?.[route.method.toLowerCase()];
+    if (!op) continue;
+    for (const p of op.parameters ?? []) {
+      const kind = primaryNumber(p.schema);
+      if (!kind || (p.in !== 'query' && p.in !== 'path')) continue;
+      out.push({
+        route,
+        where: p.in,
+        path: [p.name],
+        integer: kind === 'integer',
+        pure: true,
+        nullable: false,
+      });
+    }
+    const body = op.requestBody?.content?.['application/json']?.schema;
+    if (!body || !route.json) continue;
+    const found: { path: (string | number)[]; node: SchemaNode }[] = [];
+    numericPaths(body, [], found, refs);
+    for (const { path: p, node } of found) {
+      const alts = node.anyOf ?? [node];
+      out.push({
+        route,
+        where: 'body',
+        path: p,
+        integer: primaryNumber(node) === 'integer',
+        pure: !JSON.stringify(alts).includes('"string"'),
+        nullable: JSON.stringify(alts).includes('"nullable":true') || node.nullable === true,
+      });
+    }
+  }
+  return out;
+}

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type from 'typebox';
 import { parseCustomerRef, type CustomerRef } from '../../domain/customer.js';
 import { CouponError, errorEntry, type ErrorEntry } from '../../domain/errors.js';
+import { MAX_BULK_SERIES } from '../../domain/issuance.js';
 import type { OrgSettings } from '../../domain/principal.js';
 import type { IssueOutcome } from '../../services/issue-coupon.js';
 import type { Services } from '../../services/index.js';
@@ -150,8 +151,8 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
       const body = request.body as { seriesIds?: unknown[]; customer?: CustomerRefIn };
       const ids = (body.seriesIds ?? []).map((v) => parseSeriesId(v, 'seriesIds'));
       if (ids.length === 0 || ids.some((id) => id === undefined)) throw new CouponError('SeriesIdMissing');
-      if (ids.length > 50)
-        throw new CouponError('InvalidInput', 'seriesIds: at most 50 series in one request');
+      if (ids.length > MAX_BULK_SERIES)
+        throw new CouponError('InvalidInput', `seriesIds: at most ${MAX_BULK_SERIES} series in one request`);
       const { ref, names } = customerOf(body.customer, p.org);
       const { outcomes } = await services.issuing.issueBulk(p, ids as number[], ref, names);
       const response = outcomes.map((o, i) =>

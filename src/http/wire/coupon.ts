@@ -4,6 +4,7 @@ import { dateToWire, instantToWire } from '../../domain/clock.js';
 import type { Coupon } from '../../domain/coupon.js';
 import { parseCustomerId } from '../../domain/customer.js';
 import { invalid } from '../../domain/errors.js';
+import { MAX_MULTIPLE_ISSUE } from '../../domain/issuance.js';
 import { moneyToNumber } from '../../domain/money.js';
 import type { Series } from '../../domain/series.js';
 import { ErrorEntrySchema } from './common.js';
@@ -61,7 +62,7 @@ export const BulkIssueBody = Type.Object(
 export const MultipleIssueBody = Type.Object(
   {
     seriesId: Type.Optional(Type.Union([IdValue, Type.Array(IdValue)])),
-    count: Type.Integer({ minimum: 1, maximum: 500 }),
+    count: Type.Integer({ minimum: 1, maximum: MAX_MULTIPLE_ISSUE }),
     customer: Type.Optional(CustomerRefBody),
   },
   { additionalProperties: true },
