@@ -42,6 +42,7 @@ export const couponErrors = {
   PayloadTooLarge: spec(413, 413, 'PAYLOAD_TOO_LARGE', 'upload larger than the configured limit'),
   UnsupportedMediaType: spec(415, 415, 'UNSUPPORTED_MEDIA_TYPE', 'wrong content type'),
   RateLimited: spec(429, 429, 'RATE_LIMITED', 'too many requests'),
+  RequestTimeout: spec(629, 408, 'REQUEST_TIMEOUT', 'the request was not received in time'),
   Internal: spec(500, 500, 'INTERNAL_ERROR', 'internal error'),
   // Database and disk faults (docs/reliability.md): the request did not happen, or its outcome is unknown.
   DatabaseUnavailable: spec(

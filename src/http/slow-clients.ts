@@ -4,6 +4,8 @@
 // a body still arriving when it runs out gets a 408 and the connection is closed.
 import { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorEntry } from '../domain/errors.js';
+import { wireErrors } from './wire/common.js';
 
 export interface SlowClientOptions {
   requestTimeoutMs: number;
@@ -48,16 +50,9 @@ export function registerSlowClientBounds(app: FastifyInstance, o: SlowClientOpti
       const socket = raw.socket;
       if (raw.complete || socket.destroyed) return;
       request.log.warn({ ms: o.requestTimeoutMs }, 'request body too slow: connection closed');
-      const body = JSON.stringify({
-        errors: [
-          {
-            code: 629,
-            reason: 'REQUEST_TIMEOUT',
-            message: `the request was not received within ${o.requestTimeoutMs} ms`,
-          },
-        ],
-        warnings: [],
-      });
+      const body = JSON.stringify(
+        wireErrors([errorEntry('RequestTimeout', `nothing more within ${o.requestTimeoutMs} ms`)]),
+      );
       socket.end(`${TIMED_OUT}${Buffer.byteLength(body)}\r\n\r\n${body}`, () => socket.destroy());
       setTimeout(() => socket.destroy(), 1000).unref();
     }, o.requestTimeoutMs);
