@@ -75,7 +75,8 @@ export interface Traffic {
   /** Answers that were a 500 or no answer at all. */
   bad(from?: number): Answer[];
   /** Resolves at the first 200 at or after `since`: how long after `since` it came. */
-  firstSuccessAfter(since: number, timeoutMs?: number): Promise<number>;
+  /** `check` runs while waiting (it throws when the server died, say). */
+  firstSuccessAfter(since: number, check?: () => void, timeoutMs?: number): Promise<number>;
   stop(): Promise<void>;
   readonly issued: Issued[];
   readonly redemptions: Redemption[];
@@ -191,9 +192,10 @@ export function startTraffic(
     bad(from = 0) {
       return answers.filter((a) => a.at >= from && (a.status === 0 || a.status === 500));
     },
-    async firstSuccessAfter(since, timeoutMs = 60_000) {
+    async firstSuccessAfter(since, check, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
+        check?.();
         const ok = answers.find((a) => a.at >= since && a.status === 200);
         if (ok) return ok.at - since;
         if (Date.now() > deadline) throw new Error(`no request succeeded within ${timeoutMs} ms`);
