@@ -62,7 +62,14 @@ describe.skipIf(unsupported !== undefined)(
     const afterFault = async (t: Traffic, title: string, extra: Record<string, unknown>) => {
       alive();
       const report = await audit(world, t);
-      console.log(figures(title, t, { ...extra, issued: report.issued, redeemed: report.redeemed }));
+      console.log(
+        figures(title, t, {
+          ...extra,
+          issued: report.issued,
+          redeemed: report.redeemed,
+          couponsNobodyWasToldOf: report.unanswered,
+        }),
+      );
       const logged = server
         .output()
         .split('\n')
@@ -239,6 +246,7 @@ describe.skipIf(unsupported !== undefined)(
         body: JSON.stringify({ seriesId: world.seriesId, customer: { mobile: '9999900002' } }),
       });
       expect(again.status).toBe(200);
+      world.told.add(((await again.json()) as { code: string }).code);
       alive();
     });
   },

@@ -90,8 +90,8 @@ describe(`SIGTERM under load (${dialectName})`, () => {
       figures(`SIGTERM under load (${dialectName})`, traffic, {
         exitCode: code,
         exitMs,
-        answeredAfterSignalStarted: startedBefore.filter((a) => a.at >= termAt).length,
-        refusedAfterSignal: after.length,
+        startedBeforeAnsweredAfterSignal: startedBefore.filter((a) => a.at >= termAt).length,
+        startedAfterSignal: after.length,
         jobAtStop: atStop,
         jobAfter: done.status,
         uploaded: Number(stored.n),
