@@ -4,10 +4,13 @@
 // connections are cut, and a lock held by another session outlasts the statement timeout. After each: the
 // server is up, no answer was a 500 or missing, what answered 200 is in the database, the counters hold.
 // Runs with TEST_DATABASE_URL (the PostgreSQL run of the suite); the cluster is private either way.
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriesBody } from '../support/factories.js';
 import { spawnServer, type ServerProcess } from '../support/spawn-server.js';
 import { onPostgres } from '../support/test-database.js';
+import { multipart } from '../support/upload-helpers.js';
 import {
   audit,
   buildWorld,
@@ -21,6 +24,7 @@ import { privateClusterUnsupported, startPrivateCluster, type PgCluster } from '
 const STATEMENT_TIMEOUT_MS = 1500;
 const ACQUIRE_TIMEOUT_MS = 1000;
 const SCHEMA = 'coupond';
+const UPLOAD_ROWS = 30_000;
 
 const unsupported = !onPostgres
   ? 'TEST_DATABASE_URL is not set (the SQLite run)'
@@ -83,6 +87,50 @@ describe.skipIf(unsupported !== undefined)(
       expect(t.counts()['200'] ?? 0).toBeGreaterThan(0);
     };
 
+    /** Uploads UPLOAD_ROWS codes to a series of their own; `finished` waits for the job's end. */
+    const startUpload = async (url: string) => {
+      const series = await world.t.post('/v2/coupon/series', seriesBody({ description: 'faults upload' }));
+      expect(series.status, series.text).toBe(200);
+      const seriesId = Number(series.body.id);
+      const codes = Array.from(
+        { length: UPLOAD_ROWS },
+        (_, i) => `PF${seriesId}X${String(i).padStart(6, '0')}`,
+      );
+      const form = multipart(
+        { customerIdentifier: 'NOT_TAGGED', customerIdentifierColumn: '0' },
+        { content: `${codes.join('\n')}\n`, name: 'faults.csv' },
+      );
+      const posted = await fetch(`${url}/coupon/api/v1/upload/file/${seriesId}`, {
+        method: 'POST',
+        headers: { authorization: world.t.client.basic, 'content-type': form.contentType },
+        body: form.body,
+      });
+      const answer = (await posted.json()) as any;
+      expect(posted.status, JSON.stringify(answer)).toBe(200);
+      const jobId = Number(answer.result.uploadJobStatuses[0].jobId);
+      const db = world.t.app.engine.kysely;
+      return {
+        async finished() {
+          const started = Date.now();
+          let status = '';
+          for (let i = 0; i < 600 && status !== 'finished' && status !== 'failed'; i++) {
+            if (i > 0) await sleep(100);
+            status = (
+              await sql<{
+                status: string;
+              }>`select status from upload_job where org_id = ${world.t.client.orgId}
+              and id = ${jobId}`.execute(db)
+            ).rows[0]!.status;
+          }
+          const stored = (
+            await sql<{ n: number }>`select count(*) as n from coupon where org_id = ${world.t.client.orgId}
+            and series_id = ${seriesId}`.execute(db)
+          ).rows[0]!;
+          return { status, stored: Number(stored.n), waitedMs: Date.now() - started };
+        },
+      };
+    };
+
     const listeners = async () =>
       Number(
         (
@@ -97,6 +145,8 @@ describe.skipIf(unsupported !== undefined)(
       const before = await listeners();
       expect(before).toBeGreaterThanOrEqual(2); // the server's and the in-process app's
       const t = (traffic = startTraffic(world, server.url, { callers: 6 }));
+      // A background job runs through the cuts too: the worker's connections are cut with the rest.
+      const job = await startUpload(server.url);
       await sleep(1500);
       let cut = 0;
       const rounds = 5;
@@ -117,12 +167,16 @@ describe.skipIf(unsupported !== undefined)(
         back = await listeners();
       }
       expect(back, 'LISTEN connections after the cuts').toBe(before);
+      const upload = await job.finished();
       await afterFault(t, 'pg_terminate_backend x5', {
         rounds,
         connectionsCut: cut,
         recoveryMs,
         listenersBack: `${back}/${before}`,
+        upload,
+        jobRunsCutAndQueuedAgain: server.output().split('database connection lost; queued again').length - 1,
       });
+      expect(upload).toMatchObject({ status: 'finished', stored: UPLOAD_ROWS });
     });
 
     it('idle connections cut: the next requests succeed on fresh connections', async () => {
