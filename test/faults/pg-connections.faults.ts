@@ -24,7 +24,7 @@ import { privateClusterUnsupported, startPrivateCluster, type PgCluster } from '
 const STATEMENT_TIMEOUT_MS = 1500;
 const ACQUIRE_TIMEOUT_MS = 1000;
 const SCHEMA = 'coupond';
-const UPLOAD_ROWS = 30_000;
+const UPLOAD_ROWS = 60_000;
 
 const unsupported = !onPostgres
   ? 'TEST_DATABASE_URL is not set (the SQLite run)'
@@ -109,18 +109,21 @@ describe.skipIf(unsupported !== undefined)(
       expect(posted.status, JSON.stringify(answer)).toBe(200);
       const jobId = Number(answer.result.uploadJobStatuses[0].jobId);
       const db = world.t.app.engine.kysely;
+      const statusOf = async () =>
+        (
+          await sql<{ status: string }>`select status from upload_job where org_id = ${world.t.client.orgId}
+            and id = ${jobId}`.execute(db)
+        ).rows[0]!.status;
       return {
+        async running() {
+          for (let i = 0; i < 300 && (await statusOf()) === 'queued'; i++) await sleep(20);
+        },
         async finished() {
           const started = Date.now();
           let status = '';
           for (let i = 0; i < 600 && status !== 'finished' && status !== 'failed'; i++) {
             if (i > 0) await sleep(100);
-            status = (
-              await sql<{
-                status: string;
-              }>`select status from upload_job where org_id = ${world.t.client.orgId}
-              and id = ${jobId}`.execute(db)
-            ).rows[0]!.status;
+            status = await statusOf();
           }
           const stored = (
             await sql<{ n: number }>`select count(*) as n from coupon where org_id = ${world.t.client.orgId}
@@ -146,8 +149,9 @@ describe.skipIf(unsupported !== undefined)(
       expect(before).toBeGreaterThanOrEqual(2); // the server's and the in-process app's
       const t = (traffic = startTraffic(world, server.url, { callers: 6 }));
       // A background job runs through the cuts too: the worker's connections are cut with the rest.
-      const job = await startUpload(server.url);
       await sleep(1500);
+      const job = await startUpload(server.url);
+      await job.running(); // the first cut lands in the middle of the job
       let cut = 0;
       const rounds = 5;
       for (let i = 0; i < rounds; i++) {
