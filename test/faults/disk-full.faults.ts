@@ -13,7 +13,7 @@ import { createSeries } from '../support/factories.js';
 import { checkInvariants } from '../support/invariants.js';
 import { spawnServer, type ServerProcess } from '../support/spawn-server.js';
 import { onPostgres } from '../support/test-database.js';
-import { multipart } from '../support/upload-helpers.js';
+import { multipart, waitForJob } from '../support/upload-helpers.js';
 import { RACE_ENV } from '../race/world.js';
 import { canMount, mountTmpfs, unmount } from './tmpfs.js';
 
@@ -184,6 +184,38 @@ describe('a full disk under the data folder (SQLite)', () => {
       console.log(`  invariants: ${report.checked.length} checked, ${report.violations.length} violations`);
       expect(report.violations).toEqual([]);
       expect(server!.child.exitCode).toBeNull();
+    },
+  );
+
+  it.skipIf(!mount.ok)(
+    'ends an upload job that meets the full disk as ERRORED with a message, and the server goes on',
+    async () => {
+      // The file is accepted while there is room, by a server without a worker; then the disk fills, all
+      // but a little (room for small transactions, not for the job's rows), and a server with a worker runs it.
+      await server!.stop();
+      const front = await spawnServer({ ...RACE_ENV, COUPOND_DATA_DIR: dataDir, COUPOND_WORKER: 'off' });
+      const up = await upload(front.url, 60_000);
+      expect(up.status, JSON.stringify(up.body)).toBe(200);
+      const jobId = up.body.result.uploadJobStatuses[0].jobId;
+      await front.stop();
+      fill();
+      const fd = fs.openSync(filler, 'r+');
+      fs.ftruncateSync(fd, fs.fstatSync(fd).size - 384 * 1024);
+      fs.closeSync(fd);
+      server = await spawnServer({ ...RACE_ENV, COUPOND_DATA_DIR: dataDir, COUPOND_WORKER: 'on' });
+      const job = await waitForJob(t, seriesId, jobId, 'codes', 120_000);
+      console.log(
+        `upload job under a full disk: ${job.uploadStatus}, ${job.actualRowCount} rows done: ${job.errorMessage}`,
+      );
+      expect(job.uploadStatus).toBe('ERRORED');
+      expect(job.errorMessage).toContain('the disk is full');
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+      const db = t.app.engine.kysely;
+      const integrity = await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db);
+      expect(integrity.rows[0]?.integrity_check).toBe('ok');
+      const report = await checkInvariants(db, t.client.orgId);
+      expect(report.violations).toEqual([]);
+      fs.rmSync(filler);
     },
   );
 });
