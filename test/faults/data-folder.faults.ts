@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { coupondArgs } from '../support/coupond-command.js';
 import { spawnServer } from '../support/spawn-server.js';
-import { TEST_DATABASE_URL, onPostgres } from '../support/test-database.js';
+import { createTestDatabase, TEST_DATABASE_URL, onPostgres } from '../support/test-database.js';
 import { canMount, mountTmpfs, unmount } from './tmpfs.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'coupond-datadir-'));
@@ -27,7 +27,8 @@ const env = (dataDir: string): Record<string, string> => ({
   PATH: process.env.PATH ?? '',
   COUPOND_DATA_DIR: dataDir,
   PORT: '0',
-  ...(TEST_DATABASE_URL ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: 'datadir_fault' } : {}),
+  // The folder is checked before the database is opened: these start-ups never reach PostgreSQL.
+  ...(TEST_DATABASE_URL ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: 'never_created' } : {}),
 });
 
 function serve(dataDir: string) {
@@ -68,12 +69,14 @@ describe(`the data folder at start-up (${onPostgres ? 'postgres' : 'sqlite'})`, 
 
   it('creates a missing data folder whose parent is writable, and serves', async () => {
     const dir = path.join(root, 'new', 'data');
-    const server = await spawnServer(env(dir));
+    const db = await createTestDatabase(); // its own SQLite file or PostgreSQL schema, dropped at the end
+    const server = await spawnServer({ ...db.env, COUPOND_DATA_DIR: dir });
     try {
       expect((await fetch(`${server.url}/health`)).status).toBe(200);
       expect(fs.existsSync(dir)).toBe(true);
     } finally {
       await server.stop();
+      await db.drop();
     }
   });
 });
