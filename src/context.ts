@@ -77,7 +77,7 @@ async function openDatabaseWithRetry(config: Config, logger: Logger): Promise<En
       if (!(e instanceof CouponError && e.reason === 'DatabaseUnavailable')) throw e;
       const left = deadline - Date.now();
       if (left <= 0)
-        throw new Error(
+        throw new StartupError(
           `${e.detail ?? e.message} (gave up after ${attempt} ${attempt === 1 ? 'try' : 'tries'} in ${limitS} s, COUPOND_DB_CONNECT_TIMEOUT_S)`,
           { cause: e },
         );
@@ -87,9 +87,58 @@ async function openDatabaseWithRetry(config: Config, logger: Logger): Promise<En
   }
 }
 
+/**
+ * A start-up that cannot go on for a reason the operator fixes outside coupond (a data folder that is
+ * read-only or cannot be created): the command line prints its message as one line, no stack trace.
+ */
+export class StartupError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}
+
+/**
+ * The data folder (database, uploads, result files, jwt-secret) must exist and be writable. A missing one
+ * is created when its parent allows; otherwise start-up stops naming the folder. Writability is tried
+ * with a real file: permission bits say nothing for root, and a read-only mount shows only on write.
+ */
+export function checkDataDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    // Node's recursive mkdir reports ENOENT on a read-only parent: a plain mkdir tells the real reason.
+    let reason = e;
+    try {
+      fs.mkdirSync(dir);
+    } catch (plain) {
+      if ((plain as { code?: unknown }).code !== 'ENOENT') reason = plain;
+    }
+    throw new StartupError(
+      `the data folder ${dir} does not exist and cannot be created (${codeOf(reason)})`,
+      {
+        cause: e,
+      },
+    );
+  }
+  if (!fs.statSync(dir).isDirectory()) throw new StartupError(`the data folder ${dir} is not a folder`);
+  const probe = path.join(dir, `.write-test-${process.pid}`);
+  try {
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe, { force: true });
+  } catch (e) {
+    throw new StartupError(`the data folder ${dir} is not writable (${codeOf(e)})`, { cause: e });
+  }
+}
+
+const codeOf = (e: unknown): string => {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : e instanceof Error ? e.message : String(e);
+};
+
 /** Opens storage and services without HTTP: what the CLI and the server share. */
 export async function openContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  checkDataDir(config.dataDir);
   const logger = options.logger ?? createLogger(config);
   const engine = await openDatabaseWithRetry(config, logger);
   let migrated: string[];

@@ -65,6 +65,15 @@ export const COMMANDS: Command[] = [
     run: async (input) => (await import('./commands/serve.js')).serve(input.config()),
   },
   {
+    words: ['backup'],
+    summary:
+      'copy the SQLite database to FILE while servers keep serving (a consistent snapshot); PostgreSQL: use pg_dump',
+    flags: {
+      to: { type: 'string', value: 'FILE', help: 'the new file to write (must not exist)', required: true },
+    },
+    run: async (input) => (await import('./commands/backup.js')).backup(input.config(), text(input, 'to')!),
+  },
+  {
     words: ['migrate'],
     summary: 'bring the database schema up to date; prints the migrations it applied',
     flags: {},

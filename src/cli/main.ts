@@ -117,6 +117,8 @@ async function main(argv: string[]): Promise<void> {
   } catch (e) {
     if (e instanceof Exit) throw e;
     if (e instanceof UsageError) throw new Exit(2, `coupond: ${e.message}\n\n${commandHelp(command)}`);
+    // A start-up stopped by the machine's state (context.ts StartupError): the one line says it all.
+    if (e instanceof Error && e.name === 'StartupError') throw new Exit(1, `coupond: ${e.message}\n`);
     const message = e instanceof Error ? e.message : String(e);
     throw new Exit(
       1,

@@ -66,6 +66,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
       request.log.warn({ err }, 'input the database refused');
       return send(request, reply, 'InvalidInput', 'a value is out of range or not valid text');
     }
+    // A full disk met outside the storage engine (an upload's temporary file, a result file): 507, the
+    // request did not happen; the server goes on (docs/reliability.md "Disk full").
+    if (sqlState === 'ENOSPC' || sqlState === 'EDQUOT' || sqlState === 'SQLITE_FULL') {
+      request.log.error({ err }, 'disk full');
+      return send(request, reply, 'StorageFull');
+    }
     const mapped = fastifyReason(err);
     if (mapped) return send(request, reply, mapped);
     const status = err.statusCode ?? 500;

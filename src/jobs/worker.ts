@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import v8 from 'node:v8';
 import type { Logger } from 'pino';
+import { CouponError } from '../domain/errors.js';
 import type { Services } from '../services/index.js';
 import { LeaseLost } from '../services/upload-rows.js';
 import type { Engine } from '../storage/database.js';
@@ -90,6 +91,13 @@ function connectionFault(e: unknown): boolean {
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** A full disk: a result file that could not be written (ENOSPC), the database that could not grow. */
+function diskFull(e: unknown): boolean {
+  if (e instanceof CouponError) return e.reason === 'StorageFull';
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL';
+}
+
 /** Creates a worker (not started). */
 export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Worker {
   const { engine, logger } = deps;
@@ -166,7 +174,12 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
         log.info('job: interrupted; queued again');
       }
     } catch (e) {
-      const message = messageOf(e);
+      // A full disk ends the job at once (ERRORED with this message; README "Disk full"): retrying would
+      // only fill what an operator frees. The rows applied before the failure stay applied.
+      const full = diskFull(e);
+      const message = full
+        ? `the disk is full (${messageOf(e)}); free space and upload the file again`
+        : messageOf(e);
       if (e instanceof LeaseLost || controller.signal.reason instanceof LeaseLost) {
         log.warn({ err: e }, 'job: lease lost to another worker; left to it');
       } else if (connectionFault(e)) {
@@ -179,7 +192,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
         // Failed while stopping (a read cut short): not the job's fault, so not an attempt.
         if (release) await record('released', () => jobs.release(lease, Date.now()));
         log.warn({ err: e }, 'job: interrupted by the stop; queued again');
-      } else if (e instanceof JobFailure || ctx.attempt >= maxAttempts || payload === undefined) {
+      } else if (full || e instanceof JobFailure || ctx.attempt >= maxAttempts || payload === undefined) {
         log.error({ err: e }, 'job: failed for good');
         if (payload !== undefined) await handler.failed(payload, ctx, message).catch(() => undefined);
         await record('failed', () => jobs.fail(lease, message, Date.now()));

@@ -2,6 +2,10 @@
 // webhooks fanned out from the coupon history, and their delivery with retries and backoff. Delivery runs
 // in background loops (jobs/delivery-loop.ts); every step claims rows with a lease, so several servers
 // share the work and a server that dies mid-delivery leaves its rows to be sent again after the lease.
+import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
 import { invalid, CouponError } from '../domain/errors.js';
 import { renderSms } from '../domain/sms-template.js';
 import type { Coupon } from '../domain/coupon.js';
@@ -106,6 +110,67 @@ export interface DeliveryOptions {
   retryBaseMs: number;
   /** Host patterns webhook and gateway URLs must match (COUPOND_WEBHOOK_ALLOW); undefined = anywhere. */
   allow: readonly string[] | undefined;
+  /** Resolves the host names of deliveries (default: the system's, dns.lookup); tests inject one. */
+  lookup?: net.LookupFunction;
+}
+
+/**
+ * Addresses a delivery never connects to unless COUPOND_WEBHOOK_ALLOW names them: link-local addresses
+ * (169.254.0.0/16, fe80::/10), where clouds serve instance metadata and credentials, and AWS's IPv6
+ * metadata address. Private networks (10/8, 192.168/16, 127/8 …) stay allowed: gateways often live there.
+ */
+const FORBIDDEN = new net.BlockList();
+FORBIDDEN.addSubnet('169.254.0.0', 16, 'ipv4');
+FORBIDDEN.addSubnet('fe80::', 10, 'ipv6');
+FORBIDDEN.addAddress('fd00:ec2::254', 'ipv6');
+
+/** Why a delivery may not connect to `address` (an IP), or undefined when it may. */
+export function outboundRefusal(
+  address: string,
+  allow: readonly string[] | undefined,
+  host: string = address,
+): string | undefined {
+  let ip = address.replace(/^\[|\]$/g, '').toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(ip); // an IPv4 address written as IPv6
+  if (mapped) ip = mapped[1]!;
+  const family = net.isIP(ip);
+  if (family === 0) return undefined;
+  if (!FORBIDDEN.check(ip, family === 4 ? 'ipv4' : 'ipv6')) return undefined;
+  // Named by the operator: the address itself, or the URL's host written out (no wildcard).
+  const named = (allow ?? []).map((a) =>
+    a
+      .trim()
+      .replace(/^\[|\]$/g, '')
+      .toLowerCase(),
+  );
+  if (named.includes(ip) || named.includes(host.replace(/^\[|\]$/g, '').toLowerCase())) return undefined;
+  const via = host.replace(/^\[|\]$/g, '').toLowerCase() === ip ? '' : `${host} resolves to `;
+  return `refused: ${via}${ip}, a link-local or cloud metadata address (COUPOND_WEBHOOK_ALLOW does not name it)`;
+}
+
+/** A connection refused by outboundRefusal: the delivery fails with this message and makes no request. */
+class OutboundRefused extends Error {
+  readonly code = 'EOUTBOUNDREFUSED';
+}
+
+/**
+ * dns.lookup, keeping only the addresses a delivery may connect to: the check is made on what the socket
+ * will connect to, after DNS, so a name that resolves to a metadata address is refused too.
+ */
+function guardedLookup(base: net.LookupFunction, allow: readonly string[] | undefined): net.LookupFunction {
+  return (hostname, options, callback) => {
+    base(hostname, { ...options, all: true }, (err, found) => {
+      if (err) return callback(err, '', 0);
+      const list = (Array.isArray(found) ? found : [{ address: found, family: 4 }]) as dns.LookupAddress[];
+      const ok = list.filter((a) => !outboundRefusal(a.address, allow, hostname));
+      if (ok.length === 0) {
+        const why = outboundRefusal(list[0]?.address ?? '', allow, hostname) ?? `${hostname}: no address`;
+        return callback(new OutboundRefused(why), '', 0);
+      }
+      if (options.all) (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, ok);
+      else callback(null, ok[0]!.address, ok[0]!.family);
+    });
+  };
 }
 
 /**
@@ -167,20 +232,49 @@ export interface DeliveryResult {
   error: string | null;
 }
 
-/** POSTs JSON and reports what happened; a 2xx answer is a delivery, anything else a failure to retry. */
-async function post(url: string, body: string, headers: Record<string, string>): Promise<DeliveryResult> {
+/**
+ * POSTs JSON and reports what happened; a 2xx answer is a delivery, anything else a failure to retry.
+ * Redirects are not followed. The socket connects only where outboundRefusal allows (guardedLookup for
+ * names; an address written in the URL is checked here, since no lookup happens for it).
+ */
+async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  delivery: DeliveryOptions,
+): Promise<DeliveryResult> {
   try {
-    const r = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'coupond', ...headers },
-      body,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      redirect: 'manual',
+    const u = new URL(url);
+    const literal = u.hostname.replace(/^\[|\]$/g, '');
+    const refusal = net.isIP(literal) ? outboundRefusal(literal, delivery.allow) : undefined;
+    if (refusal) return { ok: false, status: null, error: refusal };
+    const lookup = guardedLookup(delivery.lookup ?? (dns.lookup as net.LookupFunction), delivery.allow);
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = (u.protocol === 'https:' ? https : http).request(
+        u,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': String(Buffer.byteLength(body)),
+            'user-agent': 'coupond',
+            ...headers,
+          },
+          lookup,
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        },
+        (response) => {
+          response.resume(); // the body is not needed
+          response.on('end', () => resolve(response.statusCode ?? 0));
+          response.on('error', reject);
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
     });
-    await r.arrayBuffer().catch(() => undefined);
-    return r.status >= 200 && r.status < 300
-      ? { ok: true, status: r.status, error: null }
-      : { ok: false, status: r.status, error: `HTTP ${r.status}` };
+    return status >= 200 && status < 300
+      ? { ok: true, status, error: null }
+      : { ok: false, status, error: `HTTP ${status}` };
   } catch (e) {
     return {
       ok: false,
@@ -238,7 +332,7 @@ export function createNotificationService(deps: StorageDeps & { delivery: Delive
       couponCode: await codeOf(m),
       customerId: m.customer_id,
     });
-    await record('sms', m, await post(gateway, body, { 'x-coupond-message': String(m.id) }));
+    await record('sms', m, await post(gateway, body, { 'x-coupond-message': String(m.id) }, delivery));
   }
 
   async function codeOf(m: OutboxRow): Promise<string | null> {
@@ -257,11 +351,16 @@ export function createNotificationService(deps: StorageDeps & { delivery: Delive
       return;
     }
     const t = Math.floor(now() / 1000);
-    const result = await post(sub.url, d.payload, {
-      [SIGNATURE_HEADER]: signPayload(sub.secret, d.payload, t),
-      'x-coupond-event': d.event_type,
-      'x-coupond-delivery': String(d.id),
-    });
+    const result = await post(
+      sub.url,
+      d.payload,
+      {
+        [SIGNATURE_HEADER]: signPayload(sub.secret, d.payload, t),
+        'x-coupond-event': d.event_type,
+        'x-coupond-delivery': String(d.id),
+      },
+      delivery,
+    );
     await record('webhook', d, result);
   }
 

@@ -74,7 +74,7 @@ describe('write scripts started together', () => {
 
   it('fail every caller of a group whose transaction cannot start, and keep nothing of it (SQLite)', async () => {
     if (onPostgres) return;
-    // Another connection holds the write lock past the runner's busy timeout (5 s): BEGIN IMMEDIATE fails.
+    // Another connection holds the write lock past the runner's time bound (5 s): the group gives up.
     const holder = new BetterSqlite3(`${tdb.dataDir}/runner.db`);
     holder.exec('begin immediate');
     try {
@@ -82,6 +82,9 @@ describe('write scripts started together', () => {
         [20, 21].map((id) => engine.run(() => insert(id), { write: true })),
       );
       expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+      // Answered 503 (the database is unavailable, nothing written), not an unexpected error (500).
+      for (const s of settled)
+        expect((s as PromiseRejectedResult).reason).toMatchObject({ reason: 'DatabaseUnavailable' });
     } finally {
       holder.exec('rollback');
       holder.close();
@@ -89,5 +92,45 @@ describe('write scripts started together', () => {
     expect(await engine.run(() => ids())).toEqual([1, 3, 10, 11, 12]);
     await engine.run(() => insert(22), { write: true }); // and the runner goes on afterwards
     expect(await engine.run(() => ids())).toEqual([1, 3, 10, 11, 12, 22]);
+  }, 20_000);
+
+  it('wait for another connection’s write lock without blocking the event loop, serving reads meanwhile (SQLite)', async () => {
+    if (onPostgres) return;
+    const holder = new BetterSqlite3(`${tdb.dataDir}/runner.db`);
+    holder.exec('begin immediate');
+    let released = false;
+    // The longest the event loop went without running a 10 ms interval while the lock was held.
+    let last = performance.now();
+    let worstGap = 0;
+    const ticker = setInterval(() => {
+      const t = performance.now();
+      worstGap = Math.max(worstGap, t - last);
+      last = t;
+    }, 10);
+    try {
+      const written = engine
+        .run(() => insert(30), { write: true })
+        .then((v) => {
+          if (!released) throw new Error('the write was answered while another connection held the lock');
+          return v;
+        });
+      const readsDuringLock: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const t0 = performance.now();
+        expect(await engine.run(() => ids())).not.toContain(30);
+        readsDuringLock.push(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      released = true;
+      holder.exec('rollback');
+      await written;
+      expect(Math.max(...readsDuringLock)).toBeLessThan(200);
+      expect(worstGap).toBeLessThan(250);
+    } finally {
+      clearInterval(ticker);
+      if (holder.inTransaction) holder.exec('rollback');
+      holder.close();
+    }
+    expect(await engine.run(() => ids())).toContain(30);
   }, 20_000);
 });

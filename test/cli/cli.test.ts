@@ -133,7 +133,15 @@ describe('coupond help and usage', () => {
     for (const args of [['help'], ['--help'], ['-h']]) {
       const r = await coupond(args);
       expect(r.status).toBe(0);
-      for (const command of ['serve', 'migrate', 'org create', 'org list', 'client list', 'client revoke'])
+      for (const command of [
+        'serve',
+        'backup',
+        'migrate',
+        'org create',
+        'org list',
+        'client list',
+        'client revoke',
+      ])
         expect(r.stdout).toContain(`coupond ${command}`);
     }
   });

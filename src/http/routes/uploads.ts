@@ -51,6 +51,15 @@ async function readForm(request: FastifyRequest, uploads: UploadService): Promis
   } catch (e) {
     if (form.file) uploads.discard(form.file);
     if (e instanceof CouponError || String((e as { code?: unknown }).code).startsWith('FST_')) throw e;
+    // The data folder is full (writing the received file): 507, not the client's fault (error-reply.ts).
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      // The parser stalls once its file stream is gone: read the rest of the body to nowhere, so the client
+      // finishes sending and hears the answer at once.
+      request.raw.unpipe();
+      request.raw.resume();
+      throw new CouponError('StorageFull', 'the upload could not be stored');
+    }
     throw new CouponError('InvalidInput', `multipart body: ${e instanceof Error ? e.message : String(e)}`);
   }
   return form;
