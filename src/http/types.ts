@@ -1,5 +1,6 @@
 // Fastify type augmentation: route config and the request's principal.
 import type { Principal, Scope } from '../domain/principal.js';
+import type { IdempotencyClaim } from '../services/idempotency.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -12,7 +13,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | null;
-    idempotencyKey: string | null;
+    /** The Idempotency-Key this request runs under (src/http/idempotency.ts), if any. */
+    idempotency: IdempotencyClaim | null;
     startedAt: bigint;
   }
 }

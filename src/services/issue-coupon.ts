@@ -11,7 +11,7 @@ import { UNLIMITED, type CodeFormat, type Series } from '../domain/series.js';
 import { RetryConflict, type Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import { resolveCustomer } from './customers.js';
-import type { StorageDeps } from './deps.js';
+import type { AnswerInWork, StorageDeps } from './deps.js';
 import type { Metrics } from './metrics.js';
 import { enqueueIssueSms } from './notifications.js';
 
@@ -216,6 +216,7 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
       seriesId: number,
       ref: CustomerRef,
       names: { firstName?: string | null; lastName?: string | null } = {},
+      answer?: AnswerInWork<IssueResult>,
     ): Promise<IssueResult> {
       const t = now();
       const result = await engine.run(
@@ -226,7 +227,9 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
             ...names,
           });
           const outcome = yield* issueToCustomer(stores, p.org, customer, seriesId, t, optionsFor(p));
-          return { customer, outcome };
+          const done = { customer, outcome };
+          if (answer) yield* answer(done);
+          return done;
         },
         { write: true },
       );
@@ -264,6 +267,7 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
       seriesId: number,
       count: number,
       ref: CustomerRef,
+      answer?: AnswerInWork<{ customer: Customer; outcomes: IssueOutcome[] }>,
     ): Promise<{ customer: Customer; outcomes: IssueOutcome[] }> {
       const t = now();
       const result = await engine.run(
@@ -272,7 +276,9 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
           const outcomes: IssueOutcome[] = [];
           for (let i = 0; i < count; i++)
             outcomes.push(yield* issueToCustomer(stores, p.org, customer, seriesId, t, optionsFor(p)));
-          return { customer, outcomes };
+          const done = { customer, outcomes };
+          if (answer) yield* answer(done);
+          return done;
         },
         { write: true },
       );

@@ -8,7 +8,7 @@ import { actorOf, type Principal } from '../domain/principal.js';
 import type { Checkout, ItemOutcome } from '../domain/redemption.js';
 import type { AttemptThrottle } from './attempt-throttle.js';
 import { resolveCustomer } from './customers.js';
-import type { StorageDeps } from './deps.js';
+import type { AnswerInWork, StorageDeps } from './deps.js';
 import type { Metrics } from './metrics.js';
 import { checkCoupons, redeemCoupons, type CouponNamed } from './redemption/pipeline.js';
 export type { ItemOutcome } from '../domain/redemption.js';
@@ -98,7 +98,11 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
 
   return {
     /** Redeems coupons for one bill: all or none, or each on its own with `allowPartial`. */
-    async redeem(p: Principal, input: RedeemInput): Promise<RedeemResult> {
+    async redeem(
+      p: Principal,
+      input: RedeemInput,
+      answer?: AnswerInWork<RedeemResult>,
+    ): Promise<RedeemResult> {
       checkCount(input.codes);
       const recordGuesses = guard(guesses, p, input.ref);
       const t = now();
@@ -122,7 +126,9 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
             recording,
             !input.allowPartial,
           );
-          return { customer, items };
+          const done = { customer, items };
+          if (answer) yield* answer(done);
+          return done;
         },
         { write: true },
       );

@@ -1,12 +1,13 @@
 // Issuing routes (docs/api.md §6): single, bulk (one coupon per series) and multiple (several of one series).
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { parseCustomerRef, type CustomerRef } from '../../domain/customer.js';
+import { parseCustomerRef, type Customer, type CustomerRef } from '../../domain/customer.js';
 import { CouponError, errorEntry, type ErrorEntry } from '../../domain/errors.js';
 import type { OrgSettings } from '../../domain/principal.js';
-import type { IssueOutcome } from '../../services/issue-coupon.js';
+import type { IssueOutcome, IssueResult } from '../../services/issue-coupon.js';
 import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
+import { answerOnce } from '../idempotency.js';
 import { withErrors } from '../wire/common.js';
 import {
   BulkIssueBody,
@@ -87,8 +88,8 @@ function refusal(outcome: Extract<IssueOutcome, { kind: 'refused' }>): ErrorEntr
 }
 
 /** docs/api.md §3: 200 when all succeeded, 201 when some failed, 400 when all failed. */
-function batchStatus(reply: FastifyReply, failures: number, total: number): FastifyReply {
-  return reply.code(failures === 0 ? 200 : failures < total ? 201 : 400);
+function batchStatus(failures: number, total: number): number {
+  return failures === 0 ? 200 : failures < total ? 201 : 400;
 }
 
 export function issueRoutes(app: FastifyInstance, services: Services): void {
@@ -111,17 +112,27 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
       const seriesId = parseSeriesId(body.seriesId);
       if (seriesId === undefined) throw new CouponError('SeriesIdMissing');
       const { ref, names } = customerOf(body.customer, p.org);
-      const { customer, outcome } = await services.issuing.issue(p, seriesId, ref, names);
-      if (outcome.kind === 'refused')
-        return reply.code(400).send({ errors: [refusal(outcome)], warnings: [] });
-      const { redemptionCount, id, ...fields } = toIssuedCoupon(outcome.coupon, outcome.series);
-      return {
-        ...fields,
-        customer: toCustomerReply(customer),
-        redemptionCount,
-        id,
-        warnings: warningsOf(outcome),
-      };
+      return answerOnce<IssueResult>(
+        services.idempotency,
+        request,
+        reply,
+        (record) => services.issuing.issue(p, seriesId, ref, names, record),
+        ({ customer, outcome }) => {
+          if (outcome.kind === 'refused')
+            return { status: 400, body: { errors: [refusal(outcome)], warnings: [] } };
+          const { redemptionCount, id, ...fields } = toIssuedCoupon(outcome.coupon, outcome.series);
+          return {
+            status: 200,
+            body: {
+              ...fields,
+              customer: toCustomerReply(customer),
+              redemptionCount,
+              id,
+              warnings: warningsOf(outcome),
+            },
+          };
+        },
+      );
     },
   );
 
@@ -165,7 +176,7 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
             },
       );
       const failureCount = outcomes.filter((o) => o.kind === 'refused').length;
-      return batchStatus(reply, failureCount, outcomes.length).send({
+      return reply.code(batchStatus(failureCount, outcomes.length)).send({
         response,
         totalCount: outcomes.length,
         failureCount,
@@ -198,17 +209,22 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
       const seriesId = parseSeriesId(body.seriesId);
       if (seriesId === undefined) throw new CouponError('SeriesIdMissing');
       const { ref } = customerOf(body.customer, p.org);
-      const { customer, outcomes } = await services.issuing.issueMultiple(p, seriesId, body.count, ref);
-      const coupons = outcomes.flatMap((o) =>
-        o.kind === 'refused' ? [] : [{ ...toIssuedCoupon(o.coupon, o.series), warnings: warningsOf(o) }],
+      return answerOnce<{ customer: Customer; outcomes: IssueOutcome[] }>(
+        services.idempotency,
+        request,
+        reply,
+        (record) => services.issuing.issueMultiple(p, seriesId, body.count, ref, record),
+        ({ customer, outcomes }) => {
+          const coupons = outcomes.flatMap((o) =>
+            o.kind === 'refused' ? [] : [{ ...toIssuedCoupon(o.coupon, o.series), warnings: warningsOf(o) }],
+          );
+          const errors = outcomes.flatMap((o) => (o.kind === 'refused' ? [refusal(o)] : []));
+          return {
+            status: batchStatus(errors.length, outcomes.length),
+            body: { coupons, errors, customer: toCustomerReply(customer), warnings: [] },
+          };
+        },
       );
-      const errors = outcomes.flatMap((o) => (o.kind === 'refused' ? [refusal(o)] : []));
-      return batchStatus(reply, errors.length, outcomes.length).send({
-        coupons,
-        errors,
-        customer: toCustomerReply(customer),
-        warnings: [],
-      });
     },
   );
 }
