@@ -2,6 +2,7 @@
 // `buildApp` returns a ready app; main.ts only listens (docs/architecture.md "Conventions"). The part
 // without HTTP is context.ts.
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import Fastify, {
   LogController,
   type FastifyInstance,
@@ -38,6 +39,8 @@ export async function buildApp(config: Config, options: ContextOptions = {}): Pr
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    // Where request.ip comes from (the auth failure throttle and the pre-auth rate limit key on it).
+    trustProxy: config.trustProxy,
     // strictNumbers: "1e400" would otherwise coerce to Infinity and pass as an integer.
     ajv: {
       customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, strictNumbers: true },
@@ -62,7 +65,11 @@ export async function buildApp(config: Config, options: ContextOptions = {}): Pr
     });
     await http.ready();
     if (config.runWorker) {
-      worker = await startWorker(context);
+      worker = await startWorker(context, {
+        // A restarted server takes its own interrupted job back at once (docs/reliability.md).
+        identity: config.workerId ?? `${os.hostname()}:${config.port}`,
+        leaseMs: config.jobLeaseMs,
+      });
       deliveries = startDeliveryLoop(context.services.notifications, context.logger);
     }
   } catch (e) {
