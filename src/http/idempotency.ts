@@ -8,7 +8,7 @@ import {
   type IdempotencyClaim,
   type IdempotencyService,
 } from '../services/idempotency.js';
-import type { Script } from '../storage/script.js';
+import type { AnswerInWork } from '../services/deps.js';
 
 export function registerIdempotency(app: FastifyInstance, idempotency: IdempotencyService): void {
   app.decorateRequest('idempotency', null);
@@ -65,7 +65,7 @@ export async function answerOnce<T>(
   idempotency: IdempotencyService,
   request: FastifyRequest,
   reply: FastifyReply,
-  work: (record: ((result: T) => Script<void>) | undefined) => Promise<T>,
+  work: (record: AnswerInWork<T> | undefined) => Promise<T>,
   render: (result: T) => Answer,
 ): Promise<FastifyReply> {
   const claim: IdempotencyClaim | null = request.idempotency;
@@ -74,7 +74,7 @@ export async function answerOnce<T>(
     return reply.code(a.status).send(a.body);
   }
   let answer: { status: number; body: string } | undefined;
-  const record = function* (result: T): Script<void> {
+  const record: AnswerInWork<T> = function* (result: T) {
     const a = render(result);
     reply.code(a.status);
     answer = { status: a.status, body: reply.serialize(a.body) as string };
