@@ -121,19 +121,25 @@ describe(`kill -9 under Idempotency-Keyed traffic (${dialectName})`, () => {
       const killAfter = 40 + random.int(60);
       let answered = 0;
       let dead = false;
+      let killed: Promise<void> | undefined;
       const client = async () => {
         while (!dead) {
           const req = next();
           requests.push(req);
           req.first = await send(server.url, req);
-          if ('status' in req.first && ++answered === killAfter && !dead) {
-            dead = true;
-            await server.kill();
-            kills++;
+          if ('status' in req.first && ++answered === killAfter) {
+            // A few milliseconds later, wherever the other requests are: before, inside or after commit.
+            killed = (async () => {
+              await new Promise((r) => setTimeout(r, random.int(30)));
+              dead = true;
+              await server.kill();
+              kills++;
+            })();
           }
         }
       };
       await Promise.all(Array.from({ length: CLIENTS }, client));
+      await killed;
     }
 
     final = await spawnServer({ ...t.db.env, ...RACE_ENV });
