@@ -2,6 +2,7 @@
 // body, per-org keys, expiry after 24 hours, and refusals that are or are not remembered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCustomerRef } from '../../src/domain/customer.js';
+import { requestHash } from '../../src/services/idempotency.js';
 import { buildTestApp, TestClock, type TestApp, type TestClient } from '../support/build-test-app.js';
 import { createSeries } from '../support/factories.js';
 
@@ -175,7 +176,7 @@ describe('Idempotency-Key', () => {
         org_id: org.orgId,
         key,
         client_id: 1,
-        request_hash: 'x',
+        request_hash: requestHash('POST', '/v2/customers', body),
         state: 'pending',
         response_status: null,
         response_body: null,
