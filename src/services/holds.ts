@@ -6,7 +6,7 @@ import { CouponError } from '../domain/errors.js';
 import type { Money } from '../domain/money.js';
 import { actorOf, type Principal } from '../domain/principal.js';
 import { resolveCustomer } from './customers.js';
-import type { StorageDeps } from './deps.js';
+import type { AnswerInWork, StorageDeps } from './deps.js';
 import { checkCount, type GuessGuard, type ItemOutcome } from './redeem-coupon.js';
 import { holdCoupons, type CouponNamed } from './redemption/pipeline.js';
 
@@ -35,7 +35,7 @@ export function createHoldService(deps: StorageDeps & { guesses: GuessGuard }) {
   const { engine, stores, now, guesses } = deps;
   return {
     /** Runs the checks and, when every coupon passes, reserves them all for this checkout. */
-    async hold(p: Principal, input: HoldInput): Promise<HoldResult> {
+    async hold(p: Principal, input: HoldInput, answer?: AnswerInWork<HoldResult>): Promise<HoldResult> {
       checkCount(input.codes);
       if (
         !Number.isInteger(input.ttlSeconds) ||
@@ -68,7 +68,9 @@ export function createHoldService(deps: StorageDeps & { guesses: GuessGuard }) {
             recording,
             expiresAt,
           );
-          return { customer, holdId, expiresAt, items };
+          const done = { customer, holdId, expiresAt, items };
+          if (answer) yield* answer(done);
+          return done;
         },
         { write: true },
       );

@@ -243,8 +243,32 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
       seriesIds: readonly number[],
       ref: CustomerRef,
       names: { firstName?: string | null; lastName?: string | null } = {},
+      answer?: AnswerInWork<{ customer: Customer; outcomes: IssueOutcome[] }>,
     ): Promise<{ customer: Customer; outcomes: IssueOutcome[] }> {
       const t = now();
+      if (answer) {
+        // Under an Idempotency-Key: every series and the answer in one transaction, so that a crash
+        // leaves all of it or none (docs/architecture.md, "Idempotency"). Each series still succeeds or
+        // is refused on its own: a refusal is an outcome, not a rollback.
+        const result = await engine.run(
+          function* () {
+            const { customer } = yield* resolveCustomer(stores, p.org, ref, {
+              register: true,
+              now: t,
+              ...names,
+            });
+            const outcomes: IssueOutcome[] = [];
+            for (const seriesId of seriesIds)
+              outcomes.push(yield* issueToCustomer(stores, p.org, customer, seriesId, t, optionsFor(p)));
+            const done = { customer, outcomes };
+            yield* answer(done);
+            return done;
+          },
+          { write: true },
+        );
+        result.outcomes.forEach(record);
+        return result;
+      }
       const { customer } = await engine.run(
         () => resolveCustomer(stores, p.org, ref, { register: true, now: t, ...names }),
         { write: true },

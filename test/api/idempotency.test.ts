@@ -255,4 +255,37 @@ describe('Idempotency-Key', () => {
       body: '{"from":"the other server"}',
     });
   });
+
+  it('stores the answers of bulk issue and hold with their work, and replays them', async () => {
+    const a = await createSeries(t, { description: 'bulk a', discountValue: 1 }, org);
+    const b = await createSeries(t, { description: 'bulk b', discountValue: 1 }, org);
+    const mobile = nextMobile();
+    const bulkKey = nextKey();
+    const bulk = { seriesIds: [a.id, b.id], customer: { mobile } };
+    const first = await t.post('/v2/coupon/bulk/issue?source=INSTORE', bulk, org, {
+      'idempotency-key': bulkKey,
+    });
+    expect(first.status, first.text).toBe(200);
+    const again = await t.post('/v2/coupon/bulk/issue?source=INSTORE', bulk, org, {
+      'idempotency-key': bulkKey,
+    });
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.text).toBe(first.text);
+
+    const code = first.body.response[0].result.code as string;
+    const holdKey = nextKey();
+    const hold = { user: { mobile }, codes: [code], ttlSeconds: 60 };
+    const held = await t.post('/v2/coupon/hold', hold, org, { 'idempotency-key': holdKey });
+    expect(held.status, held.text).toBe(200);
+    const heldAgain = await t.post('/v2/coupon/hold', hold, org, { 'idempotency-key': holdKey });
+    expect(heldAgain.headers['idempotent-replayed']).toBe('true');
+    expect(heldAgain.body.holdId).toBe(held.body.holdId);
+    const rows = await t.app.engine.kysely
+      .selectFrom('idempotency_key')
+      .select(['key', 'state'])
+      .where('org_id', '=', org.orgId)
+      .where('key', 'in', [bulkKey, holdKey])
+      .execute();
+    expect(rows.map((r) => r.state)).toEqual(['done', 'done']);
+  });
 });

@@ -1,4 +1,4 @@
-// Crash test (issue 15, docs/architecture.md "Idempotency"): callers issue and redeem with Idempotency-Keys
+// Crash test (issue 15, docs/architecture.md "Idempotency"): callers issue, bulk issue and redeem with Idempotency-Keys
 // while the server is killed with SIGKILL, several times; a new server starts on the same database and every
 // request that got no answer is retried with the same key and body. No request may run twice (coupons per
 // issued customer, redemptions per bill), and no key may be stuck: every retry answers within seconds, none
@@ -19,7 +19,9 @@ const CLIENTS = 16;
 const RETRY_MS = 5_000;
 
 interface Req {
-  kind: 'issue' | 'redeem';
+  kind: 'issue' | 'bulk' | 'redeem';
+  /** Rows the request makes when it runs once: coupons of its new customer, or redemptions of its bill. */
+  expected: number;
   key: string;
   path: string;
   body: unknown;
@@ -31,6 +33,7 @@ interface Req {
 let t: TestApp;
 let final: ServerProcess | undefined;
 let issueSeries = 0;
+let otherSeries = 0;
 const reusable: { code: string; mobile: string }[] = [];
 
 beforeAll(async () => {
@@ -39,6 +42,13 @@ beforeAll(async () => {
   issueSeries = (
     await createSeries(t, {
       description: 'idem crash',
+      discountValue: 5,
+      isMultipleVouchersPerUserAllowed: true,
+    })
+  ).id;
+  otherSeries = (
+    await createSeries(t, {
+      description: 'idem crash 2',
       discountValue: 5,
       isMultipleVouchersPerUserAllowed: true,
     })
@@ -89,10 +99,23 @@ describe(`kill -9 under Idempotency-Keyed traffic (${dialectName})`, () => {
     let n = 0;
     const next = (): Req => {
       const i = ++n;
-      if (random.chance(0.5)) {
+      const roll = random.int(10);
+      if (roll < 2) {
+        const mobile = String(9_600_000_000 + SEED * 10_000 + i).slice(-10);
+        return {
+          kind: 'bulk',
+          expected: 2,
+          key: `idem-${SEED}-${i}`,
+          path: '/v2/coupon/bulk/issue?source=INSTORE',
+          body: { seriesIds: [issueSeries, otherSeries], customer: { mobile } },
+          mark: mobile,
+        };
+      }
+      if (roll < 6) {
         const mobile = String(9_600_000_000 + SEED * 10_000 + i).slice(-10);
         return {
           kind: 'issue',
+          expected: 1,
           key: `idem-${SEED}-${i}`,
           path: '/v2/coupon/issue',
           body: { seriesId: issueSeries, customer: { mobile } },
@@ -103,6 +126,7 @@ describe(`kill -9 under Idempotency-Keyed traffic (${dialectName})`, () => {
       const txn = `IDEM-${SEED}-${i}`;
       return {
         kind: 'redeem',
+        expected: 1,
         key: `idem-${SEED}-${i}`,
         path: '/v2/coupon/redeem',
         body: {
@@ -150,7 +174,7 @@ describe(`kill -9 under Idempotency-Keyed traffic (${dialectName})`, () => {
         (
           await sql<{ n: unknown }>`
             select count(*) as n from coupon c join customer u on u.org_id = c.org_id and u.id = c.customer_id
-            where c.org_id = ${org} and c.series_id = ${issueSeries} and u.mobile like ${`%${mobile}`}`.execute(
+            where c.org_id = ${org} and c.series_id in (${issueSeries}, ${otherSeries}) and u.mobile like ${`%${mobile}`}`.execute(
             db,
           )
         ).rows[0]!.n,
@@ -182,8 +206,12 @@ describe(`kill -9 under Idempotency-Keyed traffic (${dialectName})`, () => {
         continue;
       }
       counts.unanswered++;
-      const before = req.kind === 'issue' ? await couponsOf(req.mark) : await redemptionsOf(req.mark);
+      const before = req.kind === 'redeem' ? await redemptionsOf(req.mark) : await couponsOf(req.mark);
       if (before > 0) counts.unansweredCommitted++;
+      if (before !== 0 && before !== req.expected)
+        problems.push(
+          `${req.key} (${req.kind}): ${before} of ${req.expected} rows committed: not all or nothing`,
+        );
       const started = Date.now();
       const retry = await send(final.url, req);
       const ms = Date.now() - started;
@@ -199,25 +227,25 @@ describe(`kill -9 under Idempotency-Keyed traffic (${dialectName})`, () => {
         );
         continue;
       }
-      const after = req.kind === 'issue' ? await couponsOf(req.mark) : await redemptionsOf(req.mark);
+      const after = req.kind === 'redeem' ? await redemptionsOf(req.mark) : await couponsOf(req.mark);
       if (before > 0) counts.replayed++;
       else if (after > 0) counts.ranOnRetry++;
-      if (after > 1) {
+      if (after > req.expected) {
         counts.ranTwice++;
         problems.push(
           `${req.key} (${req.kind} ${req.mark}): ${after} rows after the retry (${before} before)`,
         );
       }
-      if (retry.status === 200 && after !== 1)
+      if (retry.status === 200 && after !== req.expected)
         problems.push(`${req.key}: the retry answered 200 with ${after} rows`);
     }
     // Every request answered before the kill: one row each, and its retry replays the same answer.
     let checkedAnswered = 0;
     for (const req of requests) {
       if (!req.first || !('status' in req.first) || req.first.status !== 200) continue;
-      const rows = req.kind === 'issue' ? await couponsOf(req.mark) : await redemptionsOf(req.mark);
-      if (rows !== 1) {
-        counts.ranTwice += rows > 1 ? 1 : 0;
+      const rows = req.kind === 'redeem' ? await redemptionsOf(req.mark) : await couponsOf(req.mark);
+      if (rows !== req.expected) {
+        counts.ranTwice += rows > req.expected ? 1 : 0;
         problems.push(`${req.key} (${req.kind} ${req.mark}): answered 200 and holds ${rows} rows`);
       }
       if (++checkedAnswered <= 50) {

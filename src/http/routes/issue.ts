@@ -164,24 +164,29 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
       if (ids.length > 50)
         throw new CouponError('InvalidInput', 'seriesIds: at most 50 series in one request');
       const { ref, names } = customerOf(body.customer, p.org);
-      const { outcomes } = await services.issuing.issueBulk(p, ids as number[], ref, names);
-      const response = outcomes.map((o, i) =>
-        o.kind === 'refused'
-          ? { entityId: ids[i]!, result: null, errors: [refusal(o)], warnings: [] }
-          : {
-              entityId: o.series.id,
-              result: toIssuedCoupon(o.coupon, o.series),
-              errors: [],
-              warnings: warningsOf(o),
-            },
+      return answerOnce<{ customer: Customer; outcomes: IssueOutcome[] }>(
+        services.idempotency,
+        request,
+        reply,
+        (record) => services.issuing.issueBulk(p, ids as number[], ref, names, record),
+        ({ outcomes }) => {
+          const response = outcomes.map((o, i) =>
+            o.kind === 'refused'
+              ? { entityId: ids[i]!, result: null, errors: [refusal(o)], warnings: [] }
+              : {
+                  entityId: o.series.id,
+                  result: toIssuedCoupon(o.coupon, o.series),
+                  errors: [],
+                  warnings: warningsOf(o),
+                },
+          );
+          const failureCount = outcomes.filter((o) => o.kind === 'refused').length;
+          return {
+            status: batchStatus(failureCount, outcomes.length),
+            body: { response, totalCount: outcomes.length, failureCount, warnings: [] },
+          };
+        },
       );
-      const failureCount = outcomes.filter((o) => o.kind === 'refused').length;
-      return reply.code(batchStatus(failureCount, outcomes.length)).send({
-        response,
-        totalCount: outcomes.length,
-        failureCount,
-        warnings: [],
-      });
     },
   );
 

@@ -13,7 +13,7 @@ import {
 import { moneyToNumber } from '../../domain/money.js';
 import type { OrgSettings } from '../../domain/principal.js';
 import type { Series } from '../../domain/series.js';
-import { DEFAULT_HOLD_SECONDS } from '../../services/holds.js';
+import { DEFAULT_HOLD_SECONDS, type HoldResult } from '../../services/holds.js';
 import type { Services } from '../../services/index.js';
 import type { ItemOutcome, RedeemResult } from '../../services/redeem-coupon.js';
 import { principalOf } from '../auth.js';
@@ -361,31 +361,42 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
         ttlSeconds?: number;
         transactionNumber?: unknown;
       };
-      const result = await services.holds.hold(p, {
+      const input = {
         ref: customerOf(body.user, p.org),
         codes: body.codes.map((c) => ({ code: String(c) })),
         bill: parseBill(body.billAmount, false),
         ttlSeconds: body.ttlSeconds ?? DEFAULT_HOLD_SECONDS,
         billNumber: parseTransactionNumber(body.transactionNumber),
         tillId: p.tillId,
-      });
-      const redemption = result.items.map((o) =>
-        toCheckedItem(o, { withDiscount: body.billAmount !== undefined }),
-      );
-      if (result.holdId === null) {
-        const errors = failures(result.items).flatMap((o) =>
-          o.decision.kind === 'refuse' && o.decision.reason !== 'OtherCouponFailed'
-            ? [errorEntry(o.decision.reason, o.coupon?.code ?? o.raw)]
-            : [],
-        );
-        return reply.code(400).send({ errors, holdId: null, expiresAt: null, redemption, warnings: [] });
-      }
-      return {
-        holdId: result.holdId,
-        expiresAt: new Date(result.expiresAt).toISOString(),
-        redemption,
-        warnings: [],
       };
+      return answerOnce<HoldResult>(
+        services.idempotency,
+        request,
+        reply,
+        (record) => services.holds.hold(p, input, record),
+        (result) => {
+          const redemption = result.items.map((o) =>
+            toCheckedItem(o, { withDiscount: body.billAmount !== undefined }),
+          );
+          if (result.holdId === null) {
+            const errors = failures(result.items).flatMap((o) =>
+              o.decision.kind === 'refuse' && o.decision.reason !== 'OtherCouponFailed'
+                ? [errorEntry(o.decision.reason, o.coupon?.code ?? o.raw)]
+                : [],
+            );
+            return { status: 400, body: { errors, holdId: null, expiresAt: null, redemption, warnings: [] } };
+          }
+          return {
+            status: 200,
+            body: {
+              holdId: result.holdId,
+              expiresAt: new Date(result.expiresAt).toISOString(),
+              redemption,
+              warnings: [],
+            },
+          };
+        },
+      );
     },
   );
 
