@@ -66,8 +66,12 @@ export async function buildApp(config: Config, options: ContextOptions = {}): Pr
     await http.ready();
     if (config.runWorker) {
       worker = await startWorker(context, {
-        // A restarted server takes its own interrupted job back at once (docs/reliability.md).
-        identity: config.workerId ?? `${os.hostname()}:${config.port}`,
+        // A restarted server takes its own interrupted job back at once (docs/architecture.md, "Jobs and
+        // uploads"): one process at a time listens on a host's address and port. Port 0 (any free
+        // port) names no stable server, so such a process gets a name of its own.
+        ...(config.workerId !== undefined || config.port !== 0
+          ? { identity: config.workerId ?? `${os.hostname()}:${config.host}:${config.port}` }
+          : {}),
         leaseMs: config.jobLeaseMs,
       });
       deliveries = startDeliveryLoop(context.services.notifications, context.logger);

@@ -71,7 +71,7 @@ export interface Config {
   readonly trustProxy: boolean | number | string[];
   /** How long a worker's claim on a running job lasts without renewal (renewed every quarter of it). */
   readonly jobLeaseMs: number;
-  /** This server's name as a job worker (COUPOND_WORKER_ID, else host:port): a restart resumes its own jobs. */
+  /** This server's name as a job worker (COUPOND_WORKER_ID, else host name:HOST:PORT): a restart resumes its own jobs. */
   readonly workerId: string | undefined;
   readonly logLevel: string;
 }

@@ -17,9 +17,9 @@ import type { BatchSizes } from './upload-run.js';
 
 export interface WorkerOptions {
   /**
-   * A name this server keeps across restarts (host:port, or COUPOND_WORKER_ID). The worker's owner name is
+   * A name this server keeps across restarts (host name:HOST:PORT, or COUPOND_WORKER_ID). The worker's owner name is
    * `identity#<random per process>`, and a job leased by an earlier process of the same identity (which
-   * can only be dead: one host and port serve one process) is taken back at once, without waiting out the
+   * can only be dead: one address and port serve one process) is taken back at once, without waiting out the
    * lease. Without it, the owner name is unique to this process and nothing is taken back early.
    */
   identity?: string;

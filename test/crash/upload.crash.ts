@@ -42,7 +42,7 @@ async function get(
 
 /**
  * Who resumes the job (issue 15): the same server restarted (the same COUPOND_WORKER_ID; in production
- * host:port) knows the lease is its own and takes the job back at once; another server waits for the dead
+ * host name, HOST and PORT) knows the lease is its own and takes the job back at once; another server waits for the dead
  * one's lease (COUPOND_JOB_LEASE_SECONDS) to run out, and no longer.
  */
 const LEASE_SECONDS = 4;
