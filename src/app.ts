@@ -2,6 +2,7 @@
 // `buildApp` returns a ready app; main.ts only listens (docs/architecture.md "Conventions"). The part
 // without HTTP is context.ts.
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import Fastify, {
   LogController,
   type FastifyInstance,
@@ -41,6 +42,8 @@ export async function buildApp(config: Config, options: ContextOptions = {}): Pr
     return503OnClosing: true,
     // Slow and numerous clients (issue 15): headers, request and keep-alive timeouts.
     ...serverOptions(config.http),
+    // Where request.ip comes from (the auth failure throttle and the pre-auth rate limit key on it).
+    trustProxy: config.trustProxy,
     // strictNumbers: "1e400" would otherwise coerce to Infinity and pass as an integer.
     ajv: {
       customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, strictNumbers: true },
@@ -66,7 +69,15 @@ export async function buildApp(config: Config, options: ContextOptions = {}): Pr
     });
     await http.ready();
     if (config.runWorker) {
-      worker = await startWorker(context);
+      worker = await startWorker(context, {
+        // A restarted server takes its own interrupted job back at once (docs/architecture.md, "Jobs and
+        // uploads"): one process at a time listens on a host's address and port. Port 0 (any free
+        // port) names no stable server, so such a process gets a name of its own.
+        ...(config.workerId !== undefined || config.port !== 0
+          ? { identity: config.workerId ?? `${os.hostname()}:${config.host}:${config.port}` }
+          : {}),
+        leaseMs: config.jobLeaseMs,
+      });
       deliveries = startDeliveryLoop(context.services.notifications, context.logger);
     }
   } catch (e) {

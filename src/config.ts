@@ -1,4 +1,5 @@
 // The only reader of process.env: every variable typed, defaulted and validated once; all problems listed.
+import net from 'node:net';
 import path from 'node:path';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
@@ -23,6 +24,11 @@ const Env = Type.Object({
   COUPOND_GUESS_LIMIT: Type.Integer({ default: 20, minimum: 0 }),
   COUPOND_GUESS_LIMIT_PER_CLIENT: Type.Integer({ default: 1000, minimum: 0 }),
   COUPOND_AUTH_FAILURE_LIMIT: Type.Integer({ default: 30, minimum: 0 }),
+  // Where the client address comes from: off, true, a hop count, or a comma list of proxy addresses/CIDRs.
+  COUPOND_TRUST_PROXY: Type.String({ default: 'false', pattern: '^[0-9A-Za-z.:/, _-]*$' }),
+  // Background jobs (docs/reliability.md): the lease a worker holds on a running job, and its name.
+  COUPOND_JOB_LEASE_SECONDS: Type.Integer({ default: 15, minimum: 2, maximum: 3600 }),
+  COUPOND_WORKER_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:@-]{1,100}$' })),
   // Database faults (docs/reliability.md)
   COUPOND_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 600_000 }),
   COUPOND_DB_ACQUIRE_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 50, maximum: 600_000 }),
@@ -65,7 +71,7 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   /** Failed code attempts (unknown, malformed or someone else's code) allowed per 15 minutes; 0 = off. */
   readonly guessLimit: { perCustomer: number; perClient: number };
-  /** Failed authentications allowed per IP per 15 minutes; 0 = off. */
+  /** Failed authentications allowed per client address, and per API key, per 15 minutes; 0 = off. */
   readonly authFailureLimit: number;
   /** Bounds on slow or numerous clients (docs/reliability.md "Slow clients"). */
   readonly http: {
@@ -80,6 +86,12 @@ export interface Config {
     /** Open connections per process; more are closed at once. */
     readonly maxConnections: number;
   };
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For decides request.ip (false: the socket's address). */
+  readonly trustProxy: boolean | number | string[];
+  /** How long a worker's claim on a running job lasts without renewal (renewed every quarter of it). */
+  readonly jobLeaseMs: number;
+  /** This server's name as a job worker (COUPOND_WORKER_ID, else host name:HOST:PORT): a restart resumes its own jobs. */
+  readonly workerId: string | undefined;
   readonly logLevel: string;
 }
 
@@ -107,6 +119,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     r.COUPOND_HEADERS_TIMEOUT_MS > r.COUPOND_REQUEST_TIMEOUT_MS
   )
     problems.push('COUPOND_HEADERS_TIMEOUT_MS: must not exceed COUPOND_REQUEST_TIMEOUT_MS');
+  if (typeof raw === 'object' && raw !== null) {
+    const trust = (raw as { COUPOND_TRUST_PROXY?: unknown }).COUPOND_TRUST_PROXY;
+    if (typeof trust === 'string') {
+      try {
+        parseTrustProxy(trust);
+      } catch (e) {
+        problems.push(`COUPOND_TRUST_PROXY: ${(e as Error).message}`);
+      }
+    }
+  }
   if (problems.length > 0) throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return toConfig(raw as RawEnv);
 }
@@ -145,8 +167,36 @@ function toConfig(e: RawEnv): Config {
       keepAliveTimeoutMs: e.COUPOND_KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: e.COUPOND_MAX_CONNECTIONS,
     }),
+    trustProxy: parseTrustProxy(e.COUPOND_TRUST_PROXY),
+    jobLeaseMs: e.COUPOND_JOB_LEASE_SECONDS * 1000,
+    workerId: e.COUPOND_WORKER_ID,
     logLevel: e.LOG_LEVEL,
   });
+}
+
+/**
+ * COUPOND_TRUST_PROXY: "false"/"" (the socket's address), "true" (the left-most X-Forwarded-For address:
+ * only behind a proxy that overwrites the header), a hop count ("1": the address the nearest proxy saw), or
+ * a comma list of proxy addresses and CIDRs whose X-Forwarded-For is believed.
+ */
+export function parseTrustProxy(value: string): boolean | number | string[] {
+  const v = value.trim().toLowerCase();
+  if (v === '' || v === 'false' || v === 'off' || v === '0') return false;
+  if (v === 'true' || v === 'on') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const item of list) {
+    const [address, bits, extra] = item.split('/');
+    const family = net.isIP(address ?? '');
+    const okBits =
+      bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (family === 0 || !okBits || extra !== undefined)
+      throw new Error(`"${item}" is not an address or CIDR (expected true, a hop count or a list)`);
+  }
+  return list;
 }
 
 /** A configuration for tests and tools: defaults plus overrides, without reading process.env. */

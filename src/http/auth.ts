@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CouponError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import type { AttemptThrottle } from '../services/attempt-throttle.js';
-import type { AuthService } from '../services/auth.js';
+import { parseKey, type AuthService } from '../services/auth.js';
 
 export async function authenticate(auth: AuthService, request: FastifyRequest): Promise<Principal> {
   const token = request.headers['x-cap-api-oauth-token'];
@@ -24,21 +24,64 @@ export async function authenticate(auth: AuthService, request: FastifyRequest): 
   throw new CouponError('Unauthorized');
 }
 
-/** Authenticates every route that names a scope; failed authentications count against the caller's IP. */
-export function registerAuth(app: FastifyInstance, auth: AuthService, failures: AttemptThrottle): void {
+/**
+ * Failed logins (issue 15): counted per client address and per API key presented. A key past its limit is
+ * refused (429) from every address; an address past its limit answers 429 to failures only, so a valid
+ * credential from a shared address (a store's network, a load balancer) still gets in.
+ */
+export interface LoginThrottles {
+  /** Key: the client address (request.ip, which COUPOND_TRUST_PROXY decides). */
+  perAddress: AttemptThrottle;
+  /** Key: the API key (client id) presented, when it has the shape of one. */
+  perKey: AttemptThrottle;
+}
+
+export type LoginGuard = <T>(
+  request: FastifyRequest,
+  key: string | undefined,
+  run: () => Promise<T>,
+) => Promise<T>;
+
+export function createLoginGuard(throttles: LoginThrottles): LoginGuard {
+  return async (request, key, run) => {
+    // Only keys of the right shape are counted: made-up strings must not crowd real keys out of the table.
+    const counted = key !== undefined && parseKey(key) !== undefined ? key : undefined;
+    if (counted !== undefined) throttles.perKey.check(counted);
+    let addressBlocked: unknown;
+    try {
+      throttles.perAddress.check(request.ip);
+    } catch (e) {
+      addressBlocked = e;
+    }
+    try {
+      return await run();
+    } catch (e) {
+      if (e instanceof CouponError && e.reason === 'Unauthorized') {
+        throttles.perAddress.fail(request.ip);
+        if (counted !== undefined) throttles.perKey.fail(counted);
+        if (addressBlocked) throw addressBlocked;
+      }
+      throw e;
+    }
+  };
+}
+
+/** The API key of Basic credentials, if the request carries some. */
+function basicKey(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string' || !/^basic /i.test(header)) return undefined;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon > 0 ? decoded.slice(0, colon) : undefined;
+}
+
+/** Authenticates every route that names a scope; failed authentications count as LoginGuard says. */
+export function registerAuth(app: FastifyInstance, auth: AuthService, guard: LoginGuard): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     const scope = request.routeOptions.config?.scope;
     if (!scope) return;
-    const ipKey = `auth:${request.ip}`;
-    failures.check(ipKey);
-    let principal: Principal;
-    try {
-      principal = await authenticate(auth, request);
-    } catch (e) {
-      if (e instanceof CouponError && e.reason === 'Unauthorized') failures.fail(ipKey);
-      throw e;
-    }
+    const principal = await guard(request, basicKey(request), () => authenticate(auth, request));
     if (!principal.scopes.has(scope)) throw new CouponError('Forbidden', `needs scope ${scope}`);
     request.principal = principal;
   });

@@ -1,9 +1,17 @@
-// Idempotency-Key on every POST (docs/api.md §3): claim before the handler, record the answer after it.
-import type { FastifyInstance } from 'fastify';
-import { requestHash, type IdempotencyService } from '../services/idempotency.js';
+// Idempotency-Key on every POST (docs/api.md §3): look up a stored answer before the handler, store the
+// answer with the work (routes using `answerOnce`) or right after it (the others). See docs/architecture.md,
+// "Idempotency".
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  AlreadyAnswered,
+  requestHash,
+  type IdempotencyClaim,
+  type IdempotencyService,
+} from '../services/idempotency.js';
+import type { AnswerInWork } from '../services/deps.js';
 
 export function registerIdempotency(app: FastifyInstance, idempotency: IdempotencyService): void {
-  app.decorateRequest('idempotencyKey', null);
+  app.decorateRequest('idempotency', null);
 
   app.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'POST' || !request.principal) return;
@@ -13,30 +21,84 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
     const p = request.principal;
     const hash = requestHash(request.method, request.url, request.body);
     const start = await idempotency.start(p.orgId, p.clientId, key, hash);
-    if (start.kind === 'replay') {
-      reply.header('idempotent-replayed', 'true').header('content-type', 'application/json; charset=utf-8');
-      return reply.code(start.status).send(start.body);
-    }
-    request.idempotencyKey = key;
+    if (start.kind === 'replay') return sendReplay(reply, start);
+    request.idempotency = start.claim;
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    const key = request.idempotencyKey;
-    if (!key || !request.principal) return payload;
-    request.idempotencyKey = null;
-    const body =
-      typeof payload === 'string'
-        ? payload
-        : Buffer.isBuffer(payload)
-          ? payload.toString('utf8')
-          : JSON.stringify(payload ?? null);
+    const claim = request.idempotency;
+    if (!claim) return payload;
+    request.idempotency = null;
     try {
-      await idempotency.finish(request.principal.orgId, key, reply.statusCode, body);
+      const body =
+        typeof payload === 'string'
+          ? payload
+          : Buffer.isBuffer(payload)
+            ? payload.toString('utf8')
+            : JSON.stringify(payload ?? null);
+      await idempotency.finish(claim, reply.statusCode, body);
     } catch (err) {
       // The database went away after the answer was decided (docs/reliability.md): the answer stands (a
-      // thrown error here would turn it into a 500); the key stays pending until it goes stale.
+      // thrown error here would turn it into a 500); a retry runs the work again or replays it if the work
+      // stored its answer in its own transaction.
       request.log.warn({ err }, 'idempotency: the answer could not be recorded');
+    } finally {
+      idempotency.release(claim);
     }
     return payload;
   });
+}
+
+export function sendReplay(reply: FastifyReply, answer: { status: number; body: string }): FastifyReply {
+  reply.header('idempotent-replayed', 'true').header('content-type', 'application/json; charset=utf-8');
+  return reply.code(answer.status).send(answer.body);
+}
+
+/** What a route answers: a status and the body its response schema serializes. */
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Writes the answer inside the work's transaction: `work` runs the service, handing it `record` (undefined
+ * without an Idempotency-Key) to call at the end of its transaction script with the result; `render` turns
+ * the result into the answer and must not depend on anything but the result. A duplicate that committed
+ * first (on another process) makes the work roll back, and its answer is replayed.
+ */
+export async function answerOnce<T>(
+  idempotency: IdempotencyService,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  work: (record: AnswerInWork<T> | undefined) => Promise<T>,
+  render: (result: T) => Answer,
+): Promise<FastifyReply> {
+  const claim: IdempotencyClaim | null = request.idempotency;
+  if (!claim) {
+    const a = render(await work(undefined));
+    return reply.code(a.status).send(a.body);
+  }
+  let answer: { status: number; body: string } | undefined;
+  const record: AnswerInWork<T> = function* (result: T) {
+    const a = render(result);
+    reply.code(a.status);
+    answer = { status: a.status, body: reply.serialize(a.body) as string };
+    yield* idempotency.recordInWork(claim, answer.status, answer.body);
+  };
+  let result: T;
+  try {
+    result = await work(record);
+  } catch (e) {
+    if (!(e instanceof AlreadyAnswered)) throw e;
+    claim.recorded = true;
+    return sendReplay(reply, await idempotency.storedAnswer(claim));
+  }
+  if (!answer) {
+    // The service ended without writing (nothing to do): the answer is stored after, as on other routes.
+    const a = render(result);
+    return reply.code(a.status).send(a.body);
+  }
+  claim.recorded = true;
+  reply.header('content-type', 'application/json; charset=utf-8');
+  return reply.code(answer.status).send(answer.body);
 }

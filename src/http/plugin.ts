@@ -4,7 +4,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { CouponError, invalid } from '../domain/errors.js';
 import type { Services } from '../services/index.js';
-import { registerAuth } from './auth.js';
+import { createLoginGuard, registerAuth } from './auth.js';
 import { registerErrorHandling } from './error-reply.js';
 import { registerIdempotency } from './idempotency.js';
 import { checkJsonDepth, checkWellFormed, inspectJson, refuseCoercedNumbers } from './json-input.js';
@@ -112,14 +112,14 @@ export async function registerHttp(
   });
 
   registerErrorHandling(app);
-  const authFailures = await registerProtection(app, options);
-  registerAuth(app, services.auth, authFailures);
+  const loginGuard = createLoginGuard(await registerProtection(app, options));
+  registerAuth(app, services.auth, loginGuard);
   registerIdempotency(app, services.idempotency);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   healthRoutes(app, services);
-  authRoutes(app, services);
+  authRoutes(app, services, loginGuard);
   orgRoutes(app, services);
   customerRoutes(app, services);
   seriesRoutes(app, services);

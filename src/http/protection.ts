@@ -1,15 +1,16 @@
 // Protections a public endpoint needs (issue 8): security headers, a per-client request rate limit with
-// RateLimit headers and 429 + Retry-After, and a throttle on failed authentications per IP.
+// RateLimit headers and 429 + Retry-After, and throttles on failed authentications per address and per key.
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { CouponError } from '../domain/errors.js';
-import { createAttemptThrottle, type AttemptThrottle } from '../services/attempt-throttle.js';
+import { createAttemptThrottle } from '../services/attempt-throttle.js';
+import type { LoginThrottles } from './auth.js';
 
 export interface ProtectionOptions {
   /** Requests per minute per API client (per IP before authentication); 0 = no limit. */
   rateLimitPerMinute: number;
-  /** Failed authentications per IP per 15 minutes; 0 = no limit. */
+  /** Failed authentications per client address, and per API key, per 15 minutes; 0 = no limit. */
   authFailureLimit: number;
 }
 
@@ -18,7 +19,7 @@ const AUTH_WINDOW_MS = 15 * 60_000;
 export async function registerProtection(
   app: FastifyInstance,
   options: ProtectionOptions,
-): Promise<AttemptThrottle> {
+): Promise<LoginThrottles> {
   // JSON answers are never rendered, so no CSP here; the console sets its own for its pages.
   await app.register(helmet, { global: true, contentSecurityPolicy: false });
   if (options.rateLimitPerMinute > 0) {
@@ -40,5 +41,9 @@ export async function registerProtection(
       },
     });
   }
-  return createAttemptThrottle(options.authFailureLimit, AUTH_WINDOW_MS, Date.now);
+  // Two tables, so that a flood of one kind of key cannot push the other kind's windows out.
+  return {
+    perAddress: createAttemptThrottle(options.authFailureLimit, AUTH_WINDOW_MS, Date.now),
+    perKey: createAttemptThrottle(options.authFailureLimit, AUTH_WINDOW_MS, Date.now),
+  };
 }

@@ -1,6 +1,7 @@
 // Fastify type augmentation: route config and the request's principal.
 import type { Principal, Scope } from '../domain/principal.js';
 import type { CoercibleLeaf } from './json-input.js';
+import type { IdempotencyClaim } from '../services/idempotency.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -13,7 +14,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | null;
-    idempotencyKey: string | null;
+    /** The Idempotency-Key this request runs under (src/http/idempotency.ts), if any. */
+    idempotency: IdempotencyClaim | null;
     startedAt: bigint;
     /** Body leaves schema coercion could turn into numbers (http/json-input.ts); null without a JSON body. */
     coercible: CoercibleLeaf[] | null;

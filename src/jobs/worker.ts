@@ -1,5 +1,6 @@
 // The one worker loop for every kind of background job: claim → run → record. A claim takes a lease that
-// a heartbeat renews while the job runs; a job whose server died is claimed again once its lease runs out.
+// a heartbeat renews while the job runs; a job whose server died is claimed again once its lease runs out,
+// or at once by the same server restarted (its identity, see WorkerOptions.identity).
 // stop() interrupts the running job at its next checkpoint, waits for it, and hands it back to the queue.
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -17,7 +18,14 @@ import { JobFailure, type JobContext, type JobHandler, type JobProgress } from '
 import type { BatchSizes } from './upload-run.js';
 
 export interface WorkerOptions {
-  /** This worker's name in the job table (default host:pid:random). */
+  /**
+   * A name this server keeps across restarts (host name:HOST:PORT, or COUPOND_WORKER_ID). The worker's owner name is
+   * `identity#<random per process>`, and a job leased by an earlier process of the same identity (which
+   * can only be dead: one address and port serve one process) is taken back at once, without waiting out the
+   * lease. Without it, the owner name is unique to this process and nothing is taken back early.
+   */
+  identity?: string;
+  /** This worker's name in the job table (default identity#random, or host:pid:random#random). */
   owner?: string;
   /** How long a claim lasts without renewal; after that, another worker may take the job over. */
   leaseMs?: number;
@@ -57,10 +65,11 @@ export interface Worker {
 }
 
 /**
- * The lease: long enough that a slow batch never loses it, short enough that a dead server's job is taken
- * over within a minute. Every batch transaction renews it too.
+ * The lease (COUPOND_JOB_LEASE_SECONDS): a heartbeat renews it every quarter of it, and every batch
+ * transaction renews it too, so it only has to outlast a stalled heartbeat; another server takes a dead
+ * one's job over once it runs out.
  */
-const DEFAULT_LEASE_MS = 60_000;
+const DEFAULT_LEASE_MS = 15_000;
 const DEFAULT_IDLE_MS = 1_000;
 const DEFAULT_MAX_ATTEMPTS = 5;
 /** Retry delay after the n-th failure: 2^n seconds, at most five minutes. */
@@ -105,7 +114,10 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
     deps.handlers ?? createHandlers({ services: deps.services, batchSizes: options.batchSizes ?? {} });
   const kinds = Object.keys(handlers);
   const jobs = createJobStore(engine, kinds);
-  const owner = options.owner ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const identity = options.identity ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const owner = options.owner ?? `${identity}#${randomBytes(6).toString('hex')}`;
+  /** Leases of this identity's earlier processes: `identity#`. */
+  const mine = options.owner === undefined ? `${identity}#` : `${owner}#`;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const heartbeatMs = options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 4));
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
@@ -210,7 +222,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
 
   async function runOnce(): Promise<boolean> {
     const now = Date.now();
-    const row = await engine.run(() => jobs.claim(owner, now, now + leaseMs), { write: true });
+    const row = await engine.run(() => jobs.claim(owner, now, now + leaseMs, mine), { write: true });
     if (!row) return false;
     await runJob(row);
     return true;

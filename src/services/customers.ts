@@ -49,6 +49,25 @@ function* findEach(
 }
 
 /**
+ * The id of the existing customer a ref names, if exactly one does (no registration, no refusal): lets the
+ * guess throttle count a customer's id, mobile, email and external id as one customer.
+ */
+export function* knownCustomerId(
+  stores: Stores,
+  org: OrgSettings,
+  ref: CustomerRef,
+): Script<number | undefined> {
+  if (isEmptyRef(ref)) return undefined;
+  const found = yield* findEach(stores, org.orgId, ref);
+  if (ref.id !== undefined && !found.id) return undefined;
+  try {
+    return pickCustomer(ref, found)?.id;
+  } catch {
+    return undefined; // identifiers naming different customers: counted under the identifiers given
+  }
+}
+
+/**
  * Finds the customer a request names, registering it when asked to (docs/api.md §4). A transaction script: other
  * services run it inside their own transaction, before anything else (701/721 come first).
  */

@@ -6,8 +6,8 @@ import { CouponError } from '../domain/errors.js';
 import type { Money } from '../domain/money.js';
 import { actorOf, type Principal } from '../domain/principal.js';
 import { resolveCustomer } from './customers.js';
-import type { StorageDeps } from './deps.js';
-import { checkCount, guard, type GuessThrottles, type ItemOutcome } from './redeem-coupon.js';
+import type { AnswerInWork, StorageDeps } from './deps.js';
+import { checkCount, type GuessGuard, type ItemOutcome } from './redeem-coupon.js';
 import { holdCoupons, type CouponNamed } from './redemption/pipeline.js';
 
 export const DEFAULT_HOLD_SECONDS = 900;
@@ -31,11 +31,11 @@ export interface HoldResult {
   items: ItemOutcome[];
 }
 
-export function createHoldService(deps: StorageDeps & { guesses: GuessThrottles }) {
+export function createHoldService(deps: StorageDeps & { guesses: GuessGuard }) {
   const { engine, stores, now, guesses } = deps;
   return {
     /** Runs the checks and, when every coupon passes, reserves them all for this checkout. */
-    async hold(p: Principal, input: HoldInput): Promise<HoldResult> {
+    async hold(p: Principal, input: HoldInput, answer?: AnswerInWork<HoldResult>): Promise<HoldResult> {
       checkCount(input.codes);
       if (
         !Number.isInteger(input.ttlSeconds) ||
@@ -44,7 +44,7 @@ export function createHoldService(deps: StorageDeps & { guesses: GuessThrottles 
       ) {
         throw new CouponError('InvalidInput', `ttlSeconds: between 1 and ${MAX_HOLD_SECONDS}`);
       }
-      const recordGuesses = guard(guesses, p, input.ref);
+      const recordGuesses = await guesses.check(p, input.ref);
       const t = now();
       const expiresAt = t + input.ttlSeconds * 1000;
       const org = p.orgId;
@@ -68,11 +68,13 @@ export function createHoldService(deps: StorageDeps & { guesses: GuessThrottles 
             recording,
             expiresAt,
           );
-          return { customer, holdId, expiresAt, items };
+          const done = { customer, holdId, expiresAt, items };
+          if (answer) yield* answer(done);
+          return done;
         },
         { write: true },
       );
-      recordGuesses(result.items);
+      recordGuesses(result.items, result.customer.id);
       return result;
     },
 

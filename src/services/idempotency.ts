@@ -1,18 +1,42 @@
 // Idempotency-Key for every POST (docs/api.md §3 beyond): a retry with the same key and body within 24 hours
 // replays the first answer; the same key with another body is 409.
+//
+// Exactly once across crashes (docs/architecture.md, "Idempotency"): nothing is written for a request still
+// running. The answer row is written in the same transaction as the work on the routes that change coupons
+// (issue, redeem), so after a kill -9 a retry finds either the committed work with its answer (and replays
+// it) or neither (and runs it). A duplicate arriving while the first still runs is 409 on the same process;
+// on another process it runs, and its transaction meets the first one's row under the unique (org, key)
+// and rolls back, and the first answer is replayed.
 import { createHash } from 'node:crypto';
 import { CouponError } from '../domain/errors.js';
+import type { Script } from '../storage/script.js';
 import type { StorageDeps } from './deps.js';
 
 /** How long an answer is replayed. */
 const KEEP_MS = 24 * 3600_000;
-/**
- * A key still pending after this long belongs to a request whose server died before answering; a retry
- * may run again. Shorter than the slowest legitimate request would let a retry run twice.
- */
-const STALE_PENDING_MS = 5 * 60_000;
 
-export type IdempotencyStart = { kind: 'run' } | { kind: 'replay'; status: number; body: string };
+export type IdempotencyStart =
+  { kind: 'run'; claim: IdempotencyClaim } | { kind: 'replay'; status: number; body: string };
+
+/** A request running under an Idempotency-Key in this process. */
+export interface IdempotencyClaim {
+  readonly org: number;
+  readonly client: number;
+  readonly key: string;
+  readonly hash: string;
+  /** Set once the answer is stored (in the work's transaction); the HTTP hook then stores nothing. */
+  recorded: boolean;
+  /** Released (the request answered); a later start of the same key may run. */
+  released: boolean;
+}
+
+/** Thrown inside a work transaction when the key already holds an answer: the work is rolled back. */
+export class AlreadyAnswered extends Error {
+  constructor() {
+    super('Idempotency-Key already answered');
+    this.name = 'AlreadyAnswered';
+  }
+}
 
 export function requestHash(method: string, path: string, body: unknown): string {
   return createHash('sha256')
@@ -23,52 +47,92 @@ export function requestHash(method: string, path: string, body: unknown): string
 
 export function createIdempotencyService(deps: StorageDeps) {
   const { engine, stores, now } = deps;
+  /** Keys of requests running in this process: a duplicate meanwhile is 409 IN_PROGRESS. */
+  const running = new Set<string>();
+  const id = (org: number, key: string) => `${org}\0${key}`;
+
+  async function replayOf(
+    org: number,
+    key: string,
+    hash: string,
+  ): Promise<{ status: number; body: string } | undefined> {
+    const row = await engine.run(() => stores.idempotency.find(org, key));
+    if (!row || row.state !== 'done' || row.created_at < now() - KEEP_MS) return undefined;
+    if (row.request_hash !== hash) throw new CouponError('IdempotencyConflict');
+    return { status: row.response_status ?? 200, body: row.response_body ?? '' };
+  }
+
   return {
-    /** Claims the key for this request, or answers what to replay. Throws 409 on a different body. */
+    /** Answers what to replay, or registers the request as running. Throws 409 on a different body. */
     async start(org: number, client: number, key: string, hash: string): Promise<IdempotencyStart> {
       if (key.length === 0 || key.length > 255)
         throw new CouponError('InvalidInput', 'Idempotency-Key: 1 to 255 characters');
+      if (running.has(id(org, key))) throw new CouponError('IdempotencyInProgress');
+      const replay = await replayOf(org, key, hash);
+      if (replay) return { kind: 'replay', ...replay };
+      // Checked again: another request with this key may have started while the row was read.
+      if (running.has(id(org, key))) throw new CouponError('IdempotencyInProgress');
+      running.add(id(org, key));
+      return { kind: 'run', claim: { org, client, key, hash, recorded: false, released: false } };
+    },
+
+    /**
+     * Part of the work's transaction script: stores the answer with the work. Throws AlreadyAnswered when
+     * the key holds an answer already (a duplicate on another process committed first), rolling it back.
+     * A 5xx answer is never stored.
+     */
+    *recordInWork(claim: IdempotencyClaim, status: number, body: string): Script<void> {
+      if (status >= 500) return;
       const t = now();
-      return engine.run(
-        function* () {
-          if (yield* stores.idempotency.claim({ org, key, client, hash, now: t }))
-            return { kind: 'run' } as const;
-          const row = yield* stores.idempotency.find(org, key);
-          if (!row) throw new CouponError('IdempotencyInProgress');
-          const fresh = row.created_at >= t - KEEP_MS;
-          if (fresh && row.request_hash !== hash) throw new CouponError('IdempotencyConflict');
-          if (fresh && row.state === 'done') {
-            return {
-              kind: 'replay',
-              status: row.response_status ?? 200,
-              body: row.response_body ?? '',
-            } as const;
-          }
-          const taken = yield* stores.idempotency.takeOver({
-            org,
-            key,
-            client,
-            hash,
+      const stored = yield* stores.idempotency.record({
+        org: claim.org,
+        key: claim.key,
+        client: claim.client,
+        hash: claim.hash,
+        status,
+        body,
+        now: t,
+        expiredBefore: t - KEEP_MS,
+      });
+      if (!stored) throw new AlreadyAnswered();
+    },
+
+    /** The answer stored for a claim's key (after AlreadyAnswered); 409 when it came with another body. */
+    async storedAnswer(claim: IdempotencyClaim): Promise<{ status: number; body: string }> {
+      const replay = await replayOf(claim.org, claim.key, claim.hash);
+      if (!replay) throw new CouponError('IdempotencyInProgress');
+      return replay;
+    },
+
+    /**
+     * Stores the answer of a request whose route did not store it with its work (refusals before any
+     * write, routes outside issue/redeem). A 5xx answer is never stored, so a retry runs again.
+     */
+    async finish(claim: IdempotencyClaim, status: number, body: string): Promise<void> {
+      if (claim.recorded || status >= 500) return;
+      claim.recorded = true;
+      const t = now();
+      await engine.run(
+        () =>
+          stores.idempotency.record({
+            org: claim.org,
+            key: claim.key,
+            client: claim.client,
+            hash: claim.hash,
+            status,
+            body,
             now: t,
             expiredBefore: t - KEEP_MS,
-            staleBefore: t - STALE_PENDING_MS,
-          });
-          if (!taken) throw new CouponError('IdempotencyInProgress');
-          return { kind: 'run' } as const;
-        },
+          }),
         { write: true },
       );
     },
 
-    /** Records the answer; a server error releases the key so the client may retry. */
-    async finish(org: number, key: string, status: number, body: string): Promise<void> {
-      await engine.run(
-        function* () {
-          if (status >= 500) yield* stores.idempotency.release(org, key);
-          else yield* stores.idempotency.complete(org, key, status, body);
-        },
-        { write: true },
-      );
+    /** The request has answered (or its connection ended): the key is no longer running here. */
+    release(claim: IdempotencyClaim): void {
+      if (claim.released) return;
+      claim.released = true;
+      running.delete(id(claim.org, claim.key));
     },
   };
 }

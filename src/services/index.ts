@@ -12,7 +12,7 @@ import { checkUrl, createNotificationService, type DeliveryOptions } from './not
 import { createOrgService } from './orgs.js';
 import { createPoolService } from './pool.js';
 import { createReactivateService } from './reactivate.js';
-import { createRedeemService } from './redeem-coupon.js';
+import { createGuessGuard, createRedeemService } from './redeem-coupon.js';
 import { createHoldService } from './holds.js';
 import { createSeriesService } from './series.js';
 import { createSeriesStatsService } from './series-stats.js';
@@ -59,10 +59,11 @@ export function createServices(engine: Engine, options: ServiceOptions) {
   const pool = createPoolService(base);
   const coupons = createCouponService(base);
   // docs/errors.md 429: failed code attempts are throttled so codes cannot be guessed by brute force.
-  const guesses = {
+  const guesses = createGuessGuard(base, {
     perCustomer: createAttemptThrottle(options.guessLimit?.perCustomer ?? 20, GUESS_WINDOW_MS, now),
     perClient: createAttemptThrottle(options.guessLimit?.perClient ?? 1000, GUESS_WINDOW_MS, now),
-  };
+    windowMs: GUESS_WINDOW_MS,
+  });
   const redemption = createRedeemService({ ...base, metrics, guesses });
   const reactivation = createReactivateService(base);
   const holds = createHoldService({ ...base, guesses });

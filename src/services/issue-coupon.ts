@@ -11,7 +11,7 @@ import { UNLIMITED, type CodeFormat, type Series } from '../domain/series.js';
 import { RetryConflict, type Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import { resolveCustomer } from './customers.js';
-import type { StorageDeps } from './deps.js';
+import type { AnswerInWork, StorageDeps } from './deps.js';
 import type { Metrics } from './metrics.js';
 import { enqueueIssueSms } from './notifications.js';
 
@@ -216,6 +216,7 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
       seriesId: number,
       ref: CustomerRef,
       names: { firstName?: string | null; lastName?: string | null } = {},
+      answer?: AnswerInWork<IssueResult>,
     ): Promise<IssueResult> {
       const t = now();
       const result = await engine.run(
@@ -226,7 +227,9 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
             ...names,
           });
           const outcome = yield* issueToCustomer(stores, p.org, customer, seriesId, t, optionsFor(p));
-          return { customer, outcome };
+          const done = { customer, outcome };
+          if (answer) yield* answer(done);
+          return done;
         },
         { write: true },
       );
@@ -240,11 +243,35 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
       seriesIds: readonly number[],
       ref: CustomerRef,
       names: { firstName?: string | null; lastName?: string | null } = {},
+      answer?: AnswerInWork<{ customer: Customer; outcomes: IssueOutcome[] }>,
     ): Promise<{ customer: Customer; outcomes: IssueOutcome[] }> {
       // Defence in depth: the route's check holds the same bound (one transaction per series below).
       if (seriesIds.length > MAX_BULK_SERIES)
         throw new CouponError('InvalidInput', `seriesIds: at most ${MAX_BULK_SERIES} series in one request`);
       const t = now();
+      if (answer) {
+        // Under an Idempotency-Key: every series and the answer in one transaction, so that a crash
+        // leaves all of it or none (docs/architecture.md, "Idempotency"). Each series still succeeds or
+        // is refused on its own: a refusal is an outcome, not a rollback.
+        const result = await engine.run(
+          function* () {
+            const { customer } = yield* resolveCustomer(stores, p.org, ref, {
+              register: true,
+              now: t,
+              ...names,
+            });
+            const outcomes: IssueOutcome[] = [];
+            for (const seriesId of seriesIds)
+              outcomes.push(yield* issueToCustomer(stores, p.org, customer, seriesId, t, optionsFor(p)));
+            const done = { customer, outcomes };
+            yield* answer(done);
+            return done;
+          },
+          { write: true },
+        );
+        result.outcomes.forEach(record);
+        return result;
+      }
       const { customer } = await engine.run(
         () => resolveCustomer(stores, p.org, ref, { register: true, now: t, ...names }),
         { write: true },
@@ -267,6 +294,7 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
       seriesId: number,
       count: number,
       ref: CustomerRef,
+      answer?: AnswerInWork<{ customer: Customer; outcomes: IssueOutcome[] }>,
     ): Promise<{ customer: Customer; outcomes: IssueOutcome[] }> {
       // Defence in depth: whatever the HTTP schema let through, the loop below is bounded (issue 15: a count of
       // Infinity once ran it for ever inside one write transaction).
@@ -279,7 +307,9 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
           const outcomes: IssueOutcome[] = [];
           for (let i = 0; i < count; i++)
             outcomes.push(yield* issueToCustomer(stores, p.org, customer, seriesId, t, optionsFor(p)));
-          return { customer, outcomes };
+          const done = { customer, outcomes };
+          if (answer) yield* answer(done);
+          return done;
         },
         { write: true },
       );

@@ -7,8 +7,8 @@ import type { Money } from '../domain/money.js';
 import { actorOf, type Principal } from '../domain/principal.js';
 import type { Checkout, ItemOutcome } from '../domain/redemption.js';
 import type { AttemptThrottle } from './attempt-throttle.js';
-import { resolveCustomer } from './customers.js';
-import type { StorageDeps } from './deps.js';
+import { knownCustomerId, resolveCustomer } from './customers.js';
+import type { AnswerInWork, StorageDeps } from './deps.js';
 import type { Metrics } from './metrics.js';
 import { checkCoupons, redeemCoupons, type CouponNamed } from './redemption/pipeline.js';
 export type { ItemOutcome } from '../domain/redemption.js';
@@ -57,35 +57,68 @@ const checkoutOf = (
 /** Refusals that mean "this code is not yours to use": what someone guessing codes gets. */
 const GUESS_FAILURES = new Set(['CodeMalformed', 'CouponNotFound', 'NotCustomersCoupon']);
 
-/** Throttles for failed code attempts, per client and per customer (issue 8: no brute-forcing codes). */
+/**
+ * Throttles for failed code attempts (issue 8: no brute-forcing codes; issue 15: without locking customers
+ * out). Counted per API client, and per API client and customer: one till (or one stolen key) guessing a
+ * customer's codes is stopped, while the customer's own code still works at every other till.
+ */
 export interface GuessThrottles {
+  /** Key: org|client. */
   perClient: AttemptThrottle;
+  /** Key: org|client|customer, the customer by id when it exists, else by the identifier given. */
   perCustomer: AttemptThrottle;
+  /** How long a failure counts; a client without a failure this recent skips the customer lookup. */
+  windowMs: number;
 }
 
-const refKey = (p: Principal, ref: CustomerRef) =>
-  `${p.orgId}|${ref.id ?? ''}|${ref.externalId ?? ''}|${ref.mobile ?? ''}|${ref.email ?? ''}`;
+/** A customer nobody registered counts under its normalised identifier (parseCustomerRef normalised it). */
+const unknownCustomerKey = (ref: CustomerRef): string =>
+  ref.id !== undefined
+    ? `id:${ref.id}`
+    : ref.mobile !== undefined
+      ? `mobile:${ref.mobile}`
+      : ref.email !== undefined
+        ? `email:${ref.email}`
+        : `external:${ref.externalId ?? ''}`;
 
-/** Refuses a caller that used up its failed attempts; answers a function that records this request's. */
-export function guard(
-  throttles: GuessThrottles,
-  p: Principal,
-  ref: CustomerRef,
-): (items: readonly ItemOutcome[]) => void {
-  const clientKey = `${p.orgId}|${p.clientId}`;
-  const customerKey = refKey(p, ref);
-  throttles.perClient.check(clientKey);
-  throttles.perCustomer.check(customerKey);
-  return (items) => {
-    const failed = items.filter(
-      (o) => o.decision.kind === 'refuse' && GUESS_FAILURES.has(o.decision.reason),
-    ).length;
-    throttles.perClient.fail(clientKey, failed);
-    throttles.perCustomer.fail(customerKey, failed);
+export type RecordGuesses = (items: readonly ItemOutcome[], customerId: number) => void;
+
+/**
+ * The guess guard: `check` refuses (429) a caller that used up its failed attempts, and answers a function
+ * that records the failed codes of the request once it ran, against the customer it resolved to.
+ */
+export function createGuessGuard(deps: StorageDeps, throttles: GuessThrottles) {
+  const { engine, stores, now } = deps;
+  /** When each client last failed: a client with no recent failure cannot be over a per-customer limit. */
+  const lastFailure = new Map<string, number>();
+  return {
+    async check(p: Principal, ref: CustomerRef): Promise<RecordGuesses> {
+      const clientKey = `${p.orgId}|${p.clientId}`;
+      throttles.perClient.check(clientKey);
+      const last = lastFailure.get(clientKey);
+      if (last !== undefined && now() - last < throttles.windowMs) {
+        const id = await engine.run(() => knownCustomerId(stores, p.org, ref));
+        throttles.perCustomer.check(
+          `${clientKey}|${id !== undefined ? `id:${id}` : unknownCustomerKey(ref)}`,
+        );
+      }
+      return (items, customerId) => {
+        const failed = items.filter(
+          (o) => o.decision.kind === 'refuse' && GUESS_FAILURES.has(o.decision.reason),
+        ).length;
+        if (failed === 0) return;
+        if (lastFailure.size >= 100_000) lastFailure.clear();
+        lastFailure.set(clientKey, now());
+        throttles.perClient.fail(clientKey, failed);
+        throttles.perCustomer.fail(`${clientKey}|id:${customerId}`, failed);
+      };
+    },
   };
 }
 
-export function createRedeemService(deps: StorageDeps & { metrics: Metrics; guesses: GuessThrottles }) {
+export type GuessGuard = ReturnType<typeof createGuessGuard>;
+
+export function createRedeemService(deps: StorageDeps & { metrics: Metrics; guesses: GuessGuard }) {
   const { engine, stores, now, metrics, guesses } = deps;
 
   const record = (items: readonly ItemOutcome[], operation: string) => {
@@ -98,9 +131,13 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
 
   return {
     /** Redeems coupons for one bill: all or none, or each on its own with `allowPartial`. */
-    async redeem(p: Principal, input: RedeemInput): Promise<RedeemResult> {
+    async redeem(
+      p: Principal,
+      input: RedeemInput,
+      answer?: AnswerInWork<RedeemResult>,
+    ): Promise<RedeemResult> {
       checkCount(input.codes);
-      const recordGuesses = guard(guesses, p, input.ref);
+      const recordGuesses = await guesses.check(p, input.ref);
       const t = now();
       const checkout = checkoutOf(input, input.holdId, t);
       const result = await engine.run(
@@ -122,19 +159,21 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
             recording,
             !input.allowPartial,
           );
-          return { customer, items };
+          const done = { customer, items };
+          if (answer) yield* answer(done);
+          return done;
         },
         { write: true },
       );
       record(result.items, 'redeem');
-      recordGuesses(result.items);
+      recordGuesses(result.items, result.customer.id);
       return result;
     },
 
     /** Runs the redemption checks for each code without writing anything (GET /v2/coupon/is_redeemable). */
     async check(p: Principal, input: Omit<RedeemInput, 'allowPartial' | 'holdId'>): Promise<RedeemResult> {
       checkCount(input.codes);
-      const recordGuesses = guard(guesses, p, input.ref);
+      const recordGuesses = await guesses.check(p, input.ref);
       const t = now();
       const checkout = checkoutOf(input, null, t);
       const result = await engine.run(function* () {
@@ -142,7 +181,7 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
         return { customer, items: yield* checkCoupons(stores, p.org, customer, input.codes, checkout, t) };
       });
       record(result.items, 'is_redeemable');
-      recordGuesses(result.items);
+      recordGuesses(result.items, result.customer.id);
       return result;
     },
   };

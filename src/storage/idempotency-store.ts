@@ -1,4 +1,6 @@
-// Idempotency keys (docs/api.md §3 beyond): one row per org and key, holding the first answer.
+// Idempotency keys (docs/api.md §3 beyond): one row per org and key, holding the first answer. A row is
+// only ever written as a finished answer, inside the transaction of the work it answers where the route
+// allows (docs/architecture.md, "Idempotency"); no row stands for a request still running.
 import type { Selectable } from 'kysely';
 import type { Engine } from './database.js';
 import { one, prepare, write, type Params, type Script } from './script.js';
@@ -6,95 +8,69 @@ import type { IdempotencyKeyTable } from './tables.js';
 
 export type IdempotencyRow = Selectable<IdempotencyKeyTable>;
 
+export interface AnswerRow {
+  org: number;
+  key: string;
+  client: number;
+  hash: string;
+  status: number;
+  body: string;
+  now: number;
+  /** A row created before this is expired and may be replaced. */
+  expiredBefore: number;
+}
+
 export function createIdempotencyStore(engine: Engine) {
   const db = engine.kysely;
-  const claim = prepare(
-    (p: Params<{ org: number; key: string; client: number; hash: string; now: number }>) =>
-      db
-        .insertInto('idempotency_key')
-        .values({
-          org_id: p.org,
-          key: p.key,
-          client_id: p.client,
-          request_hash: p.hash,
-          state: 'pending',
-          created_at: p.now,
-        })
-        .onConflict((oc) => oc.doNothing()),
-  );
   const find = prepare((p: Params<{ org: number; key: string }>) =>
     db.selectFrom('idempotency_key').selectAll().where('org_id', '=', p.org).where('key', '=', p.key),
   );
-  /** Takes over a stale row (expired, or pending past its deadline) for a new request. */
-  const takeOver = prepare(
-    (
-      p: Params<{
-        org: number;
-        key: string;
-        client: number;
-        hash: string;
-        now: number;
-        expiredBefore: number;
-        staleBefore: number;
-      }>,
-    ) =>
-      db
-        .updateTable('idempotency_key')
-        .set({
-          client_id: p.client,
-          request_hash: p.hash,
-          state: 'pending',
-          response_status: null,
-          response_body: null,
-          created_at: p.now,
-        })
-        .where('org_id', '=', p.org)
-        .where('key', '=', p.key)
-        .where((eb) =>
-          eb.or([
-            eb('created_at', '<', p.expiredBefore),
-            eb.and([eb('state', '=', 'pending'), eb('created_at', '<', p.staleBefore)]),
-          ]),
-        ),
-  );
-  const complete = prepare((p: Params<{ org: number; key: string; status: number; body: string }>) =>
+  /**
+   * Stores an answer unless a live one is there already: a unique (org, key) row. On PostgreSQL a second
+   * transaction writing the same key waits for the first to end, then writes nothing and answers 0.
+   * A leftover 'pending' row (written by earlier versions, which claimed keys ahead of the work) is
+   * replaced, as is an expired answer.
+   */
+  const record = prepare((p: Params<AnswerRow>) =>
     db
-      .updateTable('idempotency_key')
-      .set({ state: 'done', response_status: p.status, response_body: p.body })
-      .where('org_id', '=', p.org)
-      .where('key', '=', p.key),
-  );
-  const release = prepare((p: Params<{ org: number; key: string }>) =>
-    db
-      .deleteFrom('idempotency_key')
-      .where('org_id', '=', p.org)
-      .where('key', '=', p.key)
-      .where('state', '=', 'pending'),
+      .insertInto('idempotency_key')
+      .values({
+        org_id: p.org,
+        key: p.key,
+        client_id: p.client,
+        request_hash: p.hash,
+        state: 'done',
+        response_status: p.status,
+        response_body: p.body,
+        created_at: p.now,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['org_id', 'key'])
+          .doUpdateSet({
+            client_id: p.client,
+            request_hash: p.hash,
+            state: 'done',
+            response_status: p.status,
+            response_body: p.body,
+            created_at: p.now,
+          })
+          .where((eb) =>
+            eb.or([
+              eb('idempotency_key.state', '<>', 'done'),
+              eb('idempotency_key.created_at', '<', p.expiredBefore),
+            ]),
+          ),
+      ),
   );
 
   return {
-    *claim(r: { org: number; key: string; client: number; hash: string; now: number }): Script<boolean> {
-      return (yield* write(claim, r)) > 0;
-    },
     *find(org: number, key: string): Script<IdempotencyRow | undefined> {
       return yield* one(find, { org, key });
     },
-    *takeOver(r: {
-      org: number;
-      key: string;
-      client: number;
-      hash: string;
-      now: number;
-      expiredBefore: number;
-      staleBefore: number;
-    }): Script<boolean> {
-      return (yield* write(takeOver, r)) > 0;
-    },
-    *complete(org: number, key: string, status: number, body: string): Script<void> {
-      yield* write(complete, { org, key, status, body });
-    },
-    *release(org: number, key: string): Script<void> {
-      yield* write(release, { org, key });
+    /** True when the answer was stored; false when the key already holds a live answer. */
+    *record(r: AnswerRow): Script<boolean> {
+      return (yield* write(record, r)) > 0;
     },
   };
 }

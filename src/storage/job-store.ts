@@ -1,11 +1,11 @@
 // The durable job queue (one `job` table for every kind of background work): enqueue, claim under a
 // lease, renew, and record the end. Claims are atomic: PostgreSQL skips rows another worker has locked
 // (FOR UPDATE SKIP LOCKED); SQLite runs the claim inside its single write transaction.
-import type { Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
 import { all, one, prepare, write, type Params, type Script } from './script.js';
-import type { JobTable } from './tables.js';
+import type { Database, JobTable } from './tables.js';
 
 export type JobRow = Selectable<JobTable>;
 
@@ -56,17 +56,30 @@ export function createJobStore(engine: Engine, kinds: readonly string[] = ['*'])
       .returning('id'),
   );
 
-  /** The oldest runnable job: queued and due, or running under a lease that has run out (its worker died). */
-  const next = prepare((p: Params<{ now: number }>) => {
+  /**
+   * Runnable: queued and due; or running under a lease that has run out (its worker died); or running under
+   * a lease of an earlier process of this worker's identity (`mine` = "identity#"; that process is dead).
+   */
+  const runnable = (
+    eb: ExpressionBuilder<Database, 'job'>,
+    p: Params<{ now: number; owner: string; mine: string; mineLength: number }>,
+  ) =>
+    eb.or([
+      eb.and([eb('status', '=', 'queued'), eb('run_after', '<=', p.now)]),
+      eb.and([eb('status', '=', 'running'), eb('lease_until', '<', p.now)]),
+      eb.and([
+        eb('status', '=', 'running'),
+        eb('lease_owner', '<>', p.owner),
+        eb(sql<string>`substr(lease_owner, 1, ${p.mineLength})`, '=', p.mine),
+      ]),
+    ]);
+
+  /** The oldest runnable job. */
+  const next = prepare((p: Params<{ now: number; owner: string; mine: string; mineLength: number }>) => {
     let q = db
       .selectFrom('job')
       .select(['org_id', 'id'])
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'queued'), eb('run_after', '<=', p.now)]),
-          eb.and([eb('status', '=', 'running'), eb('lease_until', '<', p.now)]),
-        ]),
-      )
+      .where((eb) => runnable(eb, p))
       .orderBy('run_after')
       .orderBy('id')
       .limit(1);
@@ -75,25 +88,31 @@ export function createJobStore(engine: Engine, kinds: readonly string[] = ['*'])
   });
 
   // The same condition again: the row lock (PostgreSQL) or the write transaction (SQLite) makes it exact.
-  const take = prepare((p: Params<{ org: number; id: number; owner: string; until: number; now: number }>) =>
-    db
-      .updateTable('job')
-      .set((eb) => ({
-        status: 'running',
-        lease_owner: p.owner,
-        lease_until: p.until,
-        attempts: eb('attempts', '+', 1),
-        updated_at: p.now,
-      }))
-      .where('org_id', '=', p.org)
-      .where('id', '=', p.id)
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'queued'), eb('run_after', '<=', p.now)]),
-          eb.and([eb('status', '=', 'running'), eb('lease_until', '<', p.now)]),
-        ]),
-      )
-      .returningAll(),
+  const take = prepare(
+    (
+      p: Params<{
+        org: number;
+        id: number;
+        owner: string;
+        until: number;
+        now: number;
+        mine: string;
+        mineLength: number;
+      }>,
+    ) =>
+      db
+        .updateTable('job')
+        .set((eb) => ({
+          status: 'running',
+          lease_owner: p.owner,
+          lease_until: p.until,
+          attempts: eb('attempts', '+', 1),
+          updated_at: p.now,
+        }))
+        .where('org_id', '=', p.org)
+        .where('id', '=', p.id)
+        .where((eb) => runnable(eb, p))
+        .returningAll(),
   );
 
   const renew = prepare((p: Params<{ org: number; id: number; owner: string; until: number; now: number }>) =>
@@ -151,13 +170,22 @@ export function createJobStore(engine: Engine, kinds: readonly string[] = ['*'])
       const row = yield* one(insert, job);
       return Number(row!.id);
     },
-    /** Takes the oldest runnable job under a lease until `until`; undefined when there is none. */
-    *claim(owner: string, now: number, until: number): Script<JobRow | undefined> {
-      const candidate = yield* one(next, { now });
+    /**
+     * Takes the oldest runnable job under a lease until `until`; undefined when there is none. `mine`: the
+     * owner prefix of this worker's earlier (dead) processes, whose leases it takes back at once.
+     */
+    *claim(
+      owner: string,
+      now: number,
+      until: number,
+      mine: string = `${owner}#`,
+    ): Script<JobRow | undefined> {
+      const p = { now, owner, mine, mineLength: mine.length };
+      const candidate = yield* one(next, p);
       if (!candidate) return undefined;
       const org = Number(candidate.org_id);
       const id = Number(candidate.id);
-      return yield* one(take, { org, id, owner, until, now });
+      return yield* one(take, { ...p, org, id, until });
     },
     /** Extends the lease; false when the job is no longer this owner's (taken over, or ended). */
     *renew(lease: JobLease, until: number, now: number): Script<boolean> {

@@ -1,7 +1,10 @@
 // Idempotency-Key on POST (docs/api.md §3 beyond), exercised through POST /v2/customers: replay, 409 on another
 // body, per-org keys, expiry after 24 hours, and refusals that are or are not remembered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCustomerRef } from '../../src/domain/customer.js';
+import { requestHash } from '../../src/services/idempotency.js';
 import { buildTestApp, TestClock, type TestApp, type TestClient } from '../support/build-test-app.js';
+import { createSeries } from '../support/factories.js';
 
 let t: TestApp;
 let org: TestClient;
@@ -160,5 +163,129 @@ describe('Idempotency-Key', () => {
       if (r.status === 200) expect(r.text).toBe(ran[0]!.text);
       else expect(r.body.errors[0]).toMatchObject({ code: 409, reason: 'IDEMPOTENCY_KEY_IN_PROGRESS' });
     }
+  });
+
+  // Issue 15: a claim must not outlive its request, and the answer commits with the work.
+  it('does not make a retry wait for a request whose server died (a leftover pending claim)', async () => {
+    const key = nextKey();
+    const body = { mobile: nextMobile() };
+    // What a server killed mid-request left behind in earlier versions: a pending claim with no answer.
+    await t.app.engine.kysely
+      .insertInto('idempotency_key')
+      .values({
+        org_id: org.orgId,
+        key,
+        client_id: 1,
+        request_hash: requestHash('POST', '/v2/customers', body),
+        state: 'pending',
+        response_status: null,
+        response_body: null,
+        created_at: clock.now(),
+      })
+      .execute();
+    const retry = await post(body, key);
+    expect(retry.status, retry.text).toBe(200);
+    expect(retry.body.created).toBe(true);
+    expect((await post(body, key)).headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('stores the answer of an issue with its coupon, and replays it', async () => {
+    const series = await createSeries(
+      t,
+      { description: 'idem', discountValue: 1, isMultipleVouchersPerUserAllowed: true },
+      org,
+    );
+    const key = nextKey();
+    const body = { seriesId: series.id, customer: { mobile: nextMobile() } };
+    const first = await t.post('/v2/coupon/issue', body, org, { 'idempotency-key': key });
+    expect(first.status, first.text).toBe(200);
+    const row = await t.app.engine.kysely
+      .selectFrom('idempotency_key')
+      .selectAll()
+      .where('org_id', '=', org.orgId)
+      .where('key', '=', key)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ state: 'done', response_status: 200, response_body: first.text });
+    const again = await t.post('/v2/coupon/issue', body, org, { 'idempotency-key': key });
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.text).toBe(first.text);
+  });
+
+  it('rolls the work back when another process answered the key first, so the work is done once', async () => {
+    const series = await createSeries(
+      t,
+      { description: 'idem2', discountValue: 1, isMultipleVouchersPerUserAllowed: true },
+      org,
+    );
+    const mobile = nextMobile();
+    const key = nextKey();
+    const p = await t.app.services.auth.authenticateBasic(org.key, org.secret);
+    const { idempotency, issuing } = t.app.services;
+    const start = await idempotency.start(org.orgId, p.clientId, key, 'same-body');
+    if (start.kind !== 'run') throw new Error('expected to run');
+    // Meanwhile another server ran the same request and committed its answer.
+    await t.app.engine.kysely
+      .insertInto('idempotency_key')
+      .values({
+        org_id: org.orgId,
+        key,
+        client_id: p.clientId,
+        request_hash: 'same-body',
+        state: 'done',
+        response_status: 200,
+        response_body: '{"from":"the other server"}',
+        created_at: clock.now(),
+      })
+      .execute();
+    const record = function* () {
+      yield* idempotency.recordInWork(start.claim, 200, '{"from":"this server"}');
+    };
+    const ref = parseCustomerRef({ mobile }, p.org.mobileCountryCode);
+    await expect(issuing.issue(p, series.id, ref, {}, record)).rejects.toThrow(/already answered/);
+    idempotency.release(start.claim);
+    const coupons = await t.app.engine.kysely
+      .selectFrom('coupon')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('org_id', '=', org.orgId)
+      .where('series_id', '=', series.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(coupons.n), 'the rolled-back issue left no coupon').toBe(0);
+    expect(await idempotency.storedAnswer(start.claim)).toEqual({
+      status: 200,
+      body: '{"from":"the other server"}',
+    });
+  });
+
+  it('stores the answers of bulk issue and hold with their work, and replays them', async () => {
+    const a = await createSeries(t, { description: 'bulk a', discountValue: 1 }, org);
+    const b = await createSeries(t, { description: 'bulk b', discountValue: 1 }, org);
+    const mobile = nextMobile();
+    const bulkKey = nextKey();
+    const bulk = { seriesIds: [a.id, b.id], customer: { mobile } };
+    const first = await t.post('/v2/coupon/bulk/issue?source=INSTORE', bulk, org, {
+      'idempotency-key': bulkKey,
+    });
+    expect(first.status, first.text).toBe(200);
+    const again = await t.post('/v2/coupon/bulk/issue?source=INSTORE', bulk, org, {
+      'idempotency-key': bulkKey,
+    });
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.text).toBe(first.text);
+
+    const code = first.body.response[0].result.code as string;
+    const holdKey = nextKey();
+    const hold = { user: { mobile }, codes: [code], ttlSeconds: 60 };
+    const held = await t.post('/v2/coupon/hold', hold, org, { 'idempotency-key': holdKey });
+    expect(held.status, held.text).toBe(200);
+    const heldAgain = await t.post('/v2/coupon/hold', hold, org, { 'idempotency-key': holdKey });
+    expect(heldAgain.headers['idempotent-replayed']).toBe('true');
+    expect(heldAgain.body.holdId).toBe(held.body.holdId);
+    const rows = await t.app.engine.kysely
+      .selectFrom('idempotency_key')
+      .select(['key', 'state'])
+      .where('org_id', '=', org.orgId)
+      .where('key', 'in', [bulkKey, holdKey])
+      .execute();
+    expect(rows.map((r) => r.state)).toEqual(['done', 'done']);
   });
 });

@@ -1,6 +1,6 @@
 // Protections of a public endpoint (issue 8): rate limits, failed-attempt throttles, headers, body limits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basicOf, buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { basicOf, buildTestApp, type TestApp, type TestClient } from '../support/build-test-app.js';
 import { createSeries } from '../support/factories.js';
 
 let t: TestApp;
@@ -107,5 +107,152 @@ describe('request rate limit', () => {
     expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
     const other = await limited.createClient(limited.client.orgId);
     expect((await limited.get('/v2/org/settings', other)).status).toBe(200);
+  });
+});
+
+// Issue 15: throttles that stop attackers and spare customers.
+describe('failed logins per address and per key', () => {
+  let own: TestApp;
+  beforeAll(async () => {
+    own = await buildTestApp({
+      env: { COUPOND_AUTH_FAILURE_LIMIT: '4', COUPOND_RATE_LIMIT_PER_MINUTE: '0' },
+    });
+  });
+  afterAll(async () => own.close());
+
+  const from = (remoteAddress: string, authorization: string, headers: Record<string, string> = {}) =>
+    own.app.http
+      .inject({
+        method: 'GET',
+        url: '/v2/org/settings',
+        remoteAddress,
+        headers: { authorization, ...headers },
+      })
+      .then((r) => r.statusCode);
+  let n = 0;
+  /** A key of the right shape that no client holds: each one fails once, so only the address counts up. */
+  const madeUpKey = () => `${own.client.orgId}_MadeUpKey${String(++n).padStart(12, '0')}`;
+
+  it('lets a valid new client in from an address throttled by other keys’ failures; failures there get 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push(await from('10.1.0.7', basicOf(madeUpKey(), 'guess')));
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    const fresh = await own.createClient(own.client.orgId);
+    expect(await from('10.1.0.7', fresh.basic)).toBe(200);
+    expect(await from('10.1.0.7', own.client.basic)).toBe(200);
+    // A failure from the throttled address is still refused with 429, whoever it claims to be.
+    expect(await from('10.1.0.7', basicOf(fresh.key, 'wrong'))).toBe(429);
+  });
+
+  it('throttles a key that failed too often, from any address, even with its right secret', async () => {
+    const victim = await own.createClient(own.client.orgId);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push(await from(`10.2.0.${i + 1}`, basicOf(victim.key, 'wrong')));
+    expect(statuses).toEqual([401, 401, 401, 401]);
+    expect(await from('10.2.1.1', basicOf(victim.key, 'wrong'))).toBe(429);
+    expect(await from('10.2.1.2', victim.basic)).toBe(429);
+    // Another key from the same addresses is untouched.
+    expect(await from('10.2.0.1', own.client.basic)).toBe(200);
+  });
+
+  it('counts failures of the token endpoint too', async () => {
+    const key = madeUpKey();
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await own.app.http.inject({
+        method: 'POST',
+        url: '/v3/oauth/token/generate',
+        remoteAddress: `10.3.0.${i + 1}`,
+        payload: { key, secret: 'guess' },
+      });
+      statuses.push(r.statusCode);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+  });
+
+  it('takes the address from X-Forwarded-For only when COUPOND_TRUST_PROXY trusts the proxy', async () => {
+    // Not trusted (the default): every caller behind the proxy is the proxy's address.
+    for (let i = 0; i < 4; i++)
+      await from('10.9.0.1', basicOf(madeUpKey(), 'guess'), { 'x-forwarded-for': '203.0.113.1' });
+    expect(await from('10.9.0.1', basicOf(madeUpKey(), 'guess'), { 'x-forwarded-for': '203.0.113.2' })).toBe(
+      429,
+    );
+
+    const behind = await buildTestApp({
+      env: {
+        COUPOND_AUTH_FAILURE_LIMIT: '4',
+        COUPOND_RATE_LIMIT_PER_MINUTE: '0',
+        COUPOND_TRUST_PROXY: '10.9.0.0/16',
+      },
+    });
+    try {
+      const call = (remoteAddress: string, forwarded: string) =>
+        behind.app.http
+          .inject({
+            method: 'GET',
+            url: '/v2/org/settings',
+            remoteAddress,
+            headers: {
+              authorization: basicOf(`${behind.client.orgId}_MadeUpKey${String(++n).padStart(12, '0')}`, 'x'),
+              'x-forwarded-for': forwarded,
+            },
+          })
+          .then((r) => r.statusCode);
+      for (let i = 0; i < 4; i++) expect(await call('10.9.0.1', '203.0.113.1')).toBe(401);
+      expect(await call('10.9.0.1', '203.0.113.1')).toBe(429);
+      // Another customer behind the same proxy is another address.
+      expect(await call('10.9.0.1', '203.0.113.2')).toBe(401);
+      // A caller that is not a trusted proxy cannot pick its address with the header.
+      for (let i = 0; i < 4; i++) await call('198.51.100.7', '203.0.113.50');
+      expect(await call('198.51.100.7', '203.0.113.51')).toBe(429);
+    } finally {
+      await behind.close();
+    }
+  });
+});
+
+describe('failed code attempts per till and per customer', () => {
+  let g: TestApp;
+  let seriesId: number;
+  beforeAll(async () => {
+    g = await buildTestApp({
+      env: {
+        COUPOND_RATE_LIMIT_PER_MINUTE: '0',
+        COUPOND_GUESS_LIMIT: '3',
+        COUPOND_GUESS_LIMIT_PER_CLIENT: '100',
+      },
+    });
+    seriesId = (await createSeries(g, { description: 'guess', discountValue: 1 })).id;
+  });
+  afterAll(async () => g.close());
+
+  const redeem = (as: TestClient, user: Record<string, unknown>, code: string) =>
+    g.post('/v2/coupon/redeem', { billAmount: 10, user, redemptionRequestList: [{ code }] }, as);
+
+  it('does not let one till’s wrong codes block the customer’s real code at another till', async () => {
+    const issued = await g.post('/v2/coupon/issue', { seriesId, customer: { mobile: '9300000001' } });
+    expect(issued.status, issued.text).toBe(200);
+    const tillA = await g.createClient(g.client.orgId, { tillId: 'A' });
+    const tillB = await g.createClient(g.client.orgId, { tillId: 'B' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++)
+      statuses.push((await redeem(tillA, { mobile: '9300000001' }, `WRONG${i}`)).status);
+    expect(statuses.slice(0, 3)).toEqual([400, 400, 400]);
+    expect(statuses.slice(3).every((s) => s === 429)).toBe(true);
+    const real = await redeem(tillB, { mobile: '9300000001' }, issued.body.code);
+    expect(real.status, real.text).toBe(200);
+  });
+
+  it('counts a customer’s id and mobile as one customer', async () => {
+    const issued = await g.post('/v2/coupon/issue', { seriesId, customer: { mobile: '9300000002' } });
+    const till = await g.createClient(g.client.orgId, { tillId: 'C' });
+    const id = issued.body.customer.id as number;
+    expect((await redeem(till, { mobile: '9300000002' }, 'NOPE1')).status).toBe(400);
+    expect((await redeem(till, { mobile: '9300000002' }, 'NOPE2')).status).toBe(400);
+    expect((await redeem(till, { id }, 'NOPE3')).status).toBe(400);
+    // Three failures for one customer, whichever identifier named it: the fourth attempt is refused.
+    const fourth = await redeem(till, { mobile: '9300000002' }, issued.body.code);
+    expect(fourth.status).toBe(429);
+    expect((await redeem(till, { id }, issued.body.code)).status).toBe(429);
   });
 });

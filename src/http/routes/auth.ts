@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { CouponError } from '../../domain/errors.js';
 import type { Services } from '../../services/index.js';
+import type { LoginGuard } from '../auth.js';
 import { ErrorEntrySchema } from '../wire/common.js';
 
 const GenerateBody = Type.Object({
@@ -27,7 +28,7 @@ const OAuthReply = Type.Object({
 });
 const OAuthError = Type.Object({ error: Type.String(), error_description: Type.Optional(Type.String()) });
 
-export function authRoutes(app: FastifyInstance, services: Services): void {
+export function authRoutes(app: FastifyInstance, services: Services, guard: LoginGuard): void {
   app.post(
     '/v3/oauth/token/generate',
     {
@@ -41,7 +42,7 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const { key, secret } = request.body as { key: string; secret: string };
-      const token = await services.auth.issueToken(key, secret);
+      const token = await guard(request, key, () => services.auth.issueToken(key, secret));
       return { data: token, errors: null };
     },
   );
@@ -80,7 +81,8 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
         }
       }
       if (!id || !secret) throw new CouponError('Unauthorized', 'client_id and client_secret are required');
-      const token = await services.auth.issueToken(id, secret);
+      const clientId = id;
+      const token = await guard(request, clientId, () => services.auth.issueToken(clientId, secret));
       reply.header('cache-control', 'no-store');
       return { access_token: token.accessToken, token_type: 'Bearer', expires_in: token.ttlSeconds };
     },

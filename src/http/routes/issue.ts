@@ -1,13 +1,14 @@
 // Issuing routes (docs/api.md §6): single, bulk (one coupon per series) and multiple (several of one series).
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { parseCustomerRef, type CustomerRef } from '../../domain/customer.js';
+import { parseCustomerRef, type Customer, type CustomerRef } from '../../domain/customer.js';
 import { CouponError, errorEntry, type ErrorEntry } from '../../domain/errors.js';
 import { MAX_BULK_SERIES } from '../../domain/issuance.js';
 import type { OrgSettings } from '../../domain/principal.js';
-import type { IssueOutcome } from '../../services/issue-coupon.js';
+import type { IssueOutcome, IssueResult } from '../../services/issue-coupon.js';
 import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
+import { answerOnce } from '../idempotency.js';
 import { withErrors } from '../wire/common.js';
 import {
   BulkIssueBody,
@@ -88,8 +89,8 @@ function refusal(outcome: Extract<IssueOutcome, { kind: 'refused' }>): ErrorEntr
 }
 
 /** docs/api.md §3: 200 when all succeeded, 201 when some failed, 400 when all failed. */
-function batchStatus(reply: FastifyReply, failures: number, total: number): FastifyReply {
-  return reply.code(failures === 0 ? 200 : failures < total ? 201 : 400);
+function batchStatus(failures: number, total: number): number {
+  return failures === 0 ? 200 : failures < total ? 201 : 400;
 }
 
 export function issueRoutes(app: FastifyInstance, services: Services): void {
@@ -112,17 +113,27 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
       const seriesId = parseSeriesId(body.seriesId);
       if (seriesId === undefined) throw new CouponError('SeriesIdMissing');
       const { ref, names } = customerOf(body.customer, p.org);
-      const { customer, outcome } = await services.issuing.issue(p, seriesId, ref, names);
-      if (outcome.kind === 'refused')
-        return reply.code(400).send({ errors: [refusal(outcome)], warnings: [] });
-      const { redemptionCount, id, ...fields } = toIssuedCoupon(outcome.coupon, outcome.series);
-      return {
-        ...fields,
-        customer: toCustomerReply(customer),
-        redemptionCount,
-        id,
-        warnings: warningsOf(outcome),
-      };
+      return answerOnce<IssueResult>(
+        services.idempotency,
+        request,
+        reply,
+        (record) => services.issuing.issue(p, seriesId, ref, names, record),
+        ({ customer, outcome }) => {
+          if (outcome.kind === 'refused')
+            return { status: 400, body: { errors: [refusal(outcome)], warnings: [] } };
+          const { redemptionCount, id, ...fields } = toIssuedCoupon(outcome.coupon, outcome.series);
+          return {
+            status: 200,
+            body: {
+              ...fields,
+              customer: toCustomerReply(customer),
+              redemptionCount,
+              id,
+              warnings: warningsOf(outcome),
+            },
+          };
+        },
+      );
     },
   );
 
@@ -154,24 +165,29 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
       if (ids.length > MAX_BULK_SERIES)
         throw new CouponError('InvalidInput', `seriesIds: at most ${MAX_BULK_SERIES} series in one request`);
       const { ref, names } = customerOf(body.customer, p.org);
-      const { outcomes } = await services.issuing.issueBulk(p, ids as number[], ref, names);
-      const response = outcomes.map((o, i) =>
-        o.kind === 'refused'
-          ? { entityId: ids[i]!, result: null, errors: [refusal(o)], warnings: [] }
-          : {
-              entityId: o.series.id,
-              result: toIssuedCoupon(o.coupon, o.series),
-              errors: [],
-              warnings: warningsOf(o),
-            },
+      return answerOnce<{ customer: Customer; outcomes: IssueOutcome[] }>(
+        services.idempotency,
+        request,
+        reply,
+        (record) => services.issuing.issueBulk(p, ids as number[], ref, names, record),
+        ({ outcomes }) => {
+          const response = outcomes.map((o, i) =>
+            o.kind === 'refused'
+              ? { entityId: ids[i]!, result: null, errors: [refusal(o)], warnings: [] }
+              : {
+                  entityId: o.series.id,
+                  result: toIssuedCoupon(o.coupon, o.series),
+                  errors: [],
+                  warnings: warningsOf(o),
+                },
+          );
+          const failureCount = outcomes.filter((o) => o.kind === 'refused').length;
+          return {
+            status: batchStatus(failureCount, outcomes.length),
+            body: { response, totalCount: outcomes.length, failureCount, warnings: [] },
+          };
+        },
       );
-      const failureCount = outcomes.filter((o) => o.kind === 'refused').length;
-      return batchStatus(reply, failureCount, outcomes.length).send({
-        response,
-        totalCount: outcomes.length,
-        failureCount,
-        warnings: [],
-      });
     },
   );
 
@@ -199,17 +215,22 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
       const seriesId = parseSeriesId(body.seriesId);
       if (seriesId === undefined) throw new CouponError('SeriesIdMissing');
       const { ref } = customerOf(body.customer, p.org);
-      const { customer, outcomes } = await services.issuing.issueMultiple(p, seriesId, body.count, ref);
-      const coupons = outcomes.flatMap((o) =>
-        o.kind === 'refused' ? [] : [{ ...toIssuedCoupon(o.coupon, o.series), warnings: warningsOf(o) }],
+      return answerOnce<{ customer: Customer; outcomes: IssueOutcome[] }>(
+        services.idempotency,
+        request,
+        reply,
+        (record) => services.issuing.issueMultiple(p, seriesId, body.count, ref, record),
+        ({ customer, outcomes }) => {
+          const coupons = outcomes.flatMap((o) =>
+            o.kind === 'refused' ? [] : [{ ...toIssuedCoupon(o.coupon, o.series), warnings: warningsOf(o) }],
+          );
+          const errors = outcomes.flatMap((o) => (o.kind === 'refused' ? [refusal(o)] : []));
+          return {
+            status: batchStatus(errors.length, outcomes.length),
+            body: { coupons, errors, customer: toCustomerReply(customer), warnings: [] },
+          };
+        },
       );
-      const errors = outcomes.flatMap((o) => (o.kind === 'refused' ? [refusal(o)] : []));
-      return batchStatus(reply, errors.length, outcomes.length).send({
-        coupons,
-        errors,
-        customer: toCustomerReply(customer),
-        warnings: [],
-      });
     },
   );
 }

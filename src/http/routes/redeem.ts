@@ -13,10 +13,11 @@ import {
 import { moneyToNumber } from '../../domain/money.js';
 import type { OrgSettings } from '../../domain/principal.js';
 import type { Series } from '../../domain/series.js';
-import { DEFAULT_HOLD_SECONDS } from '../../services/holds.js';
+import { DEFAULT_HOLD_SECONDS, type HoldResult } from '../../services/holds.js';
 import type { Services } from '../../services/index.js';
-import type { ItemOutcome } from '../../services/redeem-coupon.js';
+import type { ItemOutcome, RedeemResult } from '../../services/redeem-coupon.js';
 import { principalOf } from '../auth.js';
+import { answerOnce } from '../idempotency.js';
 import { IdSchema, QueryList, splitList, withErrors } from '../wire/common.js';
 import { SourceQuery, SOURCES, type CustomerRefIn } from '../wire/coupon.js';
 import { CustomerReply, toCustomerReply } from '../wire/customer.js';
@@ -209,24 +210,29 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const result = await services.redemption.redeem(
-        p,
-        redeemInput(request.body as RedeemBodyIn, p.org, p.tillId, false),
+      const input = redeemInput(request.body as RedeemBodyIn, p.org, p.tillId, false);
+      return answerOnce<RedeemResult>(
+        services.idempotency,
+        request,
+        reply,
+        (record) => services.redemption.redeem(p, input, record),
+        (result) => {
+          const failed = failures(result.items);
+          const body = {
+            redemption: result.items.map((o) => toRedeemedItem(o)),
+            redemptionStatus: overallStatus(result.items, PROCESSING_SUCCESSFUL),
+            customer: toCustomerReply(result.customer),
+            warnings: [],
+          };
+          if (failed.length === 0) return { status: 200, body };
+          const errors = failed.flatMap((o) =>
+            o.decision.kind === 'refuse' && o.decision.reason !== 'OtherCouponFailed'
+              ? [errorEntry(o.decision.reason, o.coupon?.code ?? o.raw)]
+              : [],
+          );
+          return { status: 400, body: { errors, ...body } };
+        },
       );
-      const failed = failures(result.items);
-      const body = {
-        redemption: result.items.map((o) => toRedeemedItem(o)),
-        redemptionStatus: overallStatus(result.items, PROCESSING_SUCCESSFUL),
-        customer: toCustomerReply(result.customer),
-        warnings: [],
-      };
-      if (failed.length === 0) return body;
-      const errors = failed.flatMap((o) =>
-        o.decision.kind === 'refuse' && o.decision.reason !== 'OtherCouponFailed'
-          ? [errorEntry(o.decision.reason, o.coupon?.code ?? o.raw)]
-          : [],
-      );
-      return reply.code(400).send({ errors, ...body });
     },
   );
 
@@ -262,26 +268,35 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
       // A dry run (a till validating a cart before payment) runs the same checks as the redeem and writes
       // nothing: the check path of the redemption service, answered in the bulk shape.
       const dryRun = q.is_redeemable === true || q.isredeemable === true;
-      const result = dryRun
-        ? await services.redemption.check(p, input)
-        : await services.redemption.redeem(p, input);
       const success = dryRun ? IS_REDEEM_SUCCESSFUL : PROCESSING_SUCCESSFUL;
-      const response = result.items.map((o) => ({
-        entityId: o.coupon?.id ?? o.raw,
-        result: toRedeemedItem(o, success),
-        errors: o.decision.kind === 'refuse' ? [errorEntry(o.decision.reason)] : [],
-      }));
-      const failureCount = failures(result.items).length;
-      const status = failureCount === 0 ? 200 : failureCount < result.items.length ? 201 : 400;
-      return reply.code(status).send({
-        response,
-        totalCount: result.items.length,
-        failureCount,
-        warnings: [],
-        ...(status === 400
-          ? { errors: response.flatMap((r) => r.errors).filter((e) => e.code !== 749) }
-          : {}),
-      });
+      return answerOnce<RedeemResult>(
+        services.idempotency,
+        request,
+        reply,
+        (record) =>
+          dryRun ? services.redemption.check(p, input) : services.redemption.redeem(p, input, record),
+        (result) => {
+          const response = result.items.map((o) => ({
+            entityId: o.coupon?.id ?? o.raw,
+            result: toRedeemedItem(o, success),
+            errors: o.decision.kind === 'refuse' ? [errorEntry(o.decision.reason)] : [],
+          }));
+          const failureCount = failures(result.items).length;
+          const status = failureCount === 0 ? 200 : failureCount < result.items.length ? 201 : 400;
+          return {
+            status,
+            body: {
+              response,
+              totalCount: result.items.length,
+              failureCount,
+              warnings: [],
+              ...(status === 400
+                ? { errors: response.flatMap((r) => r.errors).filter((e) => e.code !== 749) }
+                : {}),
+            },
+          };
+        },
+      );
     },
   );
 
@@ -346,31 +361,42 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
         ttlSeconds?: number;
         transactionNumber?: unknown;
       };
-      const result = await services.holds.hold(p, {
+      const input = {
         ref: customerOf(body.user, p.org),
         codes: body.codes.map((c) => ({ code: String(c) })),
         bill: parseBill(body.billAmount, false),
         ttlSeconds: body.ttlSeconds ?? DEFAULT_HOLD_SECONDS,
         billNumber: parseTransactionNumber(body.transactionNumber),
         tillId: p.tillId,
-      });
-      const redemption = result.items.map((o) =>
-        toCheckedItem(o, { withDiscount: body.billAmount !== undefined }),
-      );
-      if (result.holdId === null) {
-        const errors = failures(result.items).flatMap((o) =>
-          o.decision.kind === 'refuse' && o.decision.reason !== 'OtherCouponFailed'
-            ? [errorEntry(o.decision.reason, o.coupon?.code ?? o.raw)]
-            : [],
-        );
-        return reply.code(400).send({ errors, holdId: null, expiresAt: null, redemption, warnings: [] });
-      }
-      return {
-        holdId: result.holdId,
-        expiresAt: new Date(result.expiresAt).toISOString(),
-        redemption,
-        warnings: [],
       };
+      return answerOnce<HoldResult>(
+        services.idempotency,
+        request,
+        reply,
+        (record) => services.holds.hold(p, input, record),
+        (result) => {
+          const redemption = result.items.map((o) =>
+            toCheckedItem(o, { withDiscount: body.billAmount !== undefined }),
+          );
+          if (result.holdId === null) {
+            const errors = failures(result.items).flatMap((o) =>
+              o.decision.kind === 'refuse' && o.decision.reason !== 'OtherCouponFailed'
+                ? [errorEntry(o.decision.reason, o.coupon?.code ?? o.raw)]
+                : [],
+            );
+            return { status: 400, body: { errors, holdId: null, expiresAt: null, redemption, warnings: [] } };
+          }
+          return {
+            status: 200,
+            body: {
+              holdId: result.holdId,
+              expiresAt: new Date(result.expiresAt).toISOString(),
+              redemption,
+              warnings: [],
+            },
+          };
+        },
+      );
     },
   );
 

@@ -91,7 +91,7 @@ async function claimIdempotency(
     await reply.code(start.status).send(start.body);
     return true;
   }
-  request.idempotencyKey = key; // the generic onSend hook records the answer
+  request.idempotency = start.claim; // the generic onSend hook records the answer
   return false;
 }
 
