@@ -5,7 +5,7 @@ import { CouponError, errorEntry, type ErrorEntry } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { actorOf } from '../domain/principal.js';
 import type { Series } from '../domain/series.js';
-import type { StorageDeps } from './deps.js';
+import type { AnswerInWork, StorageDeps } from './deps.js';
 
 /** At most this many values per filter list, and per page. */
 export const MAX_FILTER_VALUES = 1000;
@@ -16,6 +16,12 @@ export interface CouponFilter {
   couponCodes: string[];
   limit: number;
   offset: number;
+}
+
+/** What a revoke answers: the codes revoked, and a refusal for each coupon that was not. */
+export interface RevokeResult {
+  revoked: string[];
+  errors: (ErrorEntry & { entity: string | number })[];
 }
 
 export function createCouponService(deps: StorageDeps) {
@@ -60,12 +66,14 @@ export function createCouponService(deps: StorageDeps) {
 
     /**
      * Revokes coupons that have no active redemption: they become unusable (660 at redeem). A revoked pool
-     * code leaves the pool. Each coupon succeeds or fails on its own.
+     * code leaves the pool. Each coupon succeeds or fails on its own. With `answer` (an Idempotency-Key),
+     * the request's answer is stored in the same transaction.
      */
     async revoke(
       p: Principal,
       target: { codes: string[]; couponIds: number[] },
-    ): Promise<{ revoked: string[]; errors: (ErrorEntry & { entity: string | number })[] }> {
+      answer?: AnswerInWork<RevokeResult>,
+    ): Promise<RevokeResult> {
       if (target.codes.length === 0 && target.couponIds.length === 0)
         throw new CouponError('CouponIdOrCodeMissing');
       if (target.codes.length + target.couponIds.length > MAX_FILTER_VALUES) {
@@ -114,7 +122,9 @@ export function createCouponService(deps: StorageDeps) {
             const reason = current.revokedAt !== null ? 'CouponRevoked' : 'AlreadyRedeemed';
             errors.push({ ...errorEntry(reason, current.code), entity });
           }
-          return { revoked, errors };
+          const done = { revoked, errors };
+          if (answer) yield* answer(done);
+          return done;
         },
         { write: true },
       );

@@ -11,7 +11,7 @@ import { CouponError } from '../domain/errors.js';
 import type { OrgSettings } from '../domain/principal.js';
 import { RetryConflict, type Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
-import type { StorageDeps } from './deps.js';
+import type { AnswerInWork, StorageDeps } from './deps.js';
 
 export interface ResolveOptions {
   /** Registers the customer when the ref names nobody yet (issuing, docs/api.md §4). */
@@ -147,9 +147,14 @@ export function createCustomerService(deps: StorageDeps) {
   return {
     /**
      * Registers a customer, or answers the one its identifiers already name (then unchanged: names and
-     * identifiers it lacks are not added). Identifiers naming different customers are 721.
+     * identifiers it lacks are not added). Identifiers naming different customers are 721. With `answer`
+     * (an Idempotency-Key), the request's answer is stored in the same transaction.
      */
-    async register(org: OrgSettings, input: RegisterInput): Promise<ResolvedCustomer> {
+    async register(
+      org: OrgSettings,
+      input: RegisterInput,
+      answer?: AnswerInWork<ResolvedCustomer>,
+    ): Promise<ResolvedCustomer> {
       const ref = refFromIdentifiers(input.identifiers, org.mobileCountryCode);
       const options: ResolveOptions = {
         register: true,
@@ -157,7 +162,14 @@ export function createCustomerService(deps: StorageDeps) {
         firstName: cleanName(input.firstName),
         lastName: cleanName(input.lastName),
       };
-      return engine.run(() => resolveCustomer(stores, org, ref, options), { write: true });
+      return engine.run(
+        function* () {
+          const done = yield* resolveCustomer(stores, org, ref, options);
+          if (answer) yield* answer(done);
+          return done;
+        },
+        { write: true },
+      );
     },
 
     /** Finds the customer the query names; 701 when nobody, 721 when the identifiers disagree. */

@@ -2,9 +2,9 @@
 // replays the first answer; the same key with another body is 409.
 //
 // Exactly once across crashes (docs/architecture.md, "Idempotency"): nothing is written for a request still
-// running. The answer row is written in the same transaction as the work on the routes that change coupons
-// (issue, redeem), so after a kill -9 a retry finds either the committed work with its answer (and replays
-// it) or neither (and runs it). A duplicate arriving while the first still runs is 409 on the same process;
+// running. The answer row is written in the same transaction as the work on every POST route that writes
+// (http/idempotency.ts, `answerOnce`), so after a kill -9 a retry finds either the committed work with its
+// answer (and replays it) or neither (and runs it). A duplicate arriving while the first still runs is 409 on the same process;
 // on another process it runs, and its transaction meets the first one's row under the unique (org, key)
 // and rolls back, and the first answer is replayed.
 import { createHash } from 'node:crypto';
@@ -105,8 +105,9 @@ export function createIdempotencyService(deps: StorageDeps) {
     },
 
     /**
-     * Stores the answer of a request whose route did not store it with its work (refusals before any
-     * write, routes outside issue/redeem). A 5xx answer is never stored, so a retry runs again.
+     * Stores the answer of a request that did not store it with its work: a refusal thrown before or
+     * instead of any write (the work's transaction rolled back, so there is nothing to pair it with). A 5xx
+     * answer is never stored, so a retry runs again.
      */
     async finish(claim: IdempotencyClaim, status: number, body: string): Promise<void> {
       if (claim.recorded || status >= 500) return;

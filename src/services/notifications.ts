@@ -15,7 +15,7 @@ import type { Series } from '../domain/series.js';
 import type { DeliveryRow, EventRow, OutboxRow, SubscriptionRow } from '../storage/notification-store.js';
 import type { Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
-import type { StorageDeps } from './deps.js';
+import type { AnswerInWork, StorageDeps } from './deps.js';
 import { newWebhookSecret, SIGNATURE_HEADER, signPayload } from './webhook-signature.js';
 
 /** A webhook subscription as the API shows it. */
@@ -465,25 +465,31 @@ export function createNotificationService(deps: StorageDeps & { delivery: Delive
       }, write);
     },
 
-    async createWebhook(p: Principal, url: string, events: string[]): Promise<Webhook> {
+    /** With `answer` (an Idempotency-Key), the request's answer is stored with the subscription. */
+    async createWebhook(
+      p: Principal,
+      url: string,
+      events: string[],
+      answer?: AnswerInWork<Webhook>,
+    ): Promise<Webhook> {
       checkUrl(url, delivery.allow, 'url');
       if (events.length === 0) throw invalid('events', `one or more of ${WEBHOOK_EVENTS.join(', ')}`);
       const unknown = events.filter((e) => !WEBHOOK_EVENTS.includes(e));
       if (unknown.length > 0)
         throw invalid('events', `unknown ${unknown.join(', ')}; expected ${WEBHOOK_EVENTS.join(', ')}`);
       const t = now();
-      const row = await engine.run(
-        () =>
-          stores.notification.addSubscription({
-            org: p.orgId,
-            url,
-            events: JSON.stringify([...new Set(events)]),
-            secret: newWebhookSecret(),
-            now: t,
-          }),
-        write,
-      );
-      return toWebhook(row);
+      return engine.run(function* () {
+        const row = yield* stores.notification.addSubscription({
+          org: p.orgId,
+          url,
+          events: JSON.stringify([...new Set(events)]),
+          secret: newWebhookSecret(),
+          now: t,
+        });
+        const done = toWebhook(row);
+        if (answer) yield* answer(done);
+        return done;
+      }, write);
     },
 
     async listWebhooks(p: Principal): Promise<Webhook[]> {

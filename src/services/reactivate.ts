@@ -7,7 +7,7 @@ import { actorOf, type Principal } from '../domain/principal.js';
 import { RetryConflict, type Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import { resolveCustomer } from './customers.js';
-import type { StorageDeps } from './deps.js';
+import type { AnswerInWork, StorageDeps } from './deps.js';
 
 /** Undoes locked, active redemptions. Lock order: redemption rows (caller), then coupons by ascending id. */
 function* undo(
@@ -55,7 +55,7 @@ export function createReactivateService(deps: StorageDeps) {
   const { engine, stores, now } = deps;
   return {
     /** Undoes the given redemptions, all or none: an unknown, foreign or already reactivated id is 510. */
-    async byIds(p: Principal, ids: readonly number[]): Promise<number[]> {
+    async byIds(p: Principal, ids: readonly number[], answer?: AnswerInWork<number[]>): Promise<number[]> {
       if (ids.length === 0) throw new CouponError('NoRedemptionIds');
       if (ids.length > 1000) throw new CouponError('InvalidInput', 'redemptionIds: at most 1000');
       const t = now();
@@ -70,21 +70,30 @@ export function createReactivateService(deps: StorageDeps) {
             else found.push(r);
           }
           if (bad.length > 0) throw new CouponError('RedemptionIdsInvalid', bad.join(', '));
-          return yield* undo(stores, org, found, t, actorOf(p));
+          const done = yield* undo(stores, org, found, t, actorOf(p));
+          if (answer) yield* answer(done);
+          return done;
         },
         { write: true },
       );
     },
 
     /** Undoes everything still redeemed on a customer's bill; a second call finds nothing and answers []. */
-    async byBill(p: Principal, ref: CustomerRef, billNumber: string): Promise<number[]> {
+    async byBill(
+      p: Principal,
+      ref: CustomerRef,
+      billNumber: string,
+      answer?: AnswerInWork<number[]>,
+    ): Promise<number[]> {
       const t = now();
       const org = p.orgId;
       return engine.run(
         function* () {
           const { customer } = yield* resolveCustomer(stores, p.org, ref, { register: false, now: t });
           const onBill = yield* stores.redemption.lockActiveOnBill(org, customer.id, billNumber);
-          return yield* undo(stores, org, onBill, t, actorOf(p));
+          const done = yield* undo(stores, org, onBill, t, actorOf(p));
+          if (answer) yield* answer(done);
+          return done;
         },
         { write: true },
       );

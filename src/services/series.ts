@@ -14,7 +14,7 @@ import {
   type SeriesCounters,
   type SeriesDraft,
 } from '../domain/series.js';
-import type { StorageDeps } from './deps.js';
+import type { AnswerInWork, StorageDeps } from './deps.js';
 
 export interface SeriesWithCounters {
   series: Series;
@@ -42,13 +42,21 @@ export function createSeriesService(deps: StorageDeps) {
   }
 
   return {
-    async create(principal: Principal, draft: SeriesDraft): Promise<SeriesWithCounters> {
+    /**
+     * Creates a series. With `answer` (an Idempotency-Key), the request's answer is stored in the series'
+     * own transaction (docs/architecture.md, "Idempotency").
+     */
+    async create(
+      principal: Principal,
+      draft: SeriesDraft,
+      answer?: AnswerInWork<SeriesWithCounters>,
+    ): Promise<SeriesWithCounters> {
       const t = now();
       const givenCode = draft.seriesCode;
       for (let attempt = 0; ; attempt++) {
         const base = defaultSeriesConfig(givenCode ?? newSeriesCode(), localDate(t, principal.org.timezone));
         const config = newSeriesConfig(base, withGenericCode(base, draft));
-        const series = await engine.run(
+        const created = await engine.run(
           function* () {
             if (
               config.genericCode &&
@@ -56,15 +64,15 @@ export function createSeriesService(deps: StorageDeps) {
             ) {
               throw invalid('genericCode', 'a code not used elsewhere in the org');
             }
-            return yield* stores.series.insert(principal.orgId, config, principal.clientId, t);
+            const series = yield* stores.series.insert(principal.orgId, config, principal.clientId, t);
+            if (!series) return undefined; // the code is taken: nothing written, tried again below
+            const done = { series, counters: yield* stores.counter.counters(principal.orgId, series.id) };
+            if (answer) yield* answer(done);
+            return done;
           },
           { write: true },
         );
-        if (series)
-          return {
-            series,
-            counters: await engine.run(() => stores.counter.counters(principal.orgId, series.id)),
-          };
+        if (created) return created;
         if (givenCode !== undefined || attempt >= 3)
           throw new CouponError('SeriesCodeExists', config.seriesCode);
       }

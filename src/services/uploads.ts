@@ -9,7 +9,7 @@ import { Transform, type Readable } from 'node:stream';
 import { CouponError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import type { UploadJobRow, UploadStatus } from '../storage/upload-store.js';
-import type { StorageDeps } from './deps.js';
+import type { AnswerInWork, StorageDeps } from './deps.js';
 
 export const CUSTOMER_IDENTIFIERS = ['MOBILE', 'EXTERNAL_ID', 'EMAIL', 'USER_ID'] as const;
 export type CustomerIdentifier = (typeof CUSTOMER_IDENTIFIERS)[number];
@@ -204,6 +204,7 @@ export function createUploadService(deps: UploadDeps) {
     kind: UploadJob['kind'],
     params: CodeUploadParams | RedemptionUploadParams,
     file: ReceivedFile,
+    answer: AnswerInWork<UploadJob> | undefined,
   ): Promise<UploadJob> {
     const t = now();
     const series = await engine.run(() => stores.series.find(p.orgId, seriesId));
@@ -231,12 +232,16 @@ export function createUploadService(deps: UploadDeps) {
             runAfter: 0,
             now: t,
           });
-          return job;
+          const done = toUploadJob(job);
+          // Under an Idempotency-Key the answer commits with the job. The file placed above is not part of
+          // the transaction: after a crash before the commit it stays without a job row, unused and harmless.
+          if (answer) yield* answer(done);
+          return done;
         },
         { write: true },
       );
       for (const listener of queuedListeners) listener();
-      return toUploadJob(row);
+      return row;
     } catch (e) {
       fs.rmSync(path.join(dataDir, stored), { force: true });
       throw e;
@@ -289,8 +294,9 @@ export function createUploadService(deps: UploadDeps) {
       seriesId: number,
       params: CodeUploadParams,
       file: ReceivedFile,
+      answer?: AnswerInWork<UploadJob>,
     ): Promise<UploadJob> {
-      return start(p, seriesId, 'codes', params, file);
+      return start(p, seriesId, 'codes', params, file, answer);
     },
 
     /** Starts a redeemed-coupon upload (POST upload/redeemFile). */
@@ -299,9 +305,10 @@ export function createUploadService(deps: UploadDeps) {
       seriesId: number,
       params: RedemptionUploadParams,
       file: ReceivedFile,
+      answer?: AnswerInWork<UploadJob>,
     ): Promise<UploadJob> {
       checkRedemptionParams(params);
-      return start(p, seriesId, 'redemptions', params, file);
+      return start(p, seriesId, 'redemptions', params, file, answer);
     },
 
     /** The series' uploads of one kind, oldest first; an unknown series (or another org's) is 707. */

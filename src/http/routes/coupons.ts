@@ -4,8 +4,10 @@ import Type from 'typebox';
 import { instantToWire } from '../../domain/clock.js';
 import { CouponError, invalid } from '../../domain/errors.js';
 import { MAX_FILTER_VALUES } from '../../services/coupons.js';
+import type { RevokeResult } from '../../services/coupons.js';
 import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
+import { answerOnce } from '../idempotency.js';
 import {
   ErrorEntrySchema,
   IdSchema,
@@ -124,13 +126,21 @@ export function couponRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const body = request.body as { codes?: string[]; couponIds?: number[] };
-      const result = await services.coupons.revoke(principalOf(request), {
-        codes: body.codes ?? [],
-        couponIds: body.couponIds ?? [],
-      });
-      const failed = result.errors.length;
-      const total = failed + result.revoked.length;
-      return reply.code(failed === 0 ? 200 : failed < total ? 201 : 400).send({ ...result, warnings: [] });
+      const target = { codes: body.codes ?? [], couponIds: body.couponIds ?? [] };
+      return answerOnce<RevokeResult>(
+        services.idempotency,
+        request,
+        reply,
+        (record) => services.coupons.revoke(principalOf(request), target, record),
+        (result) => {
+          const failed = result.errors.length;
+          const total = failed + result.revoked.length;
+          return {
+            status: failed === 0 ? 200 : failed < total ? 201 : 400,
+            body: { ...result, warnings: [] },
+          };
+        },
+      );
     },
   );
 

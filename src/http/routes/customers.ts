@@ -1,7 +1,9 @@
 // Customer routes (docs/api.md §4 beyond): register and look up.
 import type { FastifyInstance } from 'fastify';
+import type { ResolvedCustomer } from '../../services/customers.js';
 import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
+import { answerOnce } from '../idempotency.js';
 import { withErrors } from '../wire/common.js';
 import {
   fromLookupQuery,
@@ -25,11 +27,19 @@ export function customerRoutes(app: FastifyInstance, services: Services): void {
         response: withErrors({ 200: RegisterReply }),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const org = principalOf(request).org;
       const input = fromRegisterBody(request.body as RegisterBody);
-      const { customer, created } = await services.customers.register(org, input);
-      return { customer: toCustomerReply(customer), created, warnings: [] };
+      return answerOnce<ResolvedCustomer>(
+        services.idempotency,
+        request,
+        reply,
+        (record) => services.customers.register(org, input, record),
+        ({ customer, created }) => ({
+          status: 200,
+          body: { customer: toCustomerReply(customer), created, warnings: [] },
+        }),
+      );
     },
   );
 

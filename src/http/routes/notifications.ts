@@ -6,6 +6,7 @@ import { instantToWire } from '../../domain/clock.js';
 import type { Services } from '../../services/index.js';
 import { WEBHOOK_EVENTS, type Delivery, type Message, type Webhook } from '../../services/notifications.js';
 import { principalOf } from '../auth.js';
+import { answerOnce } from '../idempotency.js';
 import { IdSchema, withErrors } from '../wire/common.js';
 
 const Warnings = Type.Array(Type.Unknown());
@@ -78,10 +79,15 @@ export function notificationRoutes(app: FastifyInstance, services: Services): vo
         }),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { url, events } = request.body as { url: string; events: string[] };
-      const s = await services.notifications.createWebhook(principalOf(request), url, events);
-      return { ...toWebhook(s), secret: s.secret, warnings: [] };
+      return answerOnce<Webhook>(
+        services.idempotency,
+        request,
+        reply,
+        (record) => services.notifications.createWebhook(principalOf(request), url, events, record),
+        (s) => ({ status: 200, body: { ...toWebhook(s), secret: s.secret, warnings: [] } }),
+      );
     },
   );
 

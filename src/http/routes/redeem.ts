@@ -16,6 +16,7 @@ import type { Series } from '../../domain/series.js';
 import { DEFAULT_HOLD_SECONDS, type HoldResult } from '../../services/holds.js';
 import type { Services } from '../../services/index.js';
 import type { ItemOutcome, RedeemResult } from '../../services/redeem-coupon.js';
+import type { AnswerInWork } from '../../services/deps.js';
 import { principalOf } from '../auth.js';
 import { answerOnce } from '../idempotency.js';
 import { IdSchema, QueryList, splitList, withErrors } from '../wire/common.js';
@@ -312,31 +313,35 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
         response: withErrors({ 200: ReactivateReply }),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const p = principalOf(request);
       const body = request.body as {
         redemptionIds?: (number | string)[];
         transactionNumber?: string | number;
         user?: CustomerRefIn;
       };
-      let reactivated: number[];
+      let work: (record: AnswerInWork<number[]> | undefined) => Promise<number[]>;
       if (body.redemptionIds !== undefined || body.transactionNumber === undefined) {
         const ids = (body.redemptionIds ?? []).map((v) => {
           const n = Number(v);
           if (!Number.isSafeInteger(n) || n <= 0) throw new CouponError('RedemptionIdsInvalid', String(v));
           return n;
         });
-        reactivated = await services.reactivation.byIds(p, ids);
+        work = (record) => services.reactivation.byIds(p, ids, record);
       } else {
         const txn = parseTransactionNumber(body.transactionNumber);
         if (txn === null) throw new CouponError('InvalidInput', 'transactionNumber: the bill to undo');
-        reactivated = await services.reactivation.byBill(p, customerOf(body.user, p.org), txn);
+        const ref = customerOf(body.user, p.org);
+        work = (record) => services.reactivation.byBill(p, ref, txn, record);
       }
-      return {
-        reactivated,
-        redemptionStatus: { status: true, message: PROCESSING_SUCCESSFUL, code: SUCCESS_CODE },
-        warnings: [],
-      };
+      return answerOnce(services.idempotency, request, reply, work, (reactivated) => ({
+        status: 200,
+        body: {
+          reactivated,
+          redemptionStatus: { status: true, message: PROCESSING_SUCCESSFUL, code: SUCCESS_CODE },
+          warnings: [],
+        },
+      }));
     },
   );
 

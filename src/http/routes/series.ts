@@ -2,8 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { errorEntry, invalid } from '../../domain/errors.js';
+import type { SeriesWithCounters } from '../../services/series.js';
 import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
+import { answerOnce } from '../idempotency.js';
 import { IdSchema, OffsetSchema, QueryList, splitList, withErrors } from '../wire/common.js';
 import {
   fromSeriesBody,
@@ -45,13 +47,19 @@ export function seriesRoutes(app: FastifyInstance, services: Services): void {
         response: withErrors({ 200: SeriesCreateReply }),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const p = principalOf(request);
-      const { series, counters } = await services.series.create(
-        p,
-        fromSeriesBody(request.body as SeriesBodyIn, p.org.timezone),
+      const draft = fromSeriesBody(request.body as SeriesBodyIn, p.org.timezone);
+      return answerOnce<SeriesWithCounters>(
+        services.idempotency,
+        request,
+        reply,
+        (record) => services.series.create(p, draft, record),
+        ({ series, counters }) => ({
+          status: 200,
+          body: { ...toSeriesReply(series, counters), warnings: [] },
+        }),
       );
-      return { ...toSeriesReply(series, counters), warnings: [] };
     },
   );
 

@@ -7,7 +7,9 @@ import { CouponError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
 import type { Services } from '../../services/index.js';
 import type { ReceivedFile, UploadJob, UploadService } from '../../services/uploads.js';
+import type { AnswerInWork } from '../../services/deps.js';
 import { principalOf } from '../auth.js';
+import { answerOnce } from '../idempotency.js';
 import {
   CodeUploadReply,
   FileNameParams,
@@ -114,6 +116,7 @@ export async function uploadRoutes(app: FastifyInstance, services: Services): Pr
       seriesId: number,
       fields: Record<string, string>,
       file: ReceivedFile,
+      record: AnswerInWork<UploadJob> | undefined,
     ) => Promise<UploadJob>,
   ) =>
     app.post(
@@ -137,8 +140,14 @@ export async function uploadRoutes(app: FastifyInstance, services: Services): Pr
         if (!file) throw new CouponError('InvalidInput', 'file: a file part is required');
         try {
           if (await claimIdempotency(services, request, reply, p, { ...form, file })) return reply;
-          const job = await start(p, seriesId, form.fields, file);
-          return toUploadReply(kind, p.orgId, seriesId, [job], job.storedName);
+          // The answer commits with the job row (docs/architecture.md, "Idempotency").
+          return await answerOnce<UploadJob>(
+            services.idempotency,
+            request,
+            reply,
+            (record) => start(p, seriesId, form.fields, file, record),
+            (job) => ({ status: 200, body: toUploadReply(kind, p.orgId, seriesId, [job], job.storedName) }),
+          );
         } finally {
           uploads.discard(file); // a no-op once the upload owns the file
         }
@@ -149,14 +158,15 @@ export async function uploadRoutes(app: FastifyInstance, services: Services): Pr
     '/coupon/api/v1/upload/file/:seriesId',
     'codes',
     'Upload a CSV of codes, tagged codes, or customers (fields: file, customerIdentifier, customerIdentifierColumn)',
-    (p, seriesId, fields, file) => uploads.startCodeUpload(p, seriesId, fromCodeUploadFields(fields), file),
+    (p, seriesId, fields, file, record) =>
+      uploads.startCodeUpload(p, seriesId, fromCodeUploadFields(fields), file, record),
   );
   post(
     '/coupon/api/v1/upload/redeemFile/:seriesId',
     'redemptions',
     'Upload a CSV of coupons redeemed elsewhere (fields: file, customerIdentifier, couponIdentifier, uploadHeaders)',
-    (p, seriesId, fields, file) =>
-      uploads.startRedemptionUpload(p, seriesId, fromRedemptionUploadFields(fields), file),
+    (p, seriesId, fields, file, record) =>
+      uploads.startRedemptionUpload(p, seriesId, fromRedemptionUploadFields(fields), file, record),
   );
 
   const status = (url: string, kind: UploadJob['kind'], summary: string) =>
