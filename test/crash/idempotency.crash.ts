@@ -1,12 +1,12 @@
-// Crash test (issue 15, docs/architecture.md "Idempotency"): callers issue, bulk issue and redeem with Idempotency-Keys
+// Crash test (issue 15, docs/architecture.md "Idempotency"): callers issue, bulk issue, redeem and create series with Idempotency-Keys
 // while the server is killed with SIGKILL, several times; a new server starts on the same database and every
 // request that got no answer is retried with the same key and body. No request may run twice (coupons per
-// issued customer, redemptions per bill), and no key may be stuck: every retry answers within seconds, none
+// issued customer, redemptions per bill, series per description), and no key may be stuck: every retry answers within seconds, none
 // with 409 IDEMPOTENCY_KEY_IN_PROGRESS. Knobs: CRASH_ROUNDS (kills, default 3), RACE_SEED.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/build-test-app.js';
-import { createSeries } from '../support/factories.js';
+import { createSeries, seriesBody } from '../support/factories.js';
 import { spawnServer, type ServerProcess } from '../support/spawn-server.js';
 import { dialectName } from '../support/test-database.js';
 import { runSeed, seeded } from '../race/prng.js';
@@ -19,13 +19,16 @@ const CLIENTS = 16;
 const RETRY_MS = 5_000;
 
 interface Req {
-  kind: 'issue' | 'bulk' | 'redeem';
-  /** Rows the request makes when it runs once: coupons of its new customer, or redemptions of its bill. */
+  kind: 'issue' | 'bulk' | 'redeem' | 'series';
+  /**
+   * Rows the request makes when it runs once: coupons of its new customer, redemptions of its bill, or
+   * series of its description.
+   */
   expected: number;
   key: string;
   path: string;
   body: unknown;
-  /** issue: the new customer's mobile; redeem: the bill number. */
+  /** issue: the new customer's mobile; redeem: the bill number; series: its description. */
   mark: string;
   first?: { status: number; text: string } | { error: string };
 }
@@ -111,7 +114,18 @@ describe(`kill -9 under Idempotency-Keyed traffic (${dialectName})`, () => {
           mark: mobile,
         };
       }
-      if (roll < 6) {
+      if (roll < 4) {
+        const description = `idem crash series ${SEED}-${i}`;
+        return {
+          kind: 'series',
+          expected: 1,
+          key: `idem-${SEED}-${i}`,
+          path: '/v2/coupon/series',
+          body: seriesBody({ description }),
+          mark: description,
+        };
+      }
+      if (roll < 7) {
         const mobile = String(9_600_000_000 + SEED * 10_000 + i).slice(-10);
         return {
           kind: 'issue',
@@ -188,6 +202,21 @@ describe(`kill -9 under Idempotency-Keyed traffic (${dialectName})`, () => {
           )
         ).rows[0]!.n,
       );
+    const seriesOf = async (description: string) =>
+      Number(
+        (
+          await sql<{ n: unknown }>`
+            select count(*) as n from coupon_series where org_id = ${org} and description = ${description}`.execute(
+            db,
+          )
+        ).rows[0]!.n,
+      );
+    const rowsOf = (req: Req) =>
+      req.kind === 'redeem'
+        ? redemptionsOf(req.mark)
+        : req.kind === 'series'
+          ? seriesOf(req.mark)
+          : couponsOf(req.mark);
     const counts = {
       answered: 0,
       unanswered: 0,
@@ -206,7 +235,7 @@ describe(`kill -9 under Idempotency-Keyed traffic (${dialectName})`, () => {
         continue;
       }
       counts.unanswered++;
-      const before = req.kind === 'redeem' ? await redemptionsOf(req.mark) : await couponsOf(req.mark);
+      const before = await rowsOf(req);
       if (before > 0) counts.unansweredCommitted++;
       if (before !== 0 && before !== req.expected)
         problems.push(
@@ -227,7 +256,7 @@ describe(`kill -9 under Idempotency-Keyed traffic (${dialectName})`, () => {
         );
         continue;
       }
-      const after = req.kind === 'redeem' ? await redemptionsOf(req.mark) : await couponsOf(req.mark);
+      const after = await rowsOf(req);
       if (before > 0) counts.replayed++;
       else if (after > 0) counts.ranOnRetry++;
       if (after > req.expected) {
@@ -243,7 +272,7 @@ describe(`kill -9 under Idempotency-Keyed traffic (${dialectName})`, () => {
     let checkedAnswered = 0;
     for (const req of requests) {
       if (!req.first || !('status' in req.first) || req.first.status !== 200) continue;
-      const rows = req.kind === 'redeem' ? await redemptionsOf(req.mark) : await couponsOf(req.mark);
+      const rows = await rowsOf(req);
       if (rows !== req.expected) {
         counts.ranTwice += rows > req.expected ? 1 : 0;
         problems.push(`${req.key} (${req.kind} ${req.mark}): answered 200 and holds ${rows} rows`);
