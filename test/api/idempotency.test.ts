@@ -1,8 +1,11 @@
 // Idempotency-Key on POST (docs/api.md §3 beyond), exercised through POST /v2/customers: replay, 409 on another
 // body, per-org keys, expiry after 24 hours, and refusals that are or are not remembered.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCustomerRef } from '../../src/domain/customer.js';
 import { requestHash } from '../../src/services/idempotency.js';
+import { uploadDir } from '../../src/services/uploads.js';
 import {
   buildTestApp,
   TestClock,
@@ -447,7 +450,9 @@ describe('Idempotency-Key', () => {
 
     it('uploads of codes and of redemptions: no job is queued and the first answer is replayed', async () => {
       const { seriesId } = await issued();
-      const before = { uploads: await count('upload_job'), jobs: await count('job') };
+      const folder = path.join(t.db.dataDir, uploadDir(org.orgId));
+      const files = () => (fs.existsSync(folder) ? fs.readdirSync(folder).length : 0);
+      const before = { uploads: await count('upload_job'), jobs: await count('job'), files: files() };
       const codes = nextKey();
       expectReplayOfRival(
         await withRivalAnswer(codes, () =>
@@ -478,7 +483,10 @@ describe('Idempotency-Key', () => {
           ),
         ),
       );
-      expect({ uploads: await count('upload_job'), jobs: await count('job') }).toEqual(before);
+      // The rolled-back uploads removed the files they had placed.
+      expect({ uploads: await count('upload_job'), jobs: await count('job'), files: files() }).toEqual(
+        before,
+      );
     });
   });
 });
