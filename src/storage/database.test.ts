@@ -134,3 +134,37 @@ describe('write scripts started together', () => {
     expect(await engine.run(() => ids())).toContain(30);
   }, 20_000);
 });
+
+describe('a burst of scripts on a small PostgreSQL pool', () => {
+  it('waits for a busy pool to free a connection (bounded by the statement timeout), not the short acquire timeout', async () => {
+    if (!onPostgres) {
+      console.log(
+        '[database] busy-pool test skipped: it is about the PostgreSQL pool (TEST_DATABASE_URL unset)',
+      );
+      return;
+    }
+    const small = await openDatabase({
+      url: tdb.env.DATABASE_URL,
+      sqlitePath: `${tdb.dataDir}/unused.db`,
+      pgSchema: tdb.env.DATABASE_SCHEMA,
+      poolSize: 2,
+      acquireTimeoutMs: 100,
+      statementTimeoutMs: 10_000,
+    });
+    try {
+      function* slow(): Script<number> {
+        yield* rows(op(sql`select pg_sleep(0.05)`));
+        return 1;
+      }
+      // 16 scripts of 50 ms on 2 connections: the last waits ~400 ms for a free one, four times the
+      // acquire timeout; every one must run.
+      const results = await Promise.allSettled(
+        Array.from({ length: 16 }, () => small.run(slow, { write: true })),
+      );
+      const failed = results.filter((r) => r.status === 'rejected');
+      expect(failed.map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+});

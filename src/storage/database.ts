@@ -375,6 +375,37 @@ const LISTEN_RETRY_MS = [100, 5000] as const;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** At most `max` holders at once; the others wait in arrival order, each for at most its own bound. */
+function checkoutGate(max: number): { enter(waitMs: number): Promise<boolean>; leave(): void } {
+  let free = max;
+  const waiting: ((entered: boolean) => void)[] = [];
+  return {
+    enter(waitMs) {
+      if (free > 0) {
+        free--;
+        return Promise.resolve(true);
+      }
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          const i = waiting.indexOf(admit);
+          if (i >= 0) waiting.splice(i, 1);
+          resolve(false);
+        }, waitMs);
+        const admit = (entered: boolean) => {
+          clearTimeout(timer);
+          resolve(entered);
+        };
+        waiting.push(admit);
+      });
+    },
+    leave() {
+      const next = waiting.shift();
+      if (next) next(true);
+      else free++;
+    },
+  };
+}
+
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Engine> {
   const int8 = (v: string): number => Number(v);
   const types = {
@@ -449,11 +480,23 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Engi
     );
     return op.want === 'changes' ? (result.rowCount ?? 0) : result.rows;
   };
-  /** A pooled connection, or 503 once none comes within the acquire timeout (or the server refuses). */
+  // Two different waits: for a connection to open (the pool's connectionTimeoutMillis, the acquire
+  // timeout: short, so an unreachable server answers 503 fast), and for a busy pool to free one (a burst of
+  // requests on a healthy server: bounded by the statement timeout, like any other wait of a request). The
+  // pool applies its timeout to both, so scripts queue here instead, and reach the pool only when it has a
+  // connection to spare.
+  const busyWaitMs = statementTimeoutMs ?? 30_000;
+  const slots = checkoutGate(options.poolSize);
+  /** A pooled connection, or 503 once none comes in time (or the server refuses). */
   const acquire = async (): Promise<pg.PoolClient> => {
+    if (!(await slots.enter(busyWaitMs)))
+      throw databaseUnavailable(
+        `all ${options.poolSize} connections to PostgreSQL at ${where} stayed busy for ${busyWaitMs} ms`,
+      );
     try {
       return await pool.connect();
     } catch (e) {
+      slots.leave();
       throw databaseUnavailable(`no connection to PostgreSQL at ${where}: ${(e as Error).message}`, e);
     }
   };
@@ -507,6 +550,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Engi
           throw asCouponError(e, statementTimeoutMs);
         } finally {
           client.release(broken);
+          slots.leave();
         }
       }
     },
