@@ -1,6 +1,6 @@
 // `npm run build:cli`: bundles the command line (src/cli/main.ts and what its commands import) into
 // dist/cli-bundle/ with esbuild, so a command starts in a few hundred milliseconds: without the bundle, Node
-// reads, resolves and compiles about 1,400 module files (typebox alone is 700) before `org list` can
+// reads, resolves and compiles about 1,150 module files (typebox alone is 700) before `org list` can
 // answer. bin/coupond.js runs the bundle. Runs after `tsc` (npm run build:server), because the server is
 // not bundled: `coupond serve` imports tsc's dist/cli/commands/serve.js, and with it the HTTP layer, as
 // separate files (the console route and Swagger UI find their files beside their modules).
