@@ -142,7 +142,7 @@ describe('the compiled build', () => {
       const allowed = /^(node_modules\/(better-sqlite3|pg)\/|dist\/storage\/checkpointer\.m?js$)/;
       const outside = loaded.filter((f) => f !== 'bin/coupond.js' && !f.startsWith('dist/cli-bundle/'));
       for (const f of outside) expect(f).toMatch(allowed);
-      // A handful of files, whatever the command: not the 1,400 modules the sources are made of.
+      // A handful of files, whatever the command: not the 1,150 modules the compiled sources load.
       expect(loaded.length, loaded.join(', ')).toBeLessThanOrEqual(12);
       console.log(`coupond org list loaded ${loaded.length} files: ${loaded.join(', ')}`);
     } finally {
