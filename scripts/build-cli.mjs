@@ -28,7 +28,11 @@ const compiled = {
   name: 'compiled',
   setup(build) {
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
-      const source = path.relative(ROOT, path.resolve(args.resolveDir, args.path)).replace(/\.js$/, '.ts');
+      const source = path
+        .relative(ROOT, path.resolve(args.resolveDir, args.path))
+        .split(path.sep)
+        .join('/')
+        .replace(/\.js$/, '.ts');
       if (!COMPILED.includes(source)) return undefined;
       const target = path.join(DIST, source.replace(/^src\//, '').replace(/\.ts$/, '.js'));
       const relative = path.relative(OUT, target).split(path.sep).join('/');
@@ -71,5 +75,6 @@ const problems = Object.keys(result.metafile.inputs)
   });
 if (problems.length > 0) {
   process.stderr.write(`build-cli: the bundle would break:\n  ${problems.join('\n  ')}\n`);
+  fs.rmSync(OUT, { recursive: true, force: true }); // bin/coupond.js then says dist/ is not built
   process.exit(1);
 }
