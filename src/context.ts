@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
+import { CouponError } from './domain/errors.js';
 import { createServices, type Services } from './services/index.js';
 import { openDatabase, type Engine } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
@@ -68,10 +69,38 @@ export function createLogger(config: Config): Logger {
   });
 }
 
-/** Opens the database and migrates it; an administrative command builds only the services it uses on it. */
-export async function openStorage(config: Config): Promise<Storage> {
+/**
+ * Opens the database, trying again every second while it is unreachable (a server still starting, a
+ * network not up yet) for COUPOND_DB_CONNECT_TIMEOUT_S, with a log line per failed try; then gives up
+ * with one line naming the server. Anything else (a wrong password, a missing database) fails at once.
+ */
+async function openDatabaseWithRetry(config: Config, logger: Logger): Promise<Engine> {
+  const limitS = config.database.connectTimeoutS;
+  const deadline = Date.now() + limitS * 1000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openDatabase(config.database);
+    } catch (e) {
+      if (!(e instanceof CouponError && e.reason === 'DatabaseUnavailable')) throw e;
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(
+          `${e.detail ?? e.message} (gave up after ${attempt} ${attempt === 1 ? 'try' : 'tries'} in ${limitS} s, COUPOND_DB_CONNECT_TIMEOUT_S)`,
+          { cause: e },
+        );
+      logger.warn({ attempt, error: e.detail }, `database not reachable (try ${attempt}); trying again`);
+      await new Promise((r) => setTimeout(r, Math.min(1000, left)));
+    }
+  }
+}
+
+/**
+ * Opens the database (waiting for it as openDatabaseWithRetry says) and migrates it; an administrative
+ * command builds only the services it uses on it.
+ */
+export async function openStorage(config: Config, logger: Logger): Promise<Storage> {
   fs.mkdirSync(config.dataDir, { recursive: true });
-  const engine = await openDatabase(config.database);
+  const engine = await openDatabaseWithRetry(config, logger);
   let migrated: string[];
   try {
     migrated = await migrateToLatest(engine);
@@ -85,7 +114,7 @@ export async function openStorage(config: Config): Promise<Storage> {
 /** Opens storage and every service without HTTP: what the server and the worker run on. */
 export async function openContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger(config);
-  const storage = await openStorage(config);
+  const storage = await openStorage(config, logger);
   const { engine } = storage;
   const services = createServices(engine, {
     jwtSecret: storage.jwtSecret,

@@ -30,7 +30,13 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
         : Buffer.isBuffer(payload)
           ? payload.toString('utf8')
           : JSON.stringify(payload ?? null);
-    await idempotency.finish(request.principal.orgId, key, reply.statusCode, body);
+    try {
+      await idempotency.finish(request.principal.orgId, key, reply.statusCode, body);
+    } catch (err) {
+      // The database went away after the answer was decided (docs/reliability.md): the answer stands (a
+      // thrown error here would turn it into a 500); the key stays pending until it goes stale.
+      request.log.warn({ err }, 'idempotency: the answer could not be recorded');
+    }
     return payload;
   });
 }

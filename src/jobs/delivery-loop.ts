@@ -18,6 +18,8 @@ export interface DeliveryLoopOptions {
 
 /** Pause when the last round had work: short, so a burst of messages drains quickly. */
 const BUSY_MS = 50;
+/** Longest pause while steps keep failing (the database is away): doubling from idleMs up to this. */
+const MAX_BACKOFF_MS = 5_000;
 
 export function startDeliveryLoop(
   notifications: NotificationService,
@@ -29,8 +31,11 @@ export function startDeliveryLoop(
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
 
+  /** Rounds in a row in which a step failed (the database away): the pause grows with them. */
+  let failing = 0;
   const tick = async (): Promise<number> => {
     let work = 0;
+    let failed = false;
     for (const [name, step] of [
       ['expire holds', () => notifications.expireHolds()],
       ['fan out events', () => notifications.fanOut()],
@@ -42,15 +47,18 @@ export function startDeliveryLoop(
       } catch (e) {
         // One failing step (a database hiccup) must not stop the others or the loop.
         logger.error({ err: e, step: name }, 'notification step failed');
+        failed = true;
       }
     }
+    failing = failed ? failing + 1 : 0;
     return work;
   };
 
   const loop = () => {
     if (stopped) return;
     running = tick().then((work) => {
-      if (!stopped) timer = setTimeout(loop, work > 0 ? BUSY_MS : idleMs);
+      const pause = failing > 0 ? Math.min(MAX_BACKOFF_MS, idleMs * 2 ** (failing - 1)) : idleMs;
+      if (!stopped) timer = setTimeout(loop, work > 0 && failing === 0 ? BUSY_MS : pause);
     });
   };
   timer = setTimeout(loop, 0);

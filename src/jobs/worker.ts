@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Services } from '../services/index.js';
 import { LeaseLost } from '../services/upload-rows.js';
 import type { Engine } from '../storage/database.js';
+import { pgFault } from '../storage/pg-faults.js';
 import { createJobStore, type JobLease, type JobRow } from '../storage/job-store.js';
 import type { Script } from '../storage/script.js';
 import { createHandlers, type Handlers } from './handlers.js';
@@ -73,6 +74,19 @@ const backoffMs = (attempt: number): number => Math.min(300_000, 1000 * 2 ** att
  * per job: the limit in force when a job starts was computed at the last collection before it.
  */
 const JOB_HEAP_GROWING_PERCENT = 25;
+
+/** The loop's pause after n claims failed in a row (the database is away): doubling, at most 5 s. */
+const MAX_CLAIM_BACKOFF_MS = 5_000;
+const claimBackoffMs = (failures: number, idleMs: number): number =>
+  Math.min(MAX_CLAIM_BACKOFF_MS, Math.max(idleMs, 250 * 2 ** (failures - 1)));
+
+/** A job that failed because the database connection was cut (storage/pg-faults.ts), whatever wraps it. */
+function connectionFault(e: unknown): boolean {
+  for (let x: unknown = e, depth = 0; x && depth < 5; x = (x as { cause?: unknown }).cause, depth++) {
+    if (pgFault(x) === 'connection') return true;
+  }
+  return false;
+}
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -155,6 +169,12 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
       const message = messageOf(e);
       if (e instanceof LeaseLost || controller.signal.reason instanceof LeaseLost) {
         log.warn({ err: e }, 'job: lease lost to another worker; left to it');
+      } else if (connectionFault(e)) {
+        // The database connection was cut (a restart, a failover): not the job's fault, so not an attempt.
+        // The job goes back to the queue and resumes from its last checkpoint once the database is back;
+        // should this record fail too, the lease runs out and the job is claimed again all the same.
+        log.warn({ err: e }, 'job: database connection lost; queued again');
+        await record('released', () => jobs.release(lease, Date.now()));
       } else if (stopping && controller.signal.aborted && !(e instanceof JobFailure)) {
         // Failed while stopping (a read cut short): not the job's fault, so not an attempt.
         if (release) await record('released', () => jobs.release(lease, Date.now()));
@@ -183,9 +203,9 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
     return true;
   }
 
-  async function idle(): Promise<void> {
+  async function idle(ms: number): Promise<void> {
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, idleMs);
+      const timer = setTimeout(done, ms);
       function done(): void {
         clearTimeout(timer);
         wakeUp = undefined;
@@ -196,14 +216,18 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
   }
 
   async function run(): Promise<void> {
+    let failures = 0;
     while (!stopping) {
       let ran = false;
       try {
         ran = await runOnce();
+        failures = 0;
       } catch (e) {
-        logger.error({ err: e }, 'worker: claim failed');
+        // The database is away: log, wait longer each time (up to MAX_CLAIM_BACKOFF_MS), carry on.
+        failures++;
+        logger.error({ err: e, failures }, 'worker: claim failed');
       }
-      if (!ran && !stopping) await idle();
+      if (!ran && !stopping) await idle(failures > 0 ? claimBackoffMs(failures, idleMs) : idleMs);
     }
   }
 

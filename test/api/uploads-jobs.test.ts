@@ -210,6 +210,53 @@ describe('claiming', () => {
     expect((await t.app.engine.run(() => jobs.find(t.client.orgId, id)))?.status).toBe('done');
   });
 
+  it('hands a job cut by a lost database connection back to the queue without counting an attempt', async () => {
+    let calls = 0;
+    const flaky: JobHandler<unknown> = {
+      parse: (p) => p,
+      run: async () => {
+        if (++calls === 1) {
+          // What node-postgres throws when pg_terminate_backend or a restart cuts the connection.
+          throw Object.assign(new Error('terminating connection due to administrator command'), {
+            code: '57P01',
+          });
+        }
+        return 'done';
+      },
+      failed: async () => undefined,
+    };
+    const handlers = { 'import-codes': flaky, 'import-redemptions': flaky } as unknown as Handlers;
+    const jobs = createJobStore(t.app.engine);
+    const id = await t.app.engine.run(
+      () =>
+        jobs.enqueue({
+          org: t.client.orgId,
+          kind: 'import-codes',
+          payload: '{}',
+          runAfter: 0,
+          now: Date.now(),
+        }),
+      { write: true },
+    );
+    const worker = createWorker({
+      engine: t.app.engine,
+      services: t.app.services,
+      logger: t.app.logger,
+      handlers,
+    });
+    expect(await worker.runOnce()).toBe(true);
+    const row = (
+      await sql<any>`select status, attempts, run_after from job where id = ${id}`.execute(
+        t.app.engine.kysely,
+      )
+    ).rows[0];
+    expect(row.status).toBe('queued');
+    expect(Number(row.attempts)).toBe(0); // not an attempt: the database failed, not the job
+    expect(Number(row.run_after)).toBeLessThanOrEqual(Date.now()); // runnable again at once
+    expect(await worker.runOnce()).toBe(true);
+    expect((await t.app.engine.run(() => jobs.find(t.client.orgId, id)))?.status).toBe('done');
+  });
+
   it('refuses to start when the job table holds a kind without a handler', async () => {
     const other = await buildTestApp();
     try {

@@ -1,18 +1,20 @@
 // Administrative commands: each prints JSON lines on success (one per org or client for the lists). They
 // open the storage and build the org and client services only (services/index.ts createAccountServices).
-import { openStorage } from '../../context.js';
+import { createLogger, openStorage } from '../../context.js';
 import type { Config } from '../../config.js';
 import { parseScopes } from '../../domain/principal.js';
 import { createAccountServices, type AccountServices } from '../../services/index.js';
 import { UsageError } from '../commands.js';
 
 const line = (v: unknown) => process.stdout.write(`${JSON.stringify(v)}\n`);
+/** Opens the storage; its log (a database still out of reach) shows warnings only. */
+const open = (config: Config) => openStorage(config, createLogger({ ...config, logLevel: 'warn' }));
 
 async function withContext<T>(
   config: Config,
   fn: (ctx: { services: AccountServices }) => Promise<T>,
 ): Promise<T> {
-  const storage = await openStorage(config);
+  const storage = await open(config);
   try {
     const services = createAccountServices(storage.engine, {
       jwtSecret: storage.jwtSecret,
@@ -27,7 +29,7 @@ async function withContext<T>(
 
 /** Opening the database migrates it; this says what that applied. */
 export async function migrate(config: Config): Promise<void> {
-  const { migrated, close } = await openStorage(config);
+  const { migrated, close } = await open(config);
   await close();
   line(
     migrated.length > 0
