@@ -1,5 +1,6 @@
 // Storage and services without HTTP: what the server (app.ts) and the command line share. The CLI's
-// administrative commands open only this, so they never load the HTTP layer.
+// administrative commands open only the storage (and build the few services they use), so they never load
+// the HTTP layer.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,14 +11,20 @@ import { createServices, type Services } from './services/index.js';
 import { openDatabase, type Engine } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 
-export interface AppContext {
+/** The database, migrated: what every command and the server start from. */
+export interface Storage {
   config: Config;
   engine: Engine;
-  services: Services;
-  logger: Logger;
   /** The migrations this start applied (empty when the schema was already current). */
   migrated: string[];
+  /** The JWT signing secret (the configuration's, else the data folder's). */
+  jwtSecret: Uint8Array;
   close(): Promise<void>;
+}
+
+export interface AppContext extends Storage {
+  services: Services;
+  logger: Logger;
 }
 
 export interface ContextOptions {
@@ -136,10 +143,12 @@ const codeOf = (e: unknown): string => {
   return typeof code === 'string' ? code : e instanceof Error ? e.message : String(e);
 };
 
-/** Opens storage and services without HTTP: what the CLI and the server share. */
-export async function openContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
+/**
+ * Opens the database (waiting for it as openDatabaseWithRetry says) and migrates it; an administrative
+ * command builds only the services it uses on it.
+ */
+export async function openStorage(config: Config, logger: Logger): Promise<Storage> {
   checkDataDir(config.dataDir);
-  const logger = options.logger ?? createLogger(config);
   const engine = await openDatabaseWithRetry(config, logger);
   let migrated: string[];
   try {
@@ -148,8 +157,16 @@ export async function openContext(config: Config, options: ContextOptions = {}):
     await engine.close();
     throw e;
   }
+  return { config, engine, migrated, jwtSecret: jwtSecretFor(config), close: () => engine.close() };
+}
+
+/** Opens storage and every service without HTTP: what the server and the worker run on. */
+export async function openContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
+  const logger = options.logger ?? createLogger(config);
+  const storage = await openStorage(config, logger);
+  const { engine } = storage;
   const services = createServices(engine, {
-    jwtSecret: jwtSecretFor(config),
+    jwtSecret: storage.jwtSecret,
     tokenTtlSeconds: config.tokenTtlSeconds,
     guessLimit: config.guessLimit,
     delivery: { ...config.delivery, allow: config.webhookAllow },
@@ -160,5 +177,5 @@ export async function openContext(config: Config, options: ContextOptions = {}):
   if (engine.listen) {
     await engine.listen('coupond_auth', (payload) => services.auth.forgetOrg(Number(payload)));
   }
-  return { config, engine, services, logger, migrated, close: () => engine.close() };
+  return { ...storage, services, logger };
 }

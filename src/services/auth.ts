@@ -84,7 +84,7 @@ interface CachedIdentity {
   until: number;
 }
 
-export interface AuthDeps extends StorageDeps {
+export interface AuthDeps extends StorageDeps<'org'> {
   jwtSecret: Uint8Array;
   tokenTtlSeconds: number;
 }

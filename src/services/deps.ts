@@ -3,9 +3,10 @@ import type { Engine } from '../storage/database.js';
 import type { Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 
-export interface StorageDeps {
+export interface StorageDeps<K extends keyof Stores = keyof Stores> {
   engine: Engine;
-  stores: Stores;
+  /** Every store, or the few a service names (`StorageDeps<'org'>`), so it can be built with only those. */
+  stores: Pick<Stores, K>;
   /** The clock, in epoch ms; tests substitute it. */
   now: () => number;
 }

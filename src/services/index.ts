@@ -1,5 +1,6 @@
 // Builds every service from the storage engine: the composition the entry points (http, jobs, cli) use.
-import { createStores } from '../storage/stores.js';
+import { createOrgStore } from '../storage/org-store.js';
+import { createStores, type Stores } from '../storage/stores.js';
 import type { Engine } from '../storage/database.js';
 import { createAttemptThrottle } from './attempt-throttle.js';
 import { createAuthService } from './auth.js';
@@ -36,22 +37,42 @@ export interface ServiceOptions {
   maxUploadBytes?: number;
 }
 
+/**
+ * Orgs and their API clients alone, on the org store alone: what the administrative commands use. (Creating
+ * every store compiles every SQL statement, a good part of a command's start.)
+ */
+export function createAccountServices(
+  engine: Engine,
+  options: ServiceOptions,
+  stores: Pick<Stores, 'org'> = { org: createOrgStore(engine) },
+) {
+  const now = options.now ?? Date.now;
+  const auth = createAuthService({
+    engine,
+    stores,
+    now,
+    jwtSecret: options.jwtSecret,
+    tokenTtlSeconds: options.tokenTtlSeconds,
+  });
+  const orgs = createOrgService({
+    engine,
+    stores,
+    now,
+    auth,
+    checkGatewayUrl: (url) => checkUrl(url, options.delivery?.allow, 'smsWebhookUrl'),
+  });
+  return { auth, orgs };
+}
+
+export type AccountServices = ReturnType<typeof createAccountServices>;
+
 export function createServices(engine: Engine, options: ServiceOptions) {
   const stores = createStores(engine);
   const now = options.now ?? Date.now;
   const base = { engine, stores, now };
   const metrics = options.metrics ?? createMetrics();
-  const auth = createAuthService({
-    ...base,
-    jwtSecret: options.jwtSecret,
-    tokenTtlSeconds: options.tokenTtlSeconds,
-  });
+  const { auth, orgs } = createAccountServices(engine, options, stores);
   const delivery = options.delivery ?? { maxAttempts: 8, retryBaseMs: 2000, allow: undefined };
-  const orgs = createOrgService({
-    ...base,
-    auth,
-    checkGatewayUrl: (url) => checkUrl(url, delivery.allow, 'smsWebhookUrl'),
-  });
   const idempotency = createIdempotencyService(base);
   const customers = createCustomerService(base);
   const series = createSeriesService(base);

@@ -42,7 +42,7 @@ function checkSettings(s: {
 }
 
 export function createOrgService(
-  deps: StorageDeps & { auth: AuthService; checkGatewayUrl?: (url: string) => void },
+  deps: StorageDeps<'org'> & { auth: AuthService; checkGatewayUrl?: (url: string) => void },
 ) {
   const { engine, stores, now, auth } = deps;
 

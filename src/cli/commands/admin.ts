@@ -1,31 +1,40 @@
-// Administrative commands: each prints JSON lines on success (one per org or client for the lists).
-import { openContext } from '../../context.js';
+// Administrative commands: each prints JSON lines on success (one per org or client for the lists). They
+// open the storage and build the org and client services only (services/index.ts createAccountServices).
+import { createLogger, openStorage } from '../../context.js';
 import type { Config } from '../../config.js';
 import { parseScopes } from '../../domain/principal.js';
+import { createAccountServices, type AccountServices } from '../../services/index.js';
 import { UsageError } from '../commands.js';
 
 const line = (v: unknown) => process.stdout.write(`${JSON.stringify(v)}\n`);
+/** Opens the storage; its log (a database still out of reach) shows warnings only. */
+const open = (config: Config) => openStorage(config, createLogger({ ...config, logLevel: 'warn' }));
 
 async function withContext<T>(
   config: Config,
-  fn: (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<T>,
+  fn: (ctx: { services: AccountServices }) => Promise<T>,
 ): Promise<T> {
-  const ctx = await openContext({ ...config, logLevel: 'warn' });
+  const storage = await open(config);
   try {
-    return await fn(ctx);
+    const services = createAccountServices(storage.engine, {
+      jwtSecret: storage.jwtSecret,
+      tokenTtlSeconds: config.tokenTtlSeconds,
+      delivery: { ...config.delivery, allow: config.webhookAllow },
+    });
+    return await fn({ services });
   } finally {
-    await ctx.close();
+    await storage.close();
   }
 }
 
 /** Opening the database migrates it; this says what that applied. */
 export async function migrate(config: Config): Promise<void> {
-  await withContext(config, async ({ migrated }) =>
-    line(
-      migrated.length > 0
-        ? { applied: migrated }
-        : { applied: [], message: 'nothing was pending: the schema is up to date' },
-    ),
+  const { migrated, close } = await open(config);
+  await close();
+  line(
+    migrated.length > 0
+      ? { applied: migrated }
+      : { applied: [], message: 'nothing was pending: the schema is up to date' },
   );
 }
 
