@@ -1,7 +1,7 @@
 // Which PostgreSQL errors are faults of the connection or the server, not of the request (docs/reliability.md
-// "PostgreSQL faults"). The PostgreSQL runner (database.ts) retries a script on a fresh connection after a
-// connection fault that happened before its COMMIT was sent, answers 503 OUTCOME_UNKNOWN when the connection
-// failed during the COMMIT, and 503 DATABASE_UNAVAILABLE for the rest of these.
+// "PostgreSQL faults"). The PostgreSQL runner (postgres-engine.ts) retries a script on a fresh connection
+// after a connection fault that happened before its COMMIT was sent, answers 503 OUTCOME_UNKNOWN when the
+// connection failed during the COMMIT, and 503 DATABASE_UNAVAILABLE for the rest of these.
 import { CouponError } from '../domain/errors.js';
 
 /**
