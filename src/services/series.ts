@@ -5,8 +5,6 @@ import { generateCode } from '../domain/code-generator.js';
 import { CouponError, invalid } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import {
-  applySeriesDraft,
-  newSeriesConfig,
   defaultSeriesConfig,
   UNLIMITED,
   type Series,
@@ -14,6 +12,7 @@ import {
   type SeriesCounters,
   type SeriesDraft,
 } from '../domain/series.js';
+import { applySeriesDraft, newSeriesConfig } from '../domain/series-validation.js';
 import type { AnswerInWork, StorageDeps } from './deps.js';
 
 export interface SeriesWithCounters {
