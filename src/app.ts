@@ -1,19 +1,12 @@
 // Composition root: opens the database, migrates it, builds the services and the HTTP app.
 // `buildApp` returns a ready app; main.ts only listens (docs/architecture.md "Conventions"). The part
 // without HTTP is context.ts.
-import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import Fastify, {
-  LogController,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from 'fastify';
 import type { Config } from './config.js';
 import { openContext, type AppContext, type ContextOptions } from './context.js';
 import { registerHttp } from './http/plugin.js';
-import { registerSlowClientBounds, serverOptions } from './http/slow-clients.js';
-import { wireError } from './http/wire/common.js';
+import { createHttpServer, type HttpServer } from './http/server.js';
+import { registerSlowClientBounds } from './http/slow-clients.js';
 import { startDeliveryLoop, type DeliveryLoop } from './jobs/delivery-loop.js';
 import { startWorker, type Worker } from './jobs/worker.js';
 
@@ -22,7 +15,7 @@ export { createLogger, openContext, type AppContext, type ContextOptions } from 
 export const VERSION = '0.1.0';
 
 export interface App extends AppContext {
-  http: FastifyInstance;
+  http: HttpServer;
   /** The background job worker, when COUPOND_WORKER is on. */
   worker: Worker | undefined;
   /** The notification delivery loop, when COUPOND_WORKER is on. */
@@ -32,32 +25,7 @@ export interface App extends AppContext {
 /** Builds the whole server: storage, services, HTTP routes. Call `http.listen` to serve. */
 export async function buildApp(config: Config, options: ContextOptions = {}): Promise<App> {
   const context = await openContext(config, options);
-  const http = (Fastify as unknown as (o: object) => FastifyInstance)({
-    loggerInstance: context.logger,
-    // http/plugin.ts writes one summary line per request instead of Fastify's two.
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: config.bodyLimitBytes,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
-    return503OnClosing: true,
-    // Slow and numerous clients (issue 15): headers, request and keep-alive timeouts.
-    ...serverOptions(config.http),
-    // Where request.ip comes from (the auth failure throttle and the pre-auth rate limit key on it).
-    trustProxy: config.trustProxy,
-    // strictNumbers: "1e400" would otherwise coerce to Infinity and pass as an integer.
-    ajv: {
-      customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, strictNumbers: true },
-    },
-    // A malformed URL (bad percent-encoding) fails before routing: answer it in the docs/errors.md shape too.
-    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
-      const body = wireError('InvalidInput', error.message);
-      if (request.url.startsWith('/coupon/api/v1/upload/')) {
-        reply
-          .code(400)
-          .send({ success: false, status: 400, message: body.errors[0]!.message, errors: body.errors });
-      } else reply.code(400).send(body);
-    },
-  });
+  const http = createHttpServer(config, context.logger);
   let worker: Worker | undefined;
   let deliveries: DeliveryLoop | undefined;
   try {

@@ -5,7 +5,8 @@
 // DeliveryOptions.lookup), so no DNS or /etc/hosts entry is needed. Private networks stay allowed.
 import type { LookupFunction } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createNotificationService, outboundRefusal } from '../../src/services/notifications.js';
+import { outboundRefusal } from '../../src/services/delivery.js';
+import { createNotificationService } from '../../src/services/notifications.js';
 import { createStores } from '../../src/storage/stores.js';
 import { buildTestApp, TestClock, type TestApp, type TestClient } from '../support/build-test-app.js';
 import { createSeries } from '../support/factories.js';

@@ -1,38 +1,31 @@
-// Checking and redeeming routes (docs/api.md §7), holds (§8) and reactivation.
+// Checking and redeeming routes (docs/api.md §7): is_redeemable, redeem and bulk redeem. Holds are in
+// holds.ts, reactivation in reactivation.ts; the wire shapes they share are in wire/redemption.ts.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { dateToWire } from '../../domain/clock.js';
-import { parseCustomerRef, type CustomerRef } from '../../domain/customer.js';
-import {
-  CouponError,
-  errorEntry,
-  IS_REDEEM_SUCCESSFUL,
-  PROCESSING_SUCCESSFUL,
-  SUCCESS_CODE,
-} from '../../domain/errors.js';
+import { parseCustomerRef } from '../../domain/customer.js';
+import { CouponError, errorEntry, IS_REDEEM_SUCCESSFUL, PROCESSING_SUCCESSFUL } from '../../domain/errors.js';
 import { moneyToNumber } from '../../domain/money.js';
 import type { OrgSettings } from '../../domain/principal.js';
 import type { Series } from '../../domain/series.js';
-import { DEFAULT_HOLD_SECONDS, type HoldResult } from '../../services/holds.js';
 import type { Services } from '../../services/index.js';
-import type { ItemOutcome, RedeemResult } from '../../services/redeem-coupon.js';
-import type { AnswerInWork } from '../../services/deps.js';
+import type { RedeemResult } from '../../services/redeem-coupon.js';
 import { principalOf } from '../auth.js';
 import { answerOnce } from '../idempotency.js';
-import { IdSchema, QueryList, splitList, withErrors } from '../wire/common.js';
-import { SourceQuery, SOURCES, type CustomerRefIn } from '../wire/coupon.js';
+import { QueryList, splitList, Warnings, withErrors } from '../wire/common.js';
+import { SourceQuery, SOURCES } from '../wire/coupon.js';
 import { CustomerReply, toCustomerReply } from '../wire/customer.js';
 import {
   BulkRedeemItem,
   CheckedItem,
-  HoldBody,
+  customerOf,
+  failures,
   overallStatus,
   parseBill,
   parseCouponList,
   parseHoldId,
   parseRedemptionTime,
   parseTransactionNumber,
-  ReactivateBody,
   RedeemBody,
   RedeemedItem,
   RedemptionStatus,
@@ -42,7 +35,6 @@ import {
 } from '../wire/redemption.js';
 import { toSeriesReply } from '../wire/series.js';
 
-const Warnings = Type.Array(Type.Unknown());
 const RedeemReply = Type.Object({
   redemption: Type.Array(RedeemedItem),
   redemptionStatus: RedemptionStatus,
@@ -61,17 +53,6 @@ const BulkRedeemReply = Type.Object({
   failureCount: Type.Integer(),
   warnings: Warnings,
 });
-const HoldReply = Type.Object({
-  holdId: Type.Union([Type.Integer(), Type.Null()]),
-  expiresAt: Type.Union([Type.String(), Type.Null()]),
-  redemption: Type.Array(CheckedItem),
-  warnings: Warnings,
-});
-const ReactivateReply = Type.Object({
-  reactivated: Type.Array(Type.Integer()),
-  redemptionStatus: RedemptionStatus,
-  warnings: Warnings,
-});
 
 const CheckQuery = Type.Object({
   mobile: Type.Optional(Type.String()),
@@ -87,11 +68,6 @@ const CheckQuery = Type.Object({
   transactionNumber: Type.Optional(Type.String()),
   redemptionTime: Type.Optional(Type.String()),
 });
-
-function customerOf(raw: CustomerRefIn | undefined, org: OrgSettings): CustomerRef {
-  if (!raw) throw new CouponError('InvalidCustomer', 'user is required');
-  return parseCustomerRef(raw, org.mobileCountryCode);
-}
 
 function checkSource(source: string | undefined): void {
   if (
@@ -133,8 +109,6 @@ function seriesSummary(s: Series) {
     clientHandlingType: s.clientHandlingType,
   };
 }
-
-const failures = (items: readonly ItemOutcome[]) => items.filter((o) => o.decision.kind !== 'accept');
 
 export function redeemRoutes(app: FastifyInstance, services: Services): void {
   app.get(
@@ -298,129 +272,6 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
           };
         },
       );
-    },
-  );
-
-  app.post(
-    '/v2/coupon/reactivate',
-    {
-      config: { scope: 'write' },
-      schema: {
-        tags: ['redeeming'],
-        summary:
-          'Undo redemptions by id, or everything redeemed on a customer’s bill (transactionNumber + user)',
-        body: ReactivateBody,
-        response: withErrors({ 200: ReactivateReply }),
-      },
-    },
-    async (request, reply) => {
-      const p = principalOf(request);
-      const body = request.body as {
-        redemptionIds?: (number | string)[];
-        transactionNumber?: string | number;
-        user?: CustomerRefIn;
-      };
-      let work: (record: AnswerInWork<number[]> | undefined) => Promise<number[]>;
-      if (body.redemptionIds !== undefined || body.transactionNumber === undefined) {
-        const ids = (body.redemptionIds ?? []).map((v) => {
-          const n = Number(v);
-          if (!Number.isSafeInteger(n) || n <= 0) throw new CouponError('RedemptionIdsInvalid', String(v));
-          return n;
-        });
-        work = (record) => services.reactivation.byIds(p, ids, record);
-      } else {
-        const txn = parseTransactionNumber(body.transactionNumber);
-        if (txn === null) throw new CouponError('InvalidInput', 'transactionNumber: the bill to undo');
-        const ref = customerOf(body.user, p.org);
-        work = (record) => services.reactivation.byBill(p, ref, txn, record);
-      }
-      return answerOnce(services.idempotency, request, reply, work, (reactivated) => ({
-        status: 200,
-        body: {
-          reactivated,
-          redemptionStatus: { status: true, message: PROCESSING_SUCCESSFUL, code: SUCCESS_CODE },
-          warnings: [],
-        },
-      }));
-    },
-  );
-
-  app.post(
-    '/v2/coupon/hold',
-    {
-      config: { scope: 'write' },
-      schema: {
-        tags: ['holds'],
-        summary:
-          'Run the checks and reserve coupons for one checkout until a redeem with its transactionNumber or holdId',
-        body: HoldBody,
-        response: withErrors({ 200: HoldReply }),
-      },
-    },
-    async (request, reply) => {
-      const p = principalOf(request);
-      const body = request.body as {
-        user?: CustomerRefIn;
-        codes: (string | number)[];
-        billAmount?: unknown;
-        ttlSeconds?: number;
-        transactionNumber?: unknown;
-      };
-      const input = {
-        ref: customerOf(body.user, p.org),
-        codes: body.codes.map((c) => ({ code: String(c) })),
-        bill: parseBill(body.billAmount, false),
-        ttlSeconds: body.ttlSeconds ?? DEFAULT_HOLD_SECONDS,
-        billNumber: parseTransactionNumber(body.transactionNumber),
-        tillId: p.tillId,
-      };
-      return answerOnce<HoldResult>(
-        services.idempotency,
-        request,
-        reply,
-        (record) => services.holds.hold(p, input, record),
-        (result) => {
-          const redemption = result.items.map((o) =>
-            toCheckedItem(o, { withDiscount: body.billAmount !== undefined }),
-          );
-          if (result.holdId === null) {
-            const errors = failures(result.items).flatMap((o) =>
-              o.decision.kind === 'refuse' && o.decision.reason !== 'OtherCouponFailed'
-                ? [errorEntry(o.decision.reason, o.coupon?.code ?? o.raw)]
-                : [],
-            );
-            return { status: 400, body: { errors, holdId: null, expiresAt: null, redemption, warnings: [] } };
-          }
-          return {
-            status: 200,
-            body: {
-              holdId: result.holdId,
-              expiresAt: new Date(result.expiresAt).toISOString(),
-              redemption,
-              warnings: [],
-            },
-          };
-        },
-      );
-    },
-  );
-
-  app.delete(
-    '/v2/coupon/hold/:holdId',
-    {
-      config: { scope: 'write' },
-      schema: {
-        tags: ['holds'],
-        summary: 'Release a hold (an expired hold has released itself already)',
-        params: Type.Object({ holdId: IdSchema }),
-        response: withErrors({
-          200: Type.Object({ holdId: Type.Integer(), status: Type.String(), warnings: Warnings }),
-        }),
-      },
-    },
-    async (request) => {
-      const { holdId } = request.params as { holdId: number };
-      return { ...(await services.holds.release(principalOf(request), holdId)), warnings: [] };
     },
   );
 }

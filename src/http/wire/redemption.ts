@@ -2,7 +2,9 @@
 // is Redeemable", "Redeem Coupon (Single)", "Redeem Customer Coupons (Bulk)"; docs/api.md §7, §8).
 import Type, { type Static } from 'typebox';
 import { parseWireTime } from '../../domain/clock.js';
+import { parseCustomerRef, type CustomerRef } from '../../domain/customer.js';
 import {
+  CouponError,
   couponErrors,
   errorEntry,
   invalid,
@@ -11,10 +13,11 @@ import {
   SUCCESS_CODE,
 } from '../../domain/errors.js';
 import { moneyToNumber, parseMoney, type Money } from '../../domain/money.js';
+import type { OrgSettings } from '../../domain/principal.js';
 import type { ItemOutcome } from '../../services/redeem-coupon.js';
 import type { CouponNamed } from '../../services/redeem-coupon.js';
 import { ErrorEntrySchema, MoneyIn } from './common.js';
-import { CustomerRefBody } from './coupon.js';
+import { CustomerRefBody, type CustomerRefIn } from './coupon.js';
 
 const CouponRequest = Type.Object(
   {
@@ -56,6 +59,15 @@ export const ReactivateBody = Type.Object(
   },
   { additionalProperties: true },
 );
+
+/** The customer a redeem, hold or reactivation by bill names; `user` is required there. */
+export function customerOf(raw: CustomerRefIn | undefined, org: OrgSettings): CustomerRef {
+  if (!raw) throw new CouponError('InvalidCustomer', 'user is required');
+  return parseCustomerRef(raw, org.mobileCountryCode);
+}
+
+/** The outcomes that did not pass (refused, or failed because another coupon did). */
+export const failures = (items: readonly ItemOutcome[]) => items.filter((o) => o.decision.kind !== 'accept');
 
 /** A bill amount: required on redeem (the reference marks it mandatory), optional on holds. */
 export function parseBill(raw: unknown, required: boolean): Money | undefined {
