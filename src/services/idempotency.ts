@@ -62,6 +62,21 @@ export function createIdempotencyService(deps: StorageDeps) {
     return { status: row.response_status ?? 200, body: row.response_body ?? '' };
   }
 
+  /** Stores the answer under the claim's key; false when the key holds a live answer already. */
+  function* storeAnswer(claim: IdempotencyClaim, status: number, body: string): Script<boolean> {
+    const t = now();
+    return yield* stores.idempotency.record({
+      org: claim.org,
+      key: claim.key,
+      client: claim.client,
+      hash: claim.hash,
+      status,
+      body,
+      now: t,
+      expiredBefore: t - KEEP_MS,
+    });
+  }
+
   return {
     /** Answers what to replay, or registers the request as running. Throws 409 on a different body. */
     async start(org: number, client: number, key: string, hash: string): Promise<IdempotencyStart> {
@@ -83,18 +98,7 @@ export function createIdempotencyService(deps: StorageDeps) {
      */
     *recordInWork(claim: IdempotencyClaim, status: number, body: string): Script<void> {
       if (status >= 500) return;
-      const t = now();
-      const stored = yield* stores.idempotency.record({
-        org: claim.org,
-        key: claim.key,
-        client: claim.client,
-        hash: claim.hash,
-        status,
-        body,
-        now: t,
-        expiredBefore: t - KEEP_MS,
-      });
-      if (!stored) throw new AlreadyAnswered();
+      if (!(yield* storeAnswer(claim, status, body))) throw new AlreadyAnswered();
     },
 
     /** The answer stored for a claim's key (after AlreadyAnswered); 409 when it came with another body. */
@@ -112,21 +116,7 @@ export function createIdempotencyService(deps: StorageDeps) {
     async finish(claim: IdempotencyClaim, status: number, body: string): Promise<void> {
       if (claim.recorded || status >= 500) return;
       claim.recorded = true;
-      const t = now();
-      await engine.run(
-        () =>
-          stores.idempotency.record({
-            org: claim.org,
-            key: claim.key,
-            client: claim.client,
-            hash: claim.hash,
-            status,
-            body,
-            now: t,
-            expiredBefore: t - KEEP_MS,
-          }),
-        { write: true },
-      );
+      await engine.run(() => storeAnswer(claim, status, body), { write: true });
     },
 
     /** The request has answered (or its connection ended): the key is no longer running here. */
