@@ -145,6 +145,11 @@ export async function openPostgres(url: string, options: DatabaseOptions): Promi
       throw databaseUnavailable(`no connection to PostgreSQL at ${where}: ${(e as Error).message}`, e);
     }
   };
+  /** Gives back what `acquire` took: the connection (dropped when broken) and its place in the gate. */
+  const giveBack = (client: pg.PoolClient, broken: boolean): void => {
+    client.release(broken);
+    slots.leave();
+  };
   const listeners: { stop(): Promise<void> }[] = [];
   let closed = false;
 
@@ -194,8 +199,7 @@ export async function openPostgres(url: string, options: DatabaseOptions): Promi
           }
           throw asCouponError(e, statementTimeoutMs);
         } finally {
-          client.release(broken);
-          slots.leave();
+          giveBack(client, broken);
         }
       }
     },
@@ -265,7 +269,7 @@ export async function openPostgres(url: string, options: DatabaseOptions): Promi
         broken = true;
         throw asCouponError(e, statementTimeoutMs);
       } finally {
-        client.release(broken);
+        giveBack(client, broken);
       }
     },
     close: async () => {
