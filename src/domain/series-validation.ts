@@ -52,15 +52,21 @@ export function missingSeriesFields(draft: SeriesDraft): Problems {
 }
 
 /**
- * Checks a complete configuration (after defaults); throws 629 naming every bad field, one error entry
- * each (docs/errors.md "Series").
+ * The mandatory text fields a change empties: a change may leave a field out (it keeps its value), but
+ * never blank it. An empty smsTemplate stays allowed on a series that sends no SMS.
  */
-export function validateSeriesConfig(c: SeriesConfig): void {
-  const problems = seriesProblems(c);
-  if (problems.length > 0) throw invalidFields(problems);
+export function blankedSeriesFields(draft: SeriesDraft, smsDisabled: boolean): Problems {
+  return MANDATORY_SERIES_FIELDS.filter((f) => {
+    const v = draft[f];
+    if (f === 'smsTemplate' && smsDisabled) return false;
+    return typeof v === 'string' && v.trim() === '';
+  }).map((f) => [f, 'required']);
 }
 
-/** What is wrong with a configuration, field by field (none: an empty list). */
+/**
+ * What is wrong with a complete configuration (after defaults), field by field (none: an empty list);
+ * thrown as 629 with one error entry per field (docs/errors.md "Series").
+ */
 export function seriesProblems(c: SeriesConfig): Problems {
   const problems: Problems = [];
   const bad = (field: string, expected: string) => problems.push([field, expected]);
@@ -183,6 +189,7 @@ export function applySeriesDraft(base: SeriesConfig, draft: SeriesDraft): Series
   next.issueTills = parseTillList(next.storeIdsJson, 'storeIdsJson');
   next.redeemTills = parseTillList(next.redeemAtStore, 'redeemAtStore');
   next.range = parseRedemptionRange(next.redemptionRange);
-  validateSeriesConfig(next);
+  const problems = [...blankedSeriesFields(draft, next.isSmsDisabled), ...seriesProblems(next)];
+  if (problems.length > 0) throw invalidFields(problems);
   return next;
 }

@@ -166,6 +166,20 @@ describe('creating a series', () => {
     expect(changed.body.errors[0].message).toMatch(/discountValue: more than zero/);
   });
 
+  it('refuses a change that blanks a mandatory text field, naming each one', async () => {
+    const made = await create({});
+    const r = await t.put(`/v2/coupon/series/${made.body.id}`, { description: '  ', discountCode: '' });
+    expect(r.status).toBe(400);
+    expect(r.body.errors.map((e: { message: string }) => e.message)).toEqual([
+      'invalid input: description: required',
+      'invalid input: discountCode: required',
+    ]);
+    const kept = await t.get(`/v2/coupon/series?ids=${made.body.id}`);
+    expect(kept.body.entity[0].description).not.toBe('  ');
+    const renamed = await t.put(`/v2/coupon/series/${made.body.id}`, { description: 'a new name' });
+    expect(renamed.status).toBe(200);
+  });
+
   it('answers the fields of the get sample for a stored series', async () => {
     const r = await create({});
     const got = await t.get(`/v2/coupon/series?ids=${r.body.id}`);
