@@ -294,6 +294,8 @@ describe.skipIf(!browserTestsWanted)('admin console', () => {
     const redeemedJob = page.locator('li.job', { hasText: 'redeemed.csv' });
     await expect.poll(() => redeemedJob.getAttribute('data-status')).toBe('FINISHED');
     expect(await redeemedJob.textContent()).toContain('redeemed coupons');
+    // Both kinds of job read alike (the redeemed-coupon API says COMPLETED where the code API says FINISHED).
+    expect(await redeemedJob.locator('.badge').textContent()).toBe('finished');
     expect(await redeemedJob.locator('[data-count=errorCount]').textContent()).toBe('0');
     expect((await seriesCounters()).numRedeemed).toBe(1);
 
@@ -309,6 +311,9 @@ describe.skipIf(!browserTestsWanted)('admin console', () => {
     const failed = page.locator('li.job', { hasText: 'three-columns.csv' });
     await expect.poll(() => failed.getAttribute('data-status')).toBe('ERRORED');
     expect(await failed.getByTestId('job-error').textContent()).toMatch(/^The job failed: .*column/);
+    expect(await failed.locator('.badge').textContent()).toBe('failed');
+    // The notice of the job just uploaded is an error, not a green status line.
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^Job \d+ failed after .*column/);
     // The series' jobs of both kinds, newest first.
     expect(await page.locator('li.job strong').allTextContents()).toEqual([
       expect.stringContaining('three-columns.csv'),

@@ -21,6 +21,13 @@ const IDENTIFIERS = [
   ['NOT_TAGGED', 'Codes only, into the pool (NOT_TAGGED)'],
 ] as const;
 
+/** How a job's state reads, the same words for both kinds of upload (their APIs name states apart). */
+const JOB_STATE = {
+  STARTED: { words: 'running', badge: 'busy' },
+  FINISHED: { words: 'finished', badge: 'ok' },
+  ERRORED: { words: 'failed', badge: 'bad' },
+} as const;
+
 /** A job of either kind, with code-upload status words (QUEUED → STARTED, COMPLETED → FINISHED). */
 type Job = UploadJob & { kind: 'codes' | 'redemptions' };
 
@@ -100,10 +107,8 @@ function JobRow({ job, expected }: { job: Job; expected: number | undefined }) {
           Job {job.jobId}: {job.uploadedFileName}
         </strong>
         <span class="muted">{job.kind === 'codes' ? 'codes or customers' : 'redeemed coupons'}</span>
-        <span
-          class={`badge badge-${job.uploadStatus === 'FINISHED' ? 'ok' : job.uploadStatus === 'ERRORED' ? 'bad' : 'busy'}`}
-        >
-          {job.uploadStatus}
+        <span class={`badge badge-${JOB_STATE[job.uploadStatus].badge}`}>
+          {JOB_STATE[job.uploadStatus].words}
         </span>
         <span class="muted">started {formatInstant(Number(job.createdOn))}</span>
       </div>
@@ -397,12 +402,17 @@ export function Uploads() {
               jobs.reload();
             }}
           />
-          {finished && (
+          {finished && finished.uploadStatus !== 'ERRORED' && (
             <StatusNotice>
-              Job {finished.jobId} {finished.uploadStatus === 'FINISHED' ? 'finished' : 'failed'}:{' '}
-              {formatCount(finished.actualRowCount)} rows, {formatCount(finished.errorCount)} refused
-              {finished.errorMessage ? ` (${finished.errorMessage})` : ''}.
+              Job {finished.jobId} finished: {formatCount(finished.actualRowCount)} rows,{' '}
+              {formatCount(finished.errorCount)} refused.
             </StatusNotice>
+          )}
+          {finished && finished.uploadStatus === 'ERRORED' && (
+            <ErrorNotice>
+              Job {finished.jobId} failed after {formatCount(finished.actualRowCount)} rows
+              {finished.errorMessage ? `: ${finished.errorMessage}` : ''}.
+            </ErrorNotice>
           )}
           <h2>Jobs of this series</h2>
           <ErrorNotice>{jobs.error}</ErrorNotice>
