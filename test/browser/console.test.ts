@@ -115,7 +115,7 @@ describe.skipIf(!browserTestsWanted)('admin console', () => {
     for (const id of ['description', 'discountCode', 'discountValue'])
       await expect.poll(() => page.locator(`#${id}-error`).textContent()).toBe('Required: fill this in.');
     expect(await field('Description').getAttribute('aria-invalid')).toBe('true');
-    expect(await page.evaluate('document.activeElement.id')).toBe('description');
+    await expect.poll(() => page.evaluate('document.activeElement.id')).toBe('description');
 
     await screenshot(page, 'series-form');
 

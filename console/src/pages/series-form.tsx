@@ -1,5 +1,5 @@
 // Create or change a series; the API's validation messages appear next to the fields they name.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { CheckboxField, DateField, SelectField, TextField } from '../components/field';
 import { ErrorNotice } from '../components/notice';
@@ -83,8 +83,9 @@ export function SeriesForm({ id }: { id?: number }) {
     );
   }, [id]);
 
-  // After a refusal, take the keyboard to the first field the API named.
-  useEffect(() => {
+  // After a refusal, take the keyboard to the first field the API named: in the same commit as the
+  // messages (a layout effect), not a frame later, so keyboard users and tests meet the field at once.
+  useLayoutEffect(() => {
     const first = FIELD_NAMES.find((n) => errors.fields[n]);
     if (first) document.getElementById(first)?.focus();
   }, [errors]);
