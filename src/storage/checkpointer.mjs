@@ -8,8 +8,11 @@ import Database from 'better-sqlite3';
 
 const { path, intervalMs, restartFrames } = workerData;
 const db = new Database(path);
-db.pragma('busy_timeout = 2000');
 db.pragma('wal_autocheckpoint = 0');
+// RESTART waits on the busy handler for readers of an older snapshot, and holds new writers back while it
+// waits: a long reader (a report, `coupond backup`) then stalled every write for the whole wait, tick after
+// tick. A short wait bounds that stall; a RESTART that cannot finish is tried again at the next tick.
+db.pragma('busy_timeout = 50');
 
 let stopped = false;
 function tick() {
