@@ -188,8 +188,8 @@ describe.skipIf(!browserTestsWanted)('admin console', () => {
     const chart = page.getByRole('img', { name: /issued and .* redeemed in 30 days/ });
     await expect.poll(() => chart.getAttribute('aria-label')).toContain('3 issued and 0 redeemed');
     const canvas = page.locator('.chart canvas');
-    expect(Number(await canvas.getAttribute('width'))).toBeGreaterThan(0);
-    expect(Number(await canvas.getAttribute('height'))).toBeGreaterThan(0);
+    await expect.poll(async () => Number(await canvas.getAttribute('width'))).toBeGreaterThan(0);
+    await expect.poll(async () => Number(await canvas.getAttribute('height'))).toBeGreaterThan(0);
 
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: TIMEZONE }).format(new Date());
     await page.getByText('The same as a table').click();

@@ -1,6 +1,6 @@
 // Coupons issued and redeemed per day, drawn by Chart.js (only the bar chart parts are bundled).
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { DayStats } from '../types';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
@@ -13,7 +13,8 @@ export function DayChart({ days, label }: { days: readonly DayStats[]; label: st
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart<'bar'> | null>(null);
 
-  useEffect(() => {
+  // Layout effects, so the canvas has its size in the same commit that shows its label.
+  useLayoutEffect(() => {
     if (!canvas.current) return;
     chart.current = new Chart(canvas.current, {
       type: 'bar',
@@ -33,7 +34,7 @@ export function DayChart({ days, label }: { days: readonly DayStats[]; label: st
     return () => chart.current?.destroy();
   }, []);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const c = chart.current;
     if (!c) return;
     c.data.labels = days.map((d) => d.date.slice(5));
