@@ -1,34 +1,17 @@
 // Bodies nested past MAX_JSON_DEPTH and strings that are not valid Unicode (issue 15): refused with 629 in the
 // route's shape before any work — before the Idempotency-Key hash, which once overflowed the stack on a
 // 100,000-deep body — alike on SQLite and PostgreSQL, and the server keeps answering.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH } from '../../src/http/json-input.js';
-import { buildTestApp, type TestApp } from '../support/build-test-app.js';
 import { nestedJson } from './arbitraries.js';
-import { seedOrg, type OrgData } from './fixtures.js';
-import { createProbe, OPEN_ENV, queryOf, templatesFor, type Template, type Verdict } from './harness.js';
+import { queryOf, type Verdict } from './harness.js';
 import { within } from './numbers.js';
-import { routesOf, type Route } from './routes.js';
+import { useHostileApp } from './setup.js';
+import type { Route } from './routes.js';
 
-let t: TestApp;
-let routes: Route[];
-let data: OrgData;
-let templates: Record<string, Template>;
-let probe: ReturnType<typeof createProbe>;
+const app = useHostileApp('deeply nested and broken-Unicode bodies');
 
-beforeAll(async () => {
-  t = await buildTestApp({ env: OPEN_ENV });
-  routes = await routesOf(t);
-  data = await seedOrg(t, t.client);
-  templates = templatesFor(data, t.client.key, t.client.secret);
-  probe = createProbe(t);
-});
-afterAll(async () => {
-  await t.close();
-});
-
-const bodyRoutes = () => routes.filter((r) => r.json);
-const templateOf = (r: Route): Template => templates[r.id] ?? {};
+const bodyRoutes = () => app.routes.filter((r) => r.json);
 let keys = 0;
 
 /** The refusal is 400 with code 629 in the route's own shape (the OAuth route names no code). */
@@ -45,35 +28,35 @@ describe(`bodies nested deeper than ${MAX_JSON_DEPTH} levels`, () => {
   it('refuses a 100,000-deep body sent with an Idempotency-Key with 629 on every route, and keeps answering', async () => {
     const failures: string[] = [];
     for (const route of bodyRoutes()) {
-      const tpl = templateOf(route);
+      const tpl = app.templateOf(route);
       for (const kind of ['array', 'object'] as const) {
         const v = await within(
           5000,
           route.id,
-          probe.judge({
+          app.probe.judge({
             route,
             params: tpl.params ?? {},
             query: queryOf(tpl.query),
             headers: { 'idempotency-key': `deep-${++keys}` },
-            body: `{"seriesId":${data.seriesId},"x":${nestedJson(100_000, kind)}}`,
+            body: `{"seriesId":${app.data.seriesId},"x":${nestedJson(100_000, kind)}}`,
           }),
         );
         failures.push(...invalidInput(route, v, `${kind} 100,000 deep`));
       }
     }
     expect(failures).toEqual([]);
-    expect((await t.get('/health', null)).status).toBe(200);
+    expect((await app.t.get('/health', null)).status).toBe(200);
   });
 
   it(`takes ${MAX_JSON_DEPTH} levels and refuses ${MAX_JSON_DEPTH + 1}`, async () => {
-    const route = routes.find((r) => r.id === 'POST /v2/coupon/issue')!;
+    const route = app.routes.find((r) => r.id === 'POST /v2/coupon/issue')!;
     const send = (depth: number) =>
-      probe.judge({
+      app.probe.judge({
         route,
         query: 'source=INSTORE',
         headers: { 'idempotency-key': `depth-${depth}-${++keys}` },
         // The outer object is one level: the field holds depth - 1 more.
-        body: `{"seriesId":${data.seriesId},"customer":{"mobile":"${data.mobile}"},"x":${nestedJson(depth - 1, 'array')}}`,
+        body: `{"seriesId":${app.data.seriesId},"customer":{"mobile":"${app.data.mobile}"},"x":${nestedJson(depth - 1, 'array')}}`,
       });
     const ok = await send(MAX_JSON_DEPTH);
     expect(ok.problems).toEqual([]);
@@ -101,29 +84,32 @@ function replaced(v: unknown, p: (string | number)[], value: unknown): unknown {
 
 describe('strings that are not valid Unicode', () => {
   it('refuses a lone surrogate in a customer email with 629 and writes nothing', async () => {
-    const route = routes.find((r) => r.id === 'POST /v2/coupon/issue')!;
+    const route = app.routes.find((r) => r.id === 'POST /v2/coupon/issue')!;
     for (const email of ['\ud800@example.com', 'a\udfff@example.com', 'x@ex\ud83d.com']) {
       const v = await within(
         5000,
         'issue',
-        probe.judge({
+        app.probe.judge({
           route,
           query: 'source=INSTORE',
-          body: JSON.stringify({ seriesId: data.seriesId, customer: { email } }),
+          body: JSON.stringify({ seriesId: app.data.seriesId, customer: { email } }),
         }),
       );
       expect(invalidInput(route, v, JSON.stringify(email))).toEqual([]);
       expect(v.body.errors[0].message).toContain('customer.email');
     }
     // A well-formed astral character (a surrogate pair) is valid text.
-    const ok = await t.post('/v2/customers', { firstName: 'Emoji', email: 'smile\ud83d\ude00@example.com' });
+    const ok = await app.t.post('/v2/customers', {
+      firstName: 'Emoji',
+      email: 'smile\ud83d\ude00@example.com',
+    });
     expect(ok.status, ok.text).toBe(200);
   });
 
   it('refuses a lone surrogate in any string field, or key, of every route’s body', async () => {
     const failures: string[] = [];
     for (const route of bodyRoutes()) {
-      const tpl = templateOf(route);
+      const tpl = app.templateOf(route);
       if (tpl.body === undefined) continue;
       const leaves = stringLeaves(tpl.body);
       const bodies = [
@@ -131,7 +117,7 @@ describe('strings that are not valid Unicode', () => {
         ['a key', JSON.stringify({ ...(tpl.body as object), ['k\udc00']: 1 })] as const,
       ];
       for (const [what, body] of bodies) {
-        const v = await probe.judge({ route, params: tpl.params ?? {}, query: queryOf(tpl.query), body });
+        const v = await app.probe.judge({ route, params: tpl.params ?? {}, query: queryOf(tpl.query), body });
         failures.push(...invalidInput(route, v, `lone surrogate in ${what}`));
       }
     }

@@ -1,8 +1,7 @@
 // Hostile query strings, path parameters, headers and raw bytes on every route of the OpenAPI document
 // (issue 8): never a 5xx, every refusal a 4xx in its route's docs/errors.md shape, nothing written by a refusal.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { describe, expect, it } from 'vitest';
 import {
   hostileBytes,
   hostileContentType,
@@ -12,34 +11,14 @@ import {
   querySegment,
   RUNS,
 } from './arbitraries.js';
-import { seedOrg, type OrgData } from './fixtures.js';
-import { createProbe, OPEN_ENV, queryOf, templatesFor, type Template } from './harness.js';
-import { routesOf, type Route } from './routes.js';
+import { queryOf } from './harness.js';
+import { useHostileApp } from './setup.js';
+import type { Route } from './routes.js';
 
-let t: TestApp;
-let routes: Route[];
-let data: OrgData;
-let templates: Record<string, Template>;
-let probe: ReturnType<typeof createProbe>;
+const app = useHostileApp('hostile queries, paths, headers and bytes');
 
-beforeAll(async () => {
-  t = await buildTestApp({ env: OPEN_ENV });
-  routes = await routesOf(t);
-  data = await seedOrg(t, t.client);
-  templates = templatesFor(data, t.client.key, t.client.secret);
-  probe = createProbe(t);
-});
-afterAll(async () => {
-  const statuses = [...probe.tally.byStatus].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`);
-  console.log(
-    `hostile queries, paths, headers and bytes: ${probe.tally.requests} requests on ${routes.length} routes, ${probe.tally.refused} refused (${statuses.join(' ')})`,
-  );
-  await t.close();
-});
-
-const templateOf = (r: Route): Template => templates[r.id] ?? {};
 const bodyOf = (r: Route): string | undefined => {
-  const b = templateOf(r).body;
+  const b = app.templateOf(r).body;
   return b === undefined ? (r.json ? '{}' : undefined) : JSON.stringify(b);
 };
 
@@ -83,7 +62,7 @@ const NASTY_PATH_VALUES = [
 describe('hostile query strings, path parameters, headers and bytes on every route', () => {
   it('answers generated query strings without a 5xx, refusing in the docs/errors.md shape and writing nothing', async () => {
     const arb = fc
-      .constantFrom(...routes)
+      .constantFrom(...app.routes)
       .chain((route) =>
         fc.tuple(
           fc.constant(route),
@@ -93,10 +72,12 @@ describe('hostile query strings, path parameters, headers and bytes on every rou
       );
     await fc.assert(
       fc.asyncProperty(arb, async ([route, segments, keepTemplate]) => {
-        const tpl = templateOf(route);
+        const tpl = app.templateOf(route);
         const base = keepTemplate ? queryOf(tpl.query) : '';
         const query = [base, ...segments].filter((s) => s.length > 0).join('&');
-        expect(await probe.send({ route, params: tpl.params ?? {}, query, body: bodyOf(route) })).toEqual([]);
+        expect(await app.probe.send({ route, params: tpl.params ?? {}, query, body: bodyOf(route) })).toEqual(
+          [],
+        );
       }),
       { numRuns: RUNS * 3 },
     );
@@ -104,21 +85,21 @@ describe('hostile query strings, path parameters, headers and bytes on every rou
 
   it('answers each query parameter of every route set to each nasty value without a 5xx (a full sweep)', async () => {
     const failures: string[] = [];
-    for (const route of routes) {
-      const tpl = templateOf(route);
+    for (const route of app.routes) {
+      const tpl = app.templateOf(route);
       const names = [...new Set([...route.queryParams, ...Object.keys(tpl.query ?? {})])];
       for (const name of names) {
         for (const value of NASTY_QUERY_VALUES) {
           const rest = Object.fromEntries(Object.entries(tpl.query ?? {}).filter(([k]) => k !== name));
           const query = [queryOf(rest), `${encodeURIComponent(name)}=${value}`].filter(Boolean).join('&');
           failures.push(
-            ...(await probe.send({ route, params: tpl.params ?? {}, query, body: bodyOf(route) })),
+            ...(await app.probe.send({ route, params: tpl.params ?? {}, query, body: bodyOf(route) })),
           );
         }
         // The same parameter repeated many times (arrays) and with commas.
         const many = Array.from({ length: 200 }, (_, i) => `${name}=${i}`).join('&');
         failures.push(
-          ...(await probe.send({ route, params: tpl.params ?? {}, query: many, body: bodyOf(route) })),
+          ...(await app.probe.send({ route, params: tpl.params ?? {}, query: many, body: bodyOf(route) })),
         );
       }
     }
@@ -126,7 +107,7 @@ describe('hostile query strings, path parameters, headers and bytes on every rou
   });
 
   it('answers generated path parameters without a 5xx, refusing in the docs/errors.md shape and writing nothing', async () => {
-    const withParams = routes.filter((r) => r.pathParams.length > 0);
+    const withParams = app.routes.filter((r) => r.pathParams.length > 0);
     const arb = fc.constantFrom(...withParams).chain((route) =>
       fc.tuple(
         fc.constant(route),
@@ -145,9 +126,15 @@ describe('hostile query strings, path parameters, headers and bytes on every rou
           values.every(
             (v) => /^[\x21-\x7e]*$/.test(v) && !v.includes('/') && !v.includes('?') && !v.includes('#'),
           );
-        const tpl = templateOf(route);
+        const tpl = app.templateOf(route);
         expect(
-          await probe.send({ route, params, rawPath: rawOk, query: queryOf(tpl.query), body: bodyOf(route) }),
+          await app.probe.send({
+            route,
+            params,
+            rawPath: rawOk,
+            query: queryOf(tpl.query),
+            body: bodyOf(route),
+          }),
         ).toEqual([]);
       }),
       { numRuns: RUNS * 2 },
@@ -156,13 +143,13 @@ describe('hostile query strings, path parameters, headers and bytes on every rou
 
   it('answers each path parameter of every route set to each nasty value without a 5xx (a full sweep)', async () => {
     const failures: string[] = [];
-    for (const route of routes.filter((r) => r.pathParams.length > 0)) {
-      const tpl = templateOf(route);
+    for (const route of app.routes.filter((r) => r.pathParams.length > 0)) {
+      const tpl = app.templateOf(route);
       for (const name of route.pathParams) {
         for (const value of NASTY_PATH_VALUES) {
           const params = { ...(tpl.params ?? {}), [name]: value };
           failures.push(
-            ...(await probe.send({
+            ...(await app.probe.send({
               route,
               params,
               rawPath: true,
@@ -178,16 +165,16 @@ describe('hostile query strings, path parameters, headers and bytes on every rou
 
   it('answers generated headers (credentials, content types, keys) without a 5xx, refusing in the docs/errors.md shape', async () => {
     const arb = fc.tuple(
-      fc.constantFrom(...routes),
-      hostileHeaders(t.client.basic, t.client.key),
+      fc.constantFrom(...app.routes),
+      hostileHeaders(app.t.client.basic, app.t.client.key),
       fc.option(hostileJson),
     );
     await fc.assert(
       fc.asyncProperty(arb, async ([route, headers, body]) => {
-        const tpl = templateOf(route);
+        const tpl = app.templateOf(route);
         const { authorization, ...rest } = headers;
         expect(
-          await probe.send({
+          await app.probe.send({
             route,
             params: tpl.params ?? {},
             query: queryOf(tpl.query),
@@ -203,15 +190,15 @@ describe('hostile query strings, path parameters, headers and bytes on every rou
 
   it('answers raw bytes (bad UTF-8, truncated JSON, BOM, NUL) under any content type without a 5xx', async () => {
     const arb = fc.tuple(
-      fc.constantFrom(...routes.filter((r) => r.method !== 'GET')),
+      fc.constantFrom(...app.routes.filter((r) => r.method !== 'GET')),
       hostileBytes,
       hostileContentType,
     );
     await fc.assert(
       fc.asyncProperty(arb, async ([route, bytes, contentType]) => {
-        const tpl = templateOf(route);
+        const tpl = app.templateOf(route);
         expect(
-          await probe.send({
+          await app.probe.send({
             route,
             params: tpl.params ?? {},
             query: queryOf(tpl.query),
@@ -226,27 +213,27 @@ describe('hostile query strings, path parameters, headers and bytes on every rou
 
   it('answers a body whose content-encoding is a lie, and a form body with nested keys, without a 5xx', async () => {
     const failures: string[] = [];
-    for (const route of routes.filter((r) => r.method !== 'GET')) {
-      const tpl = templateOf(route);
+    for (const route of app.routes.filter((r) => r.method !== 'GET')) {
+      const tpl = app.templateOf(route);
       const base = { route, params: tpl.params ?? {}, query: queryOf(tpl.query) };
       failures.push(
-        ...(await probe.send({
+        ...(await app.probe.send({
           ...base,
           body: bodyOf(route) ?? '{}',
           headers: { 'content-encoding': 'gzip' },
         })),
-        ...(await probe.send({
+        ...(await app.probe.send({
           ...base,
           body: 'a[b][c]=1&a[b][c]=2&__proto__[x]=1&customer[mobile]=1&seriesId=1e400',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
         })),
-        ...(await probe.send({ ...base, body: '', headers: { 'content-type': 'application/json' } })),
+        ...(await app.probe.send({ ...base, body: '', headers: { 'content-type': 'application/json' } })),
       );
     }
     expect(failures).toEqual([]);
   });
 
   it('sent hostile input to every route of the OpenAPI document', () => {
-    expect(routes.filter((r) => !probe.tally.routes.has(r.id)).map((r) => r.id)).toEqual([]);
+    expect(app.routes.filter((r) => !app.probe.tally.routes.has(r.id)).map((r) => r.id)).toEqual([]);
   });
 });

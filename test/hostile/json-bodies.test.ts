@@ -1,36 +1,14 @@
 // Hostile JSON bodies on every route of the OpenAPI document (issue 8): never a 5xx, every refusal a 4xx in
 // its route's docs/errors.md shape, and nothing written by a refused request.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { describe, expect, it } from 'vitest';
 import { hostileJson, mutated, nestedJson, RUNS } from './arbitraries.js';
-import { seedOrg, type OrgData } from './fixtures.js';
-import { createProbe, OPEN_ENV, queryOf, templatesFor, type Template } from './harness.js';
-import { routesOf, type Route } from './routes.js';
+import { queryOf } from './harness.js';
+import { useHostileApp } from './setup.js';
 
-let t: TestApp;
-let routes: Route[];
-let data: OrgData;
-let templates: Record<string, Template>;
-let probe: ReturnType<typeof createProbe>;
+const app = useHostileApp('hostile JSON bodies');
 
-beforeAll(async () => {
-  t = await buildTestApp({ env: OPEN_ENV });
-  routes = await routesOf(t);
-  data = await seedOrg(t, t.client);
-  templates = templatesFor(data, t.client.key, t.client.secret);
-  probe = createProbe(t);
-});
-afterAll(async () => {
-  const statuses = [...probe.tally.byStatus].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`);
-  console.log(
-    `hostile JSON bodies: ${probe.tally.requests} requests on ${routes.length} routes, ${probe.tally.refused} refused (${statuses.join(' ')})`,
-  );
-  await t.close();
-});
-
-const bodyRoutes = () => routes.filter((r) => r.method !== 'GET');
-const templateOf = (r: Route): Template => templates[r.id] ?? {};
+const bodyRoutes = () => app.routes.filter((r) => r.method !== 'GET');
 
 /** Every leaf of a JSON value, as a path. */
 function leaves(v: unknown, prefix: (string | number)[] = []): (string | number)[][] {
@@ -47,9 +25,9 @@ function replaced(v: unknown, p: (string | number)[], value: unknown): unknown {
 }
 
 describe('hostile JSON bodies on every route', () => {
-  it('reads at least the 25 routes of the README from the OpenAPI document', () => {
-    expect(routes.length).toBeGreaterThanOrEqual(25);
-    const bare = routes.filter((r) => (r.json || r.pathParams.length > 0) && !templates[r.id]);
+  it('reads at least the 25 app.routes of the README from the OpenAPI document', () => {
+    expect(app.routes.length).toBeGreaterThanOrEqual(25);
+    const bare = app.routes.filter((r) => (r.json || r.pathParams.length > 0) && !app.templates[r.id]);
     // Such a route still gets every generated input, only without a valid request to start from.
     if (bare.length > 0) console.log(`routes without a template: ${bare.map((r) => r.id).join(', ')}`);
   });
@@ -60,18 +38,18 @@ describe('hostile JSON bodies on every route', () => {
       .chain((route) =>
         fc.tuple(
           fc.constant(route),
-          templateOf(route).body === undefined
+          app.templateOf(route).body === undefined
             ? hostileJson
             : fc.oneof(
-                { weight: 3, arbitrary: mutated(templateOf(route).body) },
+                { weight: 3, arbitrary: mutated(app.templateOf(route).body) },
                 { weight: 1, arbitrary: hostileJson },
               ),
         ),
       );
     await fc.assert(
       fc.asyncProperty(arb, async ([route, body]) => {
-        const tpl = templateOf(route);
-        const problems = await probe.send({
+        const tpl = app.templateOf(route);
+        const problems = await app.probe.send({
           route,
           params: tpl.params ?? {},
           query: queryOf(tpl.query),
@@ -104,12 +82,12 @@ describe('hostile JSON bodies on every route', () => {
     ];
     const failures: string[] = [];
     for (const route of bodyRoutes()) {
-      const tpl = templateOf(route);
+      const tpl = app.templateOf(route);
       if (tpl.body === undefined) continue;
       for (const leaf of leaves(tpl.body)) {
         for (const value of values) {
           failures.push(
-            ...(await probe.send({
+            ...(await app.probe.send({
               route,
               params: tpl.params ?? {},
               query: queryOf(tpl.query),
@@ -126,8 +104,8 @@ describe('hostile JSON bodies on every route', () => {
     const big = JSON.stringify({ description: 'x'.repeat(10 * 1024 * 1024) });
     const failures: string[] = [];
     for (const route of bodyRoutes()) {
-      const tpl = templateOf(route);
-      const verdict = await probe.judge({ route, params: tpl.params ?? {}, body: big });
+      const tpl = app.templateOf(route);
+      const verdict = await app.probe.judge({ route, params: tpl.params ?? {}, body: big });
       failures.push(...verdict.problems);
       // RFC 6749 §5.2: the OAuth route answers its errors with 400 invalid_request.
       const expected = route.family === 'oauth' ? 400 : 413;
@@ -140,10 +118,10 @@ describe('hostile JSON bodies on every route', () => {
   it('answers JSON nested 100,000 levels deep on every route without a 5xx', async () => {
     const failures: string[] = [];
     for (const route of bodyRoutes()) {
-      const tpl = templateOf(route);
+      const tpl = app.templateOf(route);
       for (const kind of ['array', 'object'] as const)
         failures.push(
-          ...(await probe.send({ route, params: tpl.params ?? {}, body: nestedJson(100_000, kind) })),
+          ...(await app.probe.send({ route, params: tpl.params ?? {}, body: nestedJson(100_000, kind) })),
         );
     }
     expect(failures).toEqual([]);
@@ -152,7 +130,7 @@ describe('hostile JSON bodies on every route', () => {
   it('ignores __proto__ and constructor keys: they neither fail a request nor reach other objects', async () => {
     const failures: string[] = [];
     for (const route of bodyRoutes()) {
-      const tpl = templateOf(route);
+      const tpl = app.templateOf(route);
       const base = (tpl.body ?? {}) as Record<string, unknown>;
       for (const text of [
         JSON.stringify(base).replace(/^\{/, '{"__proto__":{"polluted":1,"scopes":"admin"},'),
@@ -160,7 +138,12 @@ describe('hostile JSON bodies on every route', () => {
       ]) {
         if (text === JSON.stringify(base)) continue;
         failures.push(
-          ...(await probe.send({ route, params: tpl.params ?? {}, query: queryOf(tpl.query), body: text })),
+          ...(await app.probe.send({
+            route,
+            params: tpl.params ?? {},
+            query: queryOf(tpl.query),
+            body: text,
+          })),
         );
       }
     }
@@ -171,7 +154,7 @@ describe('hostile JSON bodies on every route', () => {
   it('sent hostile bodies to every route of the OpenAPI document that is not a GET', () => {
     expect(
       bodyRoutes()
-        .filter((r) => !probe.tally.routes.has(r.id))
+        .filter((r) => !app.probe.tally.routes.has(r.id))
         .map((r) => r.id),
     ).toEqual([]);
   });

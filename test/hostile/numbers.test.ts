@@ -1,41 +1,16 @@
 // Every number a route takes must be a finite number in its documented range before any work starts (issue
 // 15): "Infinity", "1e309", true, "" and friends are refused with a 4xx in the route's shape, fast, and
 // write nothing; no value may cause a 5xx or a hang. The inputs are read from the OpenAPI document.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../support/build-test-app.js';
-import { seedOrg, type OrgData } from './fixtures.js';
-import {
-  createProbe,
-  OPEN_ENV,
-  queryOf,
-  templatesFor,
-  type HostileRequest,
-  type Template,
-} from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { queryOf, type HostileRequest } from './harness.js';
 import { bodyWith, HOSTILE_NUMBERS, within } from './numbers.js';
-import { numericInputsOf, routesOf, type NumericInput, type Route } from './routes.js';
+import { numericInputsOf, type NumericInput } from './routes.js';
+import { useHostileApp } from './setup.js';
 
-let t: TestApp;
-let routes: Route[];
+const app = useHostileApp('hostile numbers', () => `${inputs.length} numeric inputs`);
 let inputs: NumericInput[];
-let data: OrgData;
-let templates: Record<string, Template>;
-let probe: ReturnType<typeof createProbe>;
-
 beforeAll(async () => {
-  t = await buildTestApp({ env: OPEN_ENV });
-  routes = await routesOf(t);
-  inputs = await numericInputsOf(t, routes);
-  data = await seedOrg(t, t.client);
-  templates = templatesFor(data, t.client.key, t.client.secret);
-  probe = createProbe(t);
-});
-afterAll(async () => {
-  const statuses = [...probe.tally.byStatus].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`);
-  console.log(
-    `hostile numbers: ${probe.tally.requests} requests on ${inputs.length} numeric inputs, ${probe.tally.refused} refused (${statuses.join(' ')})`,
-  );
-  await t.close();
+  inputs = await numericInputsOf(app.t, app.routes);
 });
 
 /** Bound on one answer: a refusal is immediate; seconds mean a loop over a count that never ends. */
@@ -44,27 +19,27 @@ const ANSWER_MS = 5000;
 describe('issue/multiple refuses a count that is not a number from 1 to 500', () => {
   for (const count of ['Infinity', '1e309', '-Infinity', true, [true], false, '']) {
     it(`refuses "count": ${JSON.stringify(count)} with 629 at once, issuing nothing`, async () => {
-      const route = routes.find((r) => r.id === 'POST /v2/coupon/issue/multiple')!;
+      const route = app.routes.find((r) => r.id === 'POST /v2/coupon/issue/multiple')!;
       const started = Date.now();
       const v = await within(
         3000,
         'issue/multiple',
-        probe.judge({
+        app.probe.judge({
           route,
-          body: JSON.stringify({ seriesId: data.seriesId, count, customer: { mobile: '9811111111' } }),
+          body: JSON.stringify({ seriesId: app.data.seriesId, count, customer: { mobile: '9811111111' } }),
         }),
       );
       expect(v.problems).toEqual([]);
       expect(v.status).toBe(400);
       expect(v.body.errors[0].code).toBe(629);
       expect(Date.now() - started).toBeLessThan(3000);
-      expect((await t.get('/health', null)).status).toBe(200);
+      expect((await app.t.get('/health', null)).status).toBe(200);
     });
   }
 });
 
 function requestFor(input: NumericInput, n: (typeof HOSTILE_NUMBERS)[number]): HostileRequest {
-  const tpl = templates[input.route.id] ?? {};
+  const tpl = app.templates[input.route.id] ?? {};
   const name = String(input.path[0]);
   const req: HostileRequest = { route: input.route, params: { ...tpl.params }, query: queryOf(tpl.query) };
   if (input.where === 'query') req.query = queryOf({ ...tpl.query, [name]: n.text });
@@ -90,7 +65,7 @@ describe('every numeric input of every route', () => {
     for (const input of inputs) {
       for (const n of HOSTILE_NUMBERS) {
         const where = `${input.route.id} ${input.where}.${input.path.join('.')} = ${n.label}`;
-        const v = await within(ANSWER_MS, where, probe.judge(requestFor(input, n)));
+        const v = await within(ANSWER_MS, where, app.probe.judge(requestFor(input, n)));
         failures.push(...v.problems);
         if (n.refused(input) && (v.status < 400 || v.status >= 500))
           failures.push(`${where} → ${v.status}, not refused: ${JSON.stringify(v.body).slice(0, 200)}`);
