@@ -7,6 +7,7 @@ import { createCouponStore } from './coupon-store.js';
 import { createCustomerSeriesStore } from './customer-series-store.js';
 import { createCustomerStore } from './customer-store.js';
 import { createEventStore } from './event-store.js';
+import { createFileStore } from './file-store.js';
 import { createHoldStore } from './hold-store.js';
 import { createIdempotencyStore } from './idempotency-store.js';
 import { createJobStore } from './job-store.js';
@@ -34,6 +35,7 @@ export function createStores(engine: Engine) {
     notification: createNotificationStore(engine),
     job: createJobStore(engine),
     upload: createUploadStore(engine),
+    file: createFileStore(engine),
     stats: createStatsStore(engine),
   };
 }

@@ -315,6 +315,14 @@ export interface IdempotencyKeyTable {
   created_at: number;
 }
 
+/** A part of a file kept in the database (an upload or a result file), from byte `at_byte`. */
+export interface FilePartTable {
+  org_id: number;
+  name: string;
+  at_byte: number;
+  data: Uint8Array;
+}
+
 export interface Database {
   org: OrgTable;
   api_client: ApiClientTable;
@@ -333,6 +341,7 @@ export interface Database {
   webhook_subscription: WebhookSubscriptionTable;
   webhook_delivery: WebhookDeliveryTable;
   idempotency_key: IdempotencyKeyTable;
+  file_part: FilePartTable;
 }
 
 export type TableName = keyof Database;
