@@ -16,6 +16,7 @@ import { createOrgStore } from './org-store.js';
 import { createRedemptionStore } from './redemption-store.js';
 import { createSeriesStore } from './series-store.js';
 import { createStatsStore } from './stats-store.js';
+import { createThrottleStore } from './throttle-store.js';
 import { createUploadStore } from './upload-store.js';
 
 export function createStores(engine: Engine) {
@@ -36,6 +37,7 @@ export function createStores(engine: Engine) {
     job: createJobStore(engine),
     upload: createUploadStore(engine),
     file: createFileStore(engine),
+    throttle: createThrottleStore(engine),
     stats: createStatsStore(engine),
   };
 }

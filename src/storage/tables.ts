@@ -323,6 +323,15 @@ export interface FilePartTable {
   data: Uint8Array;
 }
 
+/** A limit's window for one subject, counted by every server of a fleet (services/shared-windows.ts). */
+export interface ThrottleWindowTable {
+  name: string;
+  subject: string;
+  hits: number;
+  reset_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   org: OrgTable;
   api_client: ApiClientTable;
@@ -342,6 +351,7 @@ export interface Database {
   webhook_delivery: WebhookDeliveryTable;
   idempotency_key: IdempotencyKeyTable;
   file_part: FilePartTable;
+  throttle_window: ThrottleWindowTable;
 }
 
 export type TableName = keyof Database;
