@@ -42,6 +42,8 @@ const Env = Type.Object({
   COUPOND_MAX_CONNECTIONS: Type.Integer({ default: 1024, minimum: 1, maximum: 1_000_000 }),
   // Server processes on this machine (issue 17): a number, or auto for the machine's available parallelism.
   COUPOND_PROCESSES: Type.String({ default: '1', pattern: '^(auto|[1-9][0-9]{0,2})$' }),
+  // Set by `coupond serve` for the processes it starts (1…N), never by hand: names each one's job worker.
+  COUPOND_PROCESS_INDEX: Type.Optional(Type.Integer({ minimum: 1, maximum: 999 })),
   LOG_LEVEL: Type.String({ default: 'info', pattern: '^(fatal|error|warn|info|debug|trace|silent)$' }),
 });
 type RawEnv = Static<typeof Env>;
@@ -97,6 +99,8 @@ export interface Config {
   readonly workerId: string | undefined;
   /** Server processes `coupond serve` runs on one port (COUPOND_PROCESSES; auto = available parallelism). */
   readonly processes: number;
+  /** This process's number among them (1…N), in a process started by `coupond serve`; else undefined. */
+  readonly processIndex: number | undefined;
   readonly logLevel: string;
 }
 
@@ -176,6 +180,7 @@ function toConfig(e: RawEnv): Config {
     jobLeaseMs: e.COUPOND_JOB_LEASE_SECONDS * 1000,
     workerId: e.COUPOND_WORKER_ID,
     processes: e.COUPOND_PROCESSES === 'auto' ? os.availableParallelism() : Number(e.COUPOND_PROCESSES),
+    processIndex: e.COUPOND_PROCESS_INDEX,
     logLevel: e.LOG_LEVEL,
   });
 }
