@@ -55,6 +55,7 @@ export function createSharedWindows(now: () => number, sharing?: WindowSharing):
   let lastRead = now() - SYNC_MS;
   let lastSweep = now();
   let running: Promise<void> | undefined;
+  let failing = false;
 
   function open(name: string, subject: string, t: number): Entry | undefined {
     const e = entries.get(keyOf(name, subject));
@@ -112,7 +113,14 @@ export function createSharedWindows(now: () => number, sharing?: WindowSharing):
     if (!fleet) return;
     while (running) await running;
     running = syncOnce()
-      .catch((e: unknown) => sharing?.onError?.(e))
+      .then(() => {
+        failing = false;
+      })
+      .catch((e: unknown) => {
+        // Told once per outage, not four times a second: the counts wait in memory for the next tick.
+        if (!failing) sharing?.onError?.(e);
+        failing = true;
+      })
       .finally(() => {
         running = undefined;
       });
