@@ -45,6 +45,15 @@ const ORG_TABLES = [
 const CROSS_ORG: Record<string, RegExp> = {
   // jobs/worker.ts → storage/job-store.ts `claim`: the next runnable job of any org, locked for this worker.
   'job queue claim': /^select "org_id", "id" from "job" where .* for update skip locked$/s,
+  // services/notifications.ts, run by jobs/delivery-loop.ts for every org at once:
+  'hold expiry sweep: claim expired holds':
+    /^select "org_id", "id", "customer_id" from "coupon_hold" where .* for update skip locked$/s,
+  'webhook fan-out: the live subscriptions':
+    /^select \* from "webhook_subscription" where "deleted_at" is null order by "org_id", "id"$/s,
+  'SMS outbox claim':
+    /^update "outbox_message" set "lease_until" = .* for update skip locked\)\) returning \*$/s,
+  'webhook delivery claim':
+    /^update "webhook_delivery" set "lease_until" = .* for update skip locked\)\) returning \*$/s,
 };
 
 /** The statements of the run, as sent (text of each query, prepared or not). */
@@ -135,6 +144,12 @@ describe.skipIf(!onPostgres)('every statement on an org-owned table names its or
     const job = await waitForJob(t, s.id, up.body.result.uploadJobStatuses[0].jobId);
     ok(await t.get(`/coupon/api/v1/upload/files/${job.successFileUrl}`));
     ok(await t.get(`/coupon/api/v1/upload/files/${job.errorFileUrl}`));
+    // The background loop of notifications: hold expiry, fan-out of events to webhooks, SMS and webhook sends.
+    const loop = t.app.services.notifications;
+    await loop.expireHolds();
+    await loop.fanOut();
+    await loop.deliverSms();
+    await loop.deliverWebhooks();
     recording = false;
 
     expect(log.length).toBeGreaterThan(50);
@@ -147,6 +162,8 @@ describe.skipIf(!onPostgres)('every statement on an org-owned table names its or
       if (excused) used.add(excused[0]);
       else offenders.set(sql.replace(/\s+/g, ' ').slice(0, 400), why);
     }
+    const onOrgTables = log.filter((sql) => tablesIn(sql).length > 0).length;
+    console.log(`org-routing: ${log.length} statements logged, ${onOrgTables} on org-owned tables`);
     expect([...offenders].map(([sql, why]) => `${why}: ${sql}`)).toEqual([]);
     // Every exception listed was met: the list names no statement that no longer exists.
     expect([...used].sort()).toEqual(Object.keys(CROSS_ORG).sort());
