@@ -1,8 +1,11 @@
 // COUPOND_PROCESSES (issue 17): `coupond serve` runs N server processes on one port. On a fresh database
-// the first-start banner prints once; every request is answered; an upload's job runs exactly once; SIGTERM
+// the first-start banner prints once; every request is answered; an upload's job runs exactly once; failed
+// logins are counted across the processes; SIGTERM
 // to the primary stops every process and exits 0, leaving no process behind.
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYNC_MS } from '../../src/services/shared-windows.js';
 import { basicOf } from '../support/build-test-app.js';
 import { seriesBody } from '../support/factories.js';
 import { call, spawnServer, type ServerProcess } from '../support/spawn-server.js';
@@ -33,7 +36,10 @@ describe(`COUPOND_PROCESSES=2 (${dialectName})`, () => {
   let auth: string;
   beforeAll(async () => {
     db = await createTestDatabase();
-    server = await spawnServer({ ...db.env, COUPOND_PROCESSES: '2', LOG_LEVEL: 'info' }, 120_000);
+    server = await spawnServer(
+      { ...db.env, COUPOND_PROCESSES: '2', COUPOND_AUTH_FAILURE_LIMIT: '6', LOG_LEVEL: 'info' },
+      120_000,
+    );
     const key = /key:\s+(\S+)/.exec(server.output())?.[1];
     const secret = /secret:\s+(\S+)/.exec(server.output())?.[1];
     expect(key && secret, server.output()).toBeTruthy();
@@ -90,6 +96,30 @@ describe(`COUPOND_PROCESSES=2 (${dialectName})`, () => {
     const read = await call(server.url, 'GET', `/v2/coupon/series?ids=${series.body.id}`, auth);
     expect(read.status).toBe(200);
     expect(read.body.entity[0]).toMatchObject({ numUploadedTotal: 300, numUploadedNonIssued: 300 });
+  });
+
+  it('counts failed logins of both processes together', async () => {
+    // A new connection for each request: the primary hands connections to the processes in turn.
+    const once = (authorization: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.get(
+          `${server.url}/v2/org/settings`,
+          { agent: false, headers: { authorization } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          },
+        );
+        req.on('error', reject);
+      });
+    const [key] = Buffer.from(auth.slice(6), 'base64').toString().split(':');
+    const wrong = basicOf(key!, 'wrong-secret');
+    for (let i = 0; i < 6; i++) expect(await once(wrong)).toBe(401);
+    await new Promise((r) => setTimeout(r, 4 * SYNC_MS));
+    // Six failures over two processes, three in each: only together do they reach the limit of 6.
+    const after = [];
+    for (let i = 0; i < 4; i++) after.push(await once(auth));
+    expect(after).toEqual([429, 429, 429, 429]);
   });
 
   it('stops every process on SIGTERM to the primary and exits 0', async () => {
