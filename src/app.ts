@@ -40,9 +40,14 @@ export async function buildApp(config: Config, options: ContextOptions = {}): Pr
       worker = await startWorker(context, {
         // A restarted server takes its own interrupted job back at once (docs/architecture.md, "Jobs and
         // uploads"): one process at a time listens on a host's address and port. Port 0 (any free
-        // port) names no stable server, so such a process gets a name of its own.
+        // port) names no stable server, so such a process gets a name of its own. The processes of one
+        // `coupond serve` (COUPOND_PROCESSES) share the port: each adds its number, so none takes another's job.
         ...(config.workerId !== undefined || config.port !== 0
-          ? { identity: config.workerId ?? `${os.hostname()}:${config.host}:${config.port}` }
+          ? {
+              identity:
+                (config.workerId ?? `${os.hostname()}:${config.host}:${config.port}`) +
+                (config.processIndex !== undefined ? `/p${config.processIndex}` : ''),
+            }
           : {}),
         leaseMs: config.jobLeaseMs,
       });

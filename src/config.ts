@@ -1,5 +1,6 @@
 // The only reader of process.env: every variable typed, defaulted and validated once; all problems listed.
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
@@ -39,6 +40,10 @@ const Env = Type.Object({
   COUPOND_HEADERS_TIMEOUT_MS: Type.Integer({ default: 15_000, minimum: 50, maximum: 3_600_000 }),
   COUPOND_KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ default: 72_000, minimum: 1, maximum: 3_600_000 }),
   COUPOND_MAX_CONNECTIONS: Type.Integer({ default: 1024, minimum: 1, maximum: 1_000_000 }),
+  // Server processes on this machine (issue 17): a number, or auto for the machine's available parallelism.
+  COUPOND_PROCESSES: Type.String({ default: '1', pattern: '^(auto|[1-9][0-9]{0,2})$' }),
+  // Set by `coupond serve` for the processes it starts (1…N), never by hand: names each one's job worker.
+  COUPOND_PROCESS_INDEX: Type.Optional(Type.Integer({ minimum: 1, maximum: 999 })),
   LOG_LEVEL: Type.String({ default: 'info', pattern: '^(fatal|error|warn|info|debug|trace|silent)$' }),
 });
 type RawEnv = Static<typeof Env>;
@@ -92,6 +97,10 @@ export interface Config {
   readonly jobLeaseMs: number;
   /** This server's name as a job worker (COUPOND_WORKER_ID, else host name:HOST:PORT): a restart resumes its own jobs. */
   readonly workerId: string | undefined;
+  /** Server processes `coupond serve` runs on one port (COUPOND_PROCESSES; auto = available parallelism). */
+  readonly processes: number;
+  /** This process's number among them (1…N), in a process started by `coupond serve`; else undefined. */
+  readonly processIndex: number | undefined;
   readonly logLevel: string;
 }
 
@@ -170,6 +179,8 @@ function toConfig(e: RawEnv): Config {
     trustProxy: parseTrustProxy(e.COUPOND_TRUST_PROXY),
     jobLeaseMs: e.COUPOND_JOB_LEASE_SECONDS * 1000,
     workerId: e.COUPOND_WORKER_ID,
+    processes: e.COUPOND_PROCESSES === 'auto' ? os.availableParallelism() : Number(e.COUPOND_PROCESSES),
+    processIndex: e.COUPOND_PROCESS_INDEX,
     logLevel: e.LOG_LEVEL,
   });
 }

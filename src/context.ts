@@ -172,10 +172,21 @@ export async function openContext(config: Config, options: ContextOptions = {}):
     delivery: { ...config.delivery, allow: config.webhookAllow },
     dataDir: config.dataDir,
     maxUploadBytes: config.maxUploadBytes,
+    // A fleet on PostgreSQL, or several processes on one SQLite file, count the limits on callers together.
+    sharedLimits: engine.dialect === 'postgres' || config.processes > 1,
+    onLimitsError: (e) => logger.warn({ err: e }, 'could not share the limits on callers with the database'),
     ...(options.now ? { now: options.now } : {}),
   });
   if (engine.listen) {
     await engine.listen('coupond_auth', (payload) => services.auth.forgetOrg(Number(payload)));
   }
-  return { ...storage, services, logger };
+  return {
+    ...storage,
+    services,
+    logger,
+    async close() {
+      await services.closeLimits().catch(() => undefined);
+      await storage.close();
+    },
+  };
 }

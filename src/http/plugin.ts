@@ -114,7 +114,7 @@ export async function registerHttp(
   });
 
   registerErrorHandling(app);
-  const loginGuard = createLoginGuard(await registerProtection(app, options));
+  const loginGuard = createLoginGuard(await registerProtection(app, options, services.limits));
   registerAuth(app, services.auth, loginGuard);
   registerIdempotency(app, services.idempotency);
 

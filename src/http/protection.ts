@@ -1,10 +1,12 @@
 // Protections a public endpoint needs (issue 8): security headers, a per-client request rate limit with
-// RateLimit headers and 429 + Retry-After, and throttles on failed authentications per address and per key.
+// RateLimit headers and 429 + Retry-After, and throttles on failed authentications per address and per key,
+// all counted across the fleet's processes when the services share them (services/shared-windows.ts).
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { CouponError } from '../domain/errors.js';
 import { createAttemptThrottle } from '../services/attempt-throttle.js';
+import type { SharedWindows } from '../services/shared-windows.js';
 import type { LoginThrottles } from './auth.js';
 
 export interface ProtectionOptions {
@@ -16,9 +18,30 @@ export interface ProtectionOptions {
 
 const AUTH_WINDOW_MS = 15 * 60_000;
 
+/**
+ * The request rate limit's store: its counts live in the shared windows (services/shared-windows.ts), so a
+ * fleet counts a client's requests together. One store for the app (the limit is global).
+ */
+function windowStore(windows: SharedWindows) {
+  return class WindowStore {
+    incr(
+      key: string,
+      callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+      timeWindow: number,
+    ): void {
+      const w = windows.add('rate', key, 1, timeWindow);
+      callback(null, { current: w.hits, ttl: Math.max(0, w.resetAt - Date.now()) });
+    }
+    child(): WindowStore {
+      return this;
+    }
+  };
+}
+
 export async function registerProtection(
   app: FastifyInstance,
   options: ProtectionOptions,
+  windows: SharedWindows,
 ): Promise<LoginThrottles> {
   // JSON answers are never rendered, so no CSP here; the console sets its own for its pages.
   await app.register(helmet, { global: true, contentSecurityPolicy: false });
@@ -29,6 +52,7 @@ export async function registerProtection(
       hook: 'preParsing',
       max: options.rateLimitPerMinute,
       timeWindow: 60_000,
+      store: windowStore(windows),
       enableDraftSpec: true,
       keyGenerator: (request) =>
         request.principal
@@ -43,7 +67,13 @@ export async function registerProtection(
   }
   // Two tables, so that a flood of one kind of key cannot push the other kind's windows out.
   return {
-    perAddress: createAttemptThrottle(options.authFailureLimit, AUTH_WINDOW_MS, Date.now),
-    perKey: createAttemptThrottle(options.authFailureLimit, AUTH_WINDOW_MS, Date.now),
+    perAddress: createAttemptThrottle(options.authFailureLimit, AUTH_WINDOW_MS, Date.now, {
+      windows,
+      name: 'auth-address',
+    }),
+    perKey: createAttemptThrottle(options.authFailureLimit, AUTH_WINDOW_MS, Date.now, {
+      windows,
+      name: 'auth-key',
+    }),
   };
 }

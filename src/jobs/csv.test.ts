@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { csvLines, isHeaderWord, readCsv, ResultFile, type CsvItem } from './csv.js';
+import { csvLines, isHeaderWord, readCsv, type CsvItem } from './csv.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coupond-csv-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -76,22 +76,5 @@ describe('result files', () => {
   it('writes CSV lines with quoting where needed', () => {
     expect(csvLines([['A', 'b,c', 'say "hi"']]).toString()).toBe('A,"b,c","say ""hi"""\n');
     expect(csvLines([]).length).toBe(0);
-  });
-
-  it('overwrites at a committed offset and cuts what lies beyond it', () => {
-    const f = new ResultFile(path.join(dir, 'result.csv'));
-    try {
-      f.truncate(0);
-      const first = f.writeAt(0, Buffer.from('one\n'));
-      expect(f.writeAt(first, Buffer.from('two-attempt-1\n'))).toBe(18);
-      // The batch ran again (its transaction was retried): same offset, shorter content.
-      expect(f.writeAt(first, Buffer.from('two\n'))).toBe(8);
-      expect(fs.readFileSync(f.path, 'utf8')).toBe('one\ntwo\n');
-      fs.appendFileSync(f.path, 'uncommitted\n');
-      f.truncate(8);
-      expect(fs.readFileSync(f.path, 'utf8')).toBe('one\ntwo\n');
-    } finally {
-      f.close();
-    }
   });
 });

@@ -3,12 +3,10 @@
 // checkpoint and applied in batches, each one transaction that also commits the checkpoint and the
 // result files' lengths. A run that resumes cuts the result files back and skips the rows already done,
 // so no row is applied twice and no result line is written twice.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Services } from '../services/index.js';
-import type { Checkpoint, PlannedRow, RowOutcome, UploadRun } from '../services/upload-rows.js';
+import type { BatchResults, Checkpoint, PlannedRow, RowOutcome, UploadRun } from '../services/upload-rows.js';
 import type { UploadJobPayload } from '../services/uploads.js';
-import { csvLines, isMalformed, readCsv, ResultFile, type CsvItem } from './csv.js';
+import { csvLines, isMalformed, readCsv, type CsvItem } from './csv.js';
 import { DuplicateFinder } from './duplicates.js';
 import { JobFailure, type JobContext, type JobHandler, type JobOutcome } from './job.js';
 
@@ -133,80 +131,65 @@ async function runUpload(
   statsFrom: number,
 ): Promise<JobOutcome> {
   const org = await services.orgs.getSettings(ctx.orgId);
-  let errorFile: ResultFile | undefined;
-  let successFile: ResultFile | undefined;
-  try {
-    const run = await services.uploadRows.begin(ctx.fence, org, payload.uploadJobId, (r) => {
-      fs.mkdirSync(path.dirname(r.errorPath), { recursive: true });
-      errorFile = new ResultFile(r.errorPath);
-      successFile = new ResultFile(r.successPath);
-      errorFile.truncate(r.checkpoint.errorBytes);
-      successFile.truncate(r.checkpoint.successBytes);
-    });
-    if (!run || !errorFile || !successFile) return 'done';
-    if (!fs.existsSync(run.sourcePath)) throw new JobFailure('the uploaded file is missing');
-    const layout = layoutFor(run);
-    const scan = await scanFile(run.sourcePath, layout, ctx.signal);
-    if (ctx.signal.aborted) return 'interrupted';
-    await services.uploadRows.setTotal(ctx.fence, run, scan.total);
+  const run = await services.uploadRows.begin(ctx.fence, org, payload.uploadJobId);
+  if (!run) return 'done';
+  if (!(await services.uploadRows.fetchSource(run))) throw new JobFailure('the uploaded file is missing');
+  const layout = layoutFor(run);
+  const scan = await scanFile(run.sourcePath, layout, ctx.signal);
+  if (ctx.signal.aborted) return 'interrupted';
+  await services.uploadRows.setTotal(ctx.fence, run, scan.total);
 
-    const files = { error: errorFile, success: successFile };
-    let at = run.checkpoint;
-    let statsAt = Math.max(statsFrom, at.rowsDone * 2);
-    let index = 0;
-    let batch: CsvItem[] = [];
-    const flush = async (): Promise<void> => {
-      const items = batch;
-      batch = [];
-      const planned = items.map((item) => judge(item, layout, scan));
-      const from = at;
-      at = await services.uploadRows.applyBatch(ctx.fence, run, planned, from, (outcomes) =>
-        writeResults(files, from, items, outcomes, scan.header, layout.successColumns),
-      );
-      ctx.reportProgress({ rowsDone: at.rowsDone, total: scan.total, errors: at.errorCount });
-      if (at.rowsDone >= statsAt) {
-        statsAt = at.rowsDone * 2;
-        // Only the speed of the next batches depends on it: a failed refresh does not fail the upload.
-        await services.uploadRows.refreshStatistics().catch((e: unknown) => {
-          ctx.logger.warn({ err: e, jobId: ctx.jobId }, 'could not refresh the database statistics');
-        });
-      }
-      // On SQLite a batch runs synchronously: give waiting requests (status polls, redeems) their turn
-      // before the next one, or the API would stall for the whole upload.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    };
-    for await (const items of dataRows(run.sourcePath, scan, ctx.signal)) {
-      for (const item of items) {
-        if (index++ < at.rowsDone) continue;
-        batch.push(item);
-        if (batch.length >= layout.batchRows) {
-          await flush();
-          if (ctx.signal.aborted) return 'interrupted';
-        }
+  let at = run.checkpoint;
+  let statsAt = Math.max(statsFrom, at.rowsDone * 2);
+  let index = 0;
+  let batch: CsvItem[] = [];
+  const flush = async (): Promise<void> => {
+    const items = batch;
+    batch = [];
+    const planned = items.map((item) => judge(item, layout, scan));
+    const from = at;
+    at = await services.uploadRows.applyBatch(ctx.fence, run, planned, from, (outcomes) =>
+      resultLines(from, items, outcomes, scan.header, layout.successColumns),
+    );
+    ctx.reportProgress({ rowsDone: at.rowsDone, total: scan.total, errors: at.errorCount });
+    if (at.rowsDone >= statsAt) {
+      statsAt = at.rowsDone * 2;
+      // Only the speed of the next batches depends on it: a failed refresh does not fail the upload.
+      await services.uploadRows.refreshStatistics().catch((e: unknown) => {
+        ctx.logger.warn({ err: e, jobId: ctx.jobId }, 'could not refresh the database statistics');
+      });
+    }
+    // On SQLite a batch runs synchronously: give waiting requests (status polls, redeems) their turn
+    // before the next one, or the API would stall for the whole upload.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  };
+  for await (const items of dataRows(run.sourcePath, scan, ctx.signal)) {
+    for (const item of items) {
+      if (index++ < at.rowsDone) continue;
+      batch.push(item);
+      if (batch.length >= layout.batchRows) {
+        await flush();
+        if (ctx.signal.aborted) return 'interrupted';
       }
     }
-    if (ctx.signal.aborted) return 'interrupted';
-    if (batch.length > 0) await flush();
-    await services.uploadRows.finish(ctx.fence, run);
-    return 'done';
-  } finally {
-    errorFile?.close();
-    successFile?.close();
   }
+  if (ctx.signal.aborted) return 'interrupted';
+  if (batch.length > 0) await flush();
+  await services.uploadRows.finish(ctx.fence, run);
+  return 'done';
 }
 
 /**
- * Writes a batch's result lines at the committed offsets (error file: the row plus `error`; success
- * file: the row plus what the layout adds) and answers the checkpoint that covers them.
+ * A batch's result lines (error file: the row plus `error`; success file: the row plus what the layout
+ * adds), to be written at the committed lengths, and the checkpoint that covers them.
  */
-function writeResults(
-  files: { error: ResultFile; success: ResultFile },
+function resultLines(
   from: Checkpoint,
   items: readonly CsvItem[],
   outcomes: readonly RowOutcome[],
   header: readonly string[] | null,
   successColumns: readonly string[],
-): Checkpoint {
+): BatchResults {
   const errors: (readonly string[])[] = [];
   const successes: (readonly string[])[] = [];
   items.forEach((item, i) => {
@@ -218,11 +201,17 @@ function writeResults(
   if (header && from.errorBytes === 0 && errors.length > 0) errors.unshift([...header, 'error']);
   if (header && from.successBytes === 0 && successes.length > 0)
     successes.unshift([...header, ...successColumns]);
+  const error = csvLines(errors);
+  const success = csvLines(successes);
   return {
-    rowsDone: from.rowsDone + items.length,
-    errorCount: from.errorCount + outcomes.filter((o) => !o.ok).length,
-    errorBytes: files.error.writeAt(from.errorBytes, csvLines(errors)),
-    successBytes: files.success.writeAt(from.successBytes, csvLines(successes)),
+    checkpoint: {
+      rowsDone: from.rowsDone + items.length,
+      errorCount: from.errorCount + outcomes.filter((o) => !o.ok).length,
+      errorBytes: from.errorBytes + error.length,
+      successBytes: from.successBytes + success.length,
+    },
+    error,
+    success,
   };
 }
 

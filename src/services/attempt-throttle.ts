@@ -1,10 +1,9 @@
 // Counts failed attempts per key in fixed windows, so that codes (and secrets) cannot be guessed by brute
 // force: past the limit the key is refused until its window ends (docs/errors.md 429 with Retry-After).
-// In memory, per server process: with N processes an attacker gets at most N times the limit.
+// The windows are shared by the servers of a fleet (services/shared-windows.ts): a process sees its own
+// failures at once and the other processes' within a tick.
 import { CouponError } from '../domain/errors.js';
-
-/** Keys tracked at most; past it the oldest windows are dropped (a flood of keys must not exhaust memory). */
-const MAX_KEYS = 100_000;
+import { createSharedWindows, type SharedWindows } from './shared-windows.js';
 
 export interface AttemptThrottle {
   /** Throws 429 when `key` has used up its failures in the current window. */
@@ -13,39 +12,30 @@ export interface AttemptThrottle {
   fail(key: string, count?: number): void;
 }
 
-export function createAttemptThrottle(limit: number, windowMs: number, now: () => number): AttemptThrottle {
-  const windows = new Map<string, { count: number; resetAt: number }>();
+/**
+ * A throttle of `limit` failures per `windowMs`, named `name` in the shared windows; without `windows` it
+ * counts in this process's memory only.
+ */
+export function createAttemptThrottle(
+  limit: number,
+  windowMs: number,
+  now: () => number,
+  shared?: { windows: SharedWindows; name: string },
+): AttemptThrottle {
+  const windows = shared?.windows ?? createSharedWindows(now);
+  const name = shared?.name ?? 'attempts';
   return {
     check(key) {
       if (limit <= 0) return;
-      const w = windows.get(key);
-      if (!w) return;
-      const t = now();
-      if (w.resetAt <= t) {
-        windows.delete(key);
-        return;
-      }
-      if (w.count >= limit) {
-        const e = new CouponError('RateLimited', 'too many failed attempts');
-        e.retryAfterSeconds = Math.max(1, Math.ceil((w.resetAt - t) / 1000));
-        throw e;
-      }
+      const w = windows.get(name, key);
+      if (!w || w.hits < limit) return;
+      const e = new CouponError('RateLimited', 'too many failed attempts');
+      e.retryAfterSeconds = Math.max(1, Math.ceil((w.resetAt - now()) / 1000));
+      throw e;
     },
     fail(key, count = 1) {
       if (limit <= 0 || count <= 0) return;
-      const t = now();
-      const w = windows.get(key);
-      if (w && w.resetAt > t) {
-        w.count += count;
-        return;
-      }
-      if (windows.size >= MAX_KEYS) {
-        for (const k of windows.keys()) {
-          windows.delete(k);
-          if (windows.size < MAX_KEYS * 0.9) break;
-        }
-      }
-      windows.set(key, { count, resetAt: t + windowMs });
+      windows.add(name, key, count, windowMs);
     },
   };
 }

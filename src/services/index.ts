@@ -3,6 +3,7 @@ import { createOrgStore } from '../storage/org-store.js';
 import { createStores, type Stores } from '../storage/stores.js';
 import type { Engine } from '../storage/database.js';
 import { createAttemptThrottle } from './attempt-throttle.js';
+import { createSharedWindows } from './shared-windows.js';
 import { createAuthService } from './auth.js';
 import { createCouponService } from './coupons.js';
 import { createCustomerService } from './customers.js';
@@ -36,6 +37,13 @@ export interface ServiceOptions {
   /** The data folder (uploaded and result files) and the largest upload, from the configuration. */
   dataDir?: string;
   maxUploadBytes?: number;
+  /**
+   * Count the limits on callers across processes, through the database (a fleet on PostgreSQL, or several
+   * processes on one SQLite file); otherwise each process counts in its memory.
+   */
+  sharedLimits?: boolean;
+  /** Told when sharing the limits' counts with the database failed (they are retried the next tick). */
+  onLimitsError?: (e: unknown) => void;
 }
 
 /**
@@ -80,10 +88,23 @@ export function createServices(engine: Engine, options: ServiceOptions) {
   const issuing = createIssueService({ ...base, metrics });
   const pool = createPoolService(base);
   const coupons = createCouponService(base);
+  // The limits on callers, counted across the fleet when it shares them (services/shared-windows.ts): on the
+  // services' clock for the guess throttles, on the real clock for the request rate and authentication.
+  const sharing = options.sharedLimits
+    ? { engine, stores, ...(options.onLimitsError ? { onError: options.onLimitsError } : {}) }
+    : undefined;
+  const guessWindows = createSharedWindows(now, sharing);
+  const limits = createSharedWindows(Date.now, sharing);
   // docs/errors.md 429: failed code attempts are throttled so codes cannot be guessed by brute force.
   const guesses = createGuessGuard(base, {
-    perCustomer: createAttemptThrottle(options.guessLimit?.perCustomer ?? 20, GUESS_WINDOW_MS, now),
-    perClient: createAttemptThrottle(options.guessLimit?.perClient ?? 1000, GUESS_WINDOW_MS, now),
+    perCustomer: createAttemptThrottle(options.guessLimit?.perCustomer ?? 20, GUESS_WINDOW_MS, now, {
+      windows: guessWindows,
+      name: 'guess-customer',
+    }),
+    perClient: createAttemptThrottle(options.guessLimit?.perClient ?? 1000, GUESS_WINDOW_MS, now, {
+      windows: guessWindows,
+      name: 'guess-client',
+    }),
     windowMs: GUESS_WINDOW_MS,
   });
   const redemption = createRedeemService({ ...base, metrics, guesses });
@@ -112,6 +133,12 @@ export function createServices(engine: Engine, options: ServiceOptions) {
     }),
     uploadRows: createUploadRowService({ ...base, metrics, dataDir: options.dataDir ?? './data' }),
     ping: () => engine.ping(),
+    /** The windows the request rate limit and the authentication throttles count in (http/protection.ts). */
+    limits,
+    /** Shares the limits' last counts and stops their tick (before the database closes). */
+    async closeLimits(): Promise<void> {
+      await Promise.all([guessWindows.close(), limits.close()]);
+    },
   };
 }
 

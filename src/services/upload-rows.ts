@@ -13,6 +13,7 @@ import { issueToCustomer } from './issue-coupon.js';
 import { resolveCustomer } from './customers.js';
 import type { Metrics } from './metrics.js';
 import { addPoolCodes } from './pool.js';
+import { createStoredFiles } from './stored-files.js';
 import {
   resultDir,
   resultName,
@@ -51,10 +52,12 @@ export interface UploadRun {
   org: OrgSettings;
   job: UploadJob;
   params: CodeUploadParams | RedemptionUploadParams;
-  /** Absolute paths of the uploaded file and the two result files. */
+  /** The uploaded file's name in the database, and its copy in this server's data folder (fetchSource). */
+  sourceName: string;
   sourcePath: string;
-  errorPath: string;
-  successPath: string;
+  /** The result files' names in the database: each batch adds its lines there with its checkpoint. */
+  errorName: string;
+  successName: string;
   checkpoint: Checkpoint;
 }
 
@@ -67,6 +70,13 @@ export type PlannedRow =
 
 /** A row's result: a refusal, or success with the cells to add to the success file (an issued code). */
 export type RowOutcome = { ok: true; extra: string[] } | { ok: false; error: string };
+
+/** A batch's result lines (the bytes each result file grows by), and the checkpoint that covers them. */
+export interface BatchResults {
+  checkpoint: Checkpoint;
+  error: Buffer;
+  success: Buffer;
+}
 
 /** A success that adds nothing to the row: one shared object, not one per row (a million rows make garbage). */
 const PLAIN_SUCCESS: RowOutcome = Object.freeze({
@@ -86,6 +96,7 @@ export interface UploadRowsDeps extends StorageDeps {
 
 export function createUploadRowService(deps: UploadRowsDeps) {
   const { engine, stores, now, metrics, dataDir } = deps;
+  const files = createStoredFiles(deps);
 
   function* renew(fence: JobFence, t: number): Script<void> {
     const lease = { org: fence.org, id: fence.id, owner: fence.owner };
@@ -212,34 +223,30 @@ export function createUploadRowService(deps: UploadRowsDeps) {
   }
   return {
     /**
-     * Starts (or resumes) the run of an upload: marks it running and reads its checkpoint. `prepare` runs
-     * inside the same transaction, before any batch can commit: the job cuts its result files back to the
-     * committed lengths there. Undefined when the upload already ended.
+     * Starts (or resumes) the run of an upload: marks it running and reads its checkpoint. The result files
+     * hold exactly the committed lines (a batch's lines commit with its checkpoint), so a resumed run goes
+     * on from there. Undefined when the upload already ended.
      */
-    async begin(
-      fence: JobFence,
-      org: OrgSettings,
-      uploadJobId: number,
-      prepare: (run: UploadRun) => void,
-    ): Promise<UploadRun | undefined> {
+    async begin(fence: JobFence, org: OrgSettings, uploadJobId: number): Promise<UploadRun | undefined> {
       const t = now();
       return engine.run(
         function* () {
           yield* renew(fence, t);
-          const files = {
+          const names = {
             errorFile: resultName('error', uploadJobId),
             successFile: resultName('success', uploadJobId),
           };
-          const row = yield* stores.upload.begin(org.orgId, uploadJobId, files, t);
+          const row = yield* stores.upload.begin(org.orgId, uploadJobId, names, t);
           if (!row) return undefined;
-          const results = path.join(dataDir, resultDir(org.orgId));
+          const results = resultDir(org.orgId);
           const run: UploadRun = {
             org,
             job: toUploadJob(row),
             params: JSON.parse(row.params) as UploadRun['params'],
+            sourceName: row.stored_file,
             sourcePath: path.join(dataDir, row.stored_file),
-            errorPath: path.join(results, files.errorFile),
-            successPath: path.join(results, files.successFile),
+            errorName: path.posix.join(results, names.errorFile),
+            successName: path.posix.join(results, names.successFile),
             checkpoint: {
               rowsDone: Number(row.rows_done),
               errorCount: Number(row.error_count),
@@ -247,11 +254,18 @@ export function createUploadRowService(deps: UploadRowsDeps) {
               successBytes: Number(row.success_file_bytes),
             },
           };
-          prepare(run);
           return run;
         },
         { write: true },
       );
+    },
+
+    /**
+     * Makes sure this server's data folder holds the uploaded file (the server that received it has it;
+     * another copies it from the database). False when the file is nowhere.
+     */
+    async fetchSource(run: UploadRun): Promise<boolean> {
+      return files.fetchTo(run.org.orgId, run.sourceName, run.sourcePath);
     },
 
     /** Records how many data rows the file holds (known after the job's first read). */
@@ -267,22 +281,35 @@ export function createUploadRowService(deps: UploadRowsDeps) {
     },
 
     /**
-     * Applies one batch in one transaction. `write` receives the outcomes (and may be called again if the
-     * transaction is re-run), writes the result lines durably, and answers the checkpoint to commit.
+     * Applies one batch in one transaction. `results` turns the outcomes into result lines and the
+     * checkpoint (it may be called again if the transaction is re-run); the lines are written to the result
+     * files in the transaction that commits the checkpoint.
      */
     async applyBatch(
       fence: JobFence,
       run: UploadRun,
       rows: readonly PlannedRow[],
       from: Checkpoint,
-      write: (outcomes: readonly RowOutcome[]) => Checkpoint,
+      results: (outcomes: readonly RowOutcome[]) => BatchResults,
     ): Promise<Checkpoint> {
       const t = now();
+      const org = run.org.orgId;
       const result = await engine.run(
         function* () {
           yield* renew(fence, t);
           const outcomes = yield* applyRows(run, rows, t);
-          const next = write(outcomes);
+          const lines = results(outcomes);
+          const next = lines.checkpoint;
+          if (
+            lines.error.length > 0 &&
+            !(yield* stores.file.put(org, run.errorName, from.errorBytes, lines.error))
+          )
+            throw new LeaseLost(`upload ${run.job.id} error file moved`);
+          if (
+            lines.success.length > 0 &&
+            !(yield* stores.file.put(org, run.successName, from.successBytes, lines.success))
+          )
+            throw new LeaseLost(`upload ${run.job.id} success file moved`);
           const committed = yield* stores.upload.checkpoint({
             org: run.org.orgId,
             id: run.job.id,

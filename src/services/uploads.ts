@@ -10,6 +10,7 @@ import { CouponError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import type { UploadJobRow, UploadStatus } from '../storage/upload-store.js';
 import type { AnswerInWork, StorageDeps } from './deps.js';
+import { createStoredFiles } from './stored-files.js';
 
 export const CUSTOMER_IDENTIFIERS = ['MOBILE', 'EXTERNAL_ID', 'EMAIL', 'USER_ID'] as const;
 export type CustomerIdentifier = (typeof CUSTOMER_IDENTIFIERS)[number];
@@ -116,8 +117,8 @@ export function toUploadJob(r: UploadJobRow): UploadJob {
 }
 
 /** Where an org's uploaded files and result files live, relative to the data folder. */
-export const uploadDir = (org: number): string => path.join('uploads', String(org));
-export const resultDir = (org: number): string => path.join('results', String(org));
+export const uploadDir = (org: number): string => path.posix.join('uploads', String(org));
+export const resultDir = (org: number): string => path.posix.join('results', String(org));
 export const resultName = (which: 'error' | 'success', uploadJobId: number): string =>
   `${which}_${uploadJobId}.csv`;
 const RESULT_NAME = /^(error|success)_(\d{1,15})\.csv$/;
@@ -170,31 +171,28 @@ export function createUploadService(deps: UploadDeps) {
   const { engine, stores, now, dataDir } = deps;
   const queuedListeners = new Set<() => void>();
   const tmpDir = path.join(dataDir, 'uploads', 'tmp');
+  const files = createStoredFiles(deps);
   // A request cut off mid-file can leave its .part behind (the stream's file opens asynchronously); files
   // older than a day belong to no request any more and are swept when a server starts.
   sweepStaleParts(tmpDir, 24 * 3600_000);
 
-  /** Moves a received file to its final name (never over another file) and answers the relative path. */
-  function place(org: number, seriesId: number, file: ReceivedFile, t: number): string {
+  /**
+   * Stores a received file under a name no other upload of the org has (in the database, where every
+   * server of a fleet reads it) and keeps it in this server's data folder for a local worker; answers the
+   * name, relative to a data folder.
+   */
+  async function place(org: number, seriesId: number, file: ReceivedFile, t: number): Promise<string> {
     const dir = uploadDir(org);
-    fs.mkdirSync(path.join(dataDir, dir), { recursive: true });
     for (let attempt = 0; ; attempt++) {
       const suffix = attempt === 0 ? '' : `_${randomBytes(3).toString('hex')}`;
-      const rel = path.join(dir, `${baseName(file.originalName)}_${t}_${seriesId}${suffix}.csv`);
-      const target = path.join(dataDir, rel);
-      try {
-        // A hard link never replaces an existing file (a rename would); then the temporary name goes.
-        fs.linkSync(file.tmpPath, target);
-        fs.rmSync(file.tmpPath, { force: true });
+      const rel = path.posix.join(dir, `${baseName(file.originalName)}_${t}_${seriesId}${suffix}.csv`);
+      if (await files.putFile(org, rel, file.tmpPath)) {
+        const target = path.join(dataDir, rel);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.renameSync(file.tmpPath, target);
         return rel;
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        if ((code === 'EPERM' || code === 'ENOTSUP') && !fs.existsSync(target)) {
-          fs.renameSync(file.tmpPath, target); // a file system without hard links
-          return rel;
-        }
-        if (code !== 'EEXIST' || attempt >= 5) throw e;
       }
+      if (attempt >= 5) throw new Error(`no free name for the upload ${rel}`);
     }
   }
 
@@ -209,7 +207,7 @@ export function createUploadService(deps: UploadDeps) {
     const t = now();
     const series = await engine.run(() => stores.series.find(p.orgId, seriesId));
     if (!series) throw new CouponError('SeriesNotFound', String(seriesId));
-    const stored = place(p.orgId, seriesId, file, t);
+    const stored = await place(p.orgId, seriesId, file, t);
     try {
       const row = await engine.run(
         function* () {
@@ -244,6 +242,7 @@ export function createUploadService(deps: UploadDeps) {
       return row;
     } catch (e) {
       fs.rmSync(path.join(dataDir, stored), { force: true });
+      await files.remove(p.orgId, stored).catch(() => undefined);
       throw e;
     }
   }
@@ -332,7 +331,12 @@ export function createUploadService(deps: UploadDeps) {
       const listed = which === 'error' ? job?.errorFile : job?.successFile;
       if (!row || !job || listed !== name) throw new CouponError('NotFound', `file ${name}`);
       const bytes = Number(which === 'error' ? row.error_file_bytes : row.success_file_bytes);
-      const file = path.join(dataDir, resultDir(p.orgId), name);
+      const stored = path.posix.join(resultDir(p.orgId), name);
+      if (await files.exists(p.orgId, stored))
+        return { name, bytes, stream: files.stream(p.orgId, stored, bytes) };
+      // A result file written before files moved into the database (migration 0020) is still in the data
+      // folder of the server that ran its job.
+      const file = path.join(dataDir, stored);
       const stream = fs.createReadStream(file, { start: 0, end: bytes - 1 });
       await new Promise<void>((resolve, reject) => {
         stream.once('open', () => resolve());

@@ -7,6 +7,7 @@ import { createCouponStore } from './coupon-store.js';
 import { createCustomerSeriesStore } from './customer-series-store.js';
 import { createCustomerStore } from './customer-store.js';
 import { createEventStore } from './event-store.js';
+import { createFileStore } from './file-store.js';
 import { createHoldStore } from './hold-store.js';
 import { createIdempotencyStore } from './idempotency-store.js';
 import { createJobStore } from './job-store.js';
@@ -15,6 +16,7 @@ import { createOrgStore } from './org-store.js';
 import { createRedemptionStore } from './redemption-store.js';
 import { createSeriesStore } from './series-store.js';
 import { createStatsStore } from './stats-store.js';
+import { createThrottleStore } from './throttle-store.js';
 import { createUploadStore } from './upload-store.js';
 
 export function createStores(engine: Engine) {
@@ -34,6 +36,8 @@ export function createStores(engine: Engine) {
     notification: createNotificationStore(engine),
     job: createJobStore(engine),
     upload: createUploadStore(engine),
+    file: createFileStore(engine),
+    throttle: createThrottleStore(engine),
     stats: createStatsStore(engine),
   };
 }

@@ -315,6 +315,23 @@ export interface IdempotencyKeyTable {
   created_at: number;
 }
 
+/** A part of a file kept in the database (an upload or a result file), from byte `at_byte`. */
+export interface FilePartTable {
+  org_id: number;
+  name: string;
+  at_byte: number;
+  data: Uint8Array;
+}
+
+/** A limit's window for one subject, counted by every server of a fleet (services/shared-windows.ts). */
+export interface ThrottleWindowTable {
+  name: string;
+  subject: string;
+  hits: number;
+  reset_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   org: OrgTable;
   api_client: ApiClientTable;
@@ -333,6 +350,8 @@ export interface Database {
   webhook_subscription: WebhookSubscriptionTable;
   webhook_delivery: WebhookDeliveryTable;
   idempotency_key: IdempotencyKeyTable;
+  file_part: FilePartTable;
+  throttle_window: ThrottleWindowTable;
 }
 
 export type TableName = keyof Database;

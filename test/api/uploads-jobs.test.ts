@@ -128,10 +128,28 @@ describe('resuming', () => {
     await until(() => dying !== undefined);
     await dying;
     expect(await jobRow(job.jobId)).toMatchObject({ status: 'running', lease_owner: a.owner });
-    // A batch that wrote its lines but never committed: the next run must cut them off.
-    const results = path.join(t.db.dataDir, 'results', String(t.client.orgId));
-    fs.appendFileSync(path.join(results, `error_${job.jobId}.csv`), 'UNCOMMITTED,error\n');
-    fs.appendFileSync(path.join(results, `success_${job.jobId}.csv`), 'UNCOMMITTED\n');
+    // Result lines are written in the transaction of their batch's checkpoint (in the database, where every
+    // server reads them): what is stored is exactly what the checkpoint committed, nothing to cut off.
+    const stored = await sql<{
+      name: string;
+      bytes: number;
+    }>`select name, sum(length(data)) as bytes from file_part
+      where org_id = ${t.client.orgId} and name like ${'results/%'} group by name`.execute(
+      t.app.engine.kysely,
+    );
+    const committed = await sql<{
+      e: number;
+      s: number;
+    }>`select error_file_bytes as e, success_file_bytes as s
+      from upload_job where org_id = ${t.client.orgId} and id = ${job.jobId}`.execute(t.app.engine.kysely);
+    const byName = new Map(stored.rows.map((r) => [r.name, Number(r.bytes)]));
+    expect(byName.get(`results/${t.client.orgId}/error_${job.jobId}.csv`) ?? 0).toBe(
+      Number(committed.rows[0]!.e),
+    );
+    expect(byName.get(`results/${t.client.orgId}/success_${job.jobId}.csv`) ?? 0).toBe(
+      Number(committed.rows[0]!.s),
+    );
+    expect(Number(committed.rows[0]!.s)).toBeGreaterThan(0);
 
     const b = workerOf(t.app, { batchSizes: { pool: 300 } });
     const started = Date.now();
@@ -285,6 +303,9 @@ describe('failures', () => {
     const seriesId = await series();
     const job = await uploadCodes(t, seriesId, 'GONE1\nGONE2\n');
     fs.rmSync(path.join(t.db.dataDir, 'uploads', String(t.client.orgId), job.uploadedFileUrl));
+    await sql`delete from file_part where org_id = ${t.client.orgId} and name = ${`uploads/${t.client.orgId}/${job.uploadedFileUrl}`}`.execute(
+      t.app.engine.kysely,
+    );
     const w = workerOf(t.app);
     expect(await w.runOnce()).toBe(true);
     const after = (await t.get(`/coupon/api/v1/upload/getUploadStatus/${seriesId}`)).body.result
