@@ -23,7 +23,7 @@ const issuance = (reason: string, words: string): ErrorSpec =>
 export const couponErrors = {
   // Request level
   InvalidInput: spec(629, 400, 'INVALID_INPUT', 'invalid input'),
-  TooManyCoupons: spec(629, 400, 'TOO_MANY_COUPONS', 'invalid input: at most 50 coupons in one request'),
+  TooManyCoupons: spec(629, 400, 'TOO_MANY_COUPONS', 'invalid input: at most 100 coupons in one request'),
   Unauthorized: spec(401, 401, 'UNAUTHORIZED', 'missing or bad credentials'),
   Forbidden: spec(403, 403, 'FORBIDDEN', 'the client lacks the scope for this call'),
   NotFound: spec(404, 404, 'NOT_FOUND', 'no such route or resource'),

@@ -15,7 +15,7 @@ export type { ItemOutcome } from '../domain/redemption.js';
 export type { CouponNamed } from './redemption/pipeline.js';
 
 /** docs/api.md §7: at most this many coupons in one request (629). */
-export const MAX_COUPONS_PER_REQUEST = 50;
+export const MAX_COUPONS_PER_REQUEST = 100;
 
 export interface RedeemInput {
   ref: CustomerRef;

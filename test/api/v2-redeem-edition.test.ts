@@ -1,0 +1,49 @@
+// The later edition's redemption pages (docs/api.md §7): bulk limits, an optional bill amount, the
+// redemption id, redemptionTime as the bill's time, is_redeemable details, reactivation's answer, the
+// redeem update and the series' redemption restrictions, each from the pages' own sample requests.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, TestClock, type TestApp } from '../support/build-test-app.js';
+import { billSequence, createSeries, issueCoupon, mobileSequence, redeemBody } from '../support/factories.js';
+
+const clock = new TestClock(Date.UTC(2026, 0, 15, 10, 0, 0));
+let t: TestApp;
+beforeAll(async () => {
+  t = await buildTestApp({ clock });
+});
+afterAll(async () => t.close());
+
+const mobile = mobileSequence(9_600_000_000);
+const txn = billSequence('V2R');
+
+const series = (fields: Record<string, unknown> = {}) =>
+  createSeries(t, { description: 'v2 edition', discountValue: 100, ...fields });
+const issue = (seriesId: number, m: string) => issueCoupon(t, seriesId, { mobile: m });
+
+async function issueMany(seriesId: number, m: string, count: number): Promise<string[]> {
+  const r = await t.post('/v2/coupon/issue/multiple', { seriesId, count, customer: { mobile: m } });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body.coupons.map((c: { code: string }) => c.code);
+}
+
+describe('bulk requests of up to 100 coupons (page 08)', () => {
+  it('redeems 100 coupons in one bulk call, checks 100 with is_redeemable=true, and refuses 101 with 629', async () => {
+    const s = await series({ isMultipleVouchersPerUserAllowed: true, maxVouchersPerUser: -1 });
+    const m = mobile();
+    const codes = await issueMany(s.id, m, 101);
+    const hundred = codes.slice(0, 100);
+    const dry = await t.post('/v2/coupon/bulk/redeem?is_redeemable=true', redeemBody(m, hundred, txn()));
+    expect(dry.status, JSON.stringify(dry.body).slice(0, 400)).toBe(200);
+    expect(dry.body.totalCount).toBe(100);
+    const check = await t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${hundred.join(',')}`);
+    expect(check.status).toBe(200);
+    expect(check.body.redemption).toHaveLength(100);
+    const tooMany = await t.post('/v2/coupon/bulk/redeem', redeemBody(m, codes, txn()));
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors[0].code).toBe(629);
+    const r = await t.post('/v2/coupon/bulk/redeem', redeemBody(m, hundred, txn()));
+    expect(r.status, JSON.stringify(r.body).slice(0, 400)).toBe(200);
+    expect(r.body).toMatchObject({ totalCount: 100, failureCount: 0 });
+    const single = await t.post('/v2/coupon/redeem', redeemBody(m, codes.slice(100), txn()));
+    expect(single.status).toBe(200);
+  });
+});
