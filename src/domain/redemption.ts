@@ -6,15 +6,20 @@ import type { Coupon } from './coupon.js';
 import type { CouponErrorName } from './errors.js';
 import { isCouponExpired, isSeriesExpired, redemptionStart } from './expiry.js';
 import { minMoney, percentOf, ZERO, type Money } from './money.js';
-import { UNLIMITED, UNLIMITED_BILL, type RedemptionRange, type Series } from './series.js';
+import { NO_MAX_BILL, UNLIMITED, UNLIMITED_BILL, type RedemptionRange, type Series } from './series.js';
 
 /**
  * Where and when coupons are checked, held or redeemed: one till's bill at one instant. Built once per
  * request and passed as it is to the load, the rules and the writer.
  */
 export interface Checkout {
-  /** The bill amount; undefined skips the bill check (a check or hold without billAmount). */
+  /**
+   * The bill amount; undefined when the request gives none (docs/api.md §7): a check or hold skips the
+   * bill check then, a redeem (`billRequiredForRange`) is refused 733 by a series with a bill range.
+   */
   bill: Money | undefined;
+  /** A redeem without a bill cannot show it is in a series' bill range (docs/api.md §7). */
+  billRequiredForRange?: boolean;
   /** The bill's number (the wire's transactionNumber): a coupon is redeemed once per bill (747). */
   billNumber: string | null;
   /** The hold this checkout took earlier, if it names it; its own hold never counts against it. */
@@ -69,6 +74,12 @@ function isInRange(range: RedemptionRange, at: number, timezone: string): boolea
   const allows = (list: readonly number[] | null, value: number): boolean =>
     list === null || list.includes(value);
   return allows(range.dom, p.day) && allows(range.dow, p.isoWeekday) && allows(range.hours, p.hour);
+}
+
+/** True when the series limits the bill at all: a minimum above 0, or a maximum (neither -1 nor the default). */
+function hasBillRange(series: Series): boolean {
+  const max = series.maxBillAmount;
+  return series.minBillAmount > ZERO || (max !== UNLIMITED_BILL && max !== NO_MAX_BILL);
 }
 
 function isBillInRange(series: Series, bill: Money): boolean {
@@ -132,7 +143,9 @@ export function decideRedemption(
   if (minDays > 0 && cs.lastRedeemedAt !== null && at - cs.lastRedeemedAt < minDays * DAY_MS) {
     return refuse('MinDaysBetweenRedemption');
   }
-  if (ctx.bill !== undefined && !isBillInRange(series, ctx.bill)) return refuse('BillAmountOutOfRange');
+  if (ctx.bill === undefined) {
+    if (ctx.billRequiredForRange === true && hasBillRange(series)) return refuse('BillAmountOutOfRange');
+  } else if (!isBillInRange(series, ctx.bill)) return refuse('BillAmountOutOfRange');
   if (!isTillAllowed(series, ctx.tillId)) return refuse('TillNotAllowed');
   if (c.redeemedOnBill) return refuse('AlreadyRedeemedOnBill');
   return { kind: 'accept', discount: discountFor(series, ctx.bill) };

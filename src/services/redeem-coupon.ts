@@ -46,8 +46,10 @@ const checkoutOf = (
   input: Omit<RedeemInput, 'allowPartial' | 'holdId'>,
   holdId: number | null,
   now: number,
+  redeeming: boolean,
 ): Checkout => ({
   bill: input.bill,
+  billRequiredForRange: redeeming,
   billNumber: input.billNumber,
   holdId,
   tillId: input.tillId,
@@ -139,7 +141,7 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
       checkCount(input.codes);
       const recordGuesses = await guesses.check(p, input.ref);
       const t = now();
-      const checkout = checkoutOf(input, input.holdId, t);
+      const checkout = checkoutOf(input, input.holdId, t, true);
       const result = await engine.run(
         function* () {
           const { customer } = yield* resolveCustomer(stores, p.org, input.ref, { register: false, now: t });
@@ -171,11 +173,16 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
     },
 
     /** Runs the redemption checks for each code without writing anything (GET /v2/coupon/is_redeemable). */
-    async check(p: Principal, input: Omit<RedeemInput, 'allowPartial' | 'holdId'>): Promise<RedeemResult> {
+    async check(
+      p: Principal,
+      input: Omit<RedeemInput, 'allowPartial' | 'holdId'>,
+      /** `asRedeem`: answer what a redeem of the same body would (a bulk dry run: the bill rule of a redeem). */
+      options: { asRedeem?: boolean } = {},
+    ): Promise<RedeemResult> {
       checkCount(input.codes);
       const recordGuesses = await guesses.check(p, input.ref);
       const t = now();
-      const checkout = checkoutOf(input, null, t);
+      const checkout = checkoutOf(input, null, t, options.asRedeem === true);
       const result = await engine.run(function* () {
         const { customer } = yield* resolveCustomer(stores, p.org, input.ref, { register: false, now: t });
         return { customer, items: yield* checkCoupons(stores, p.org, customer, input.codes, checkout, t) };

@@ -326,10 +326,10 @@ describe('batches', () => {
     expect(r.body.redemption.map((i: any) => i.redemptionStatus.code)).toEqual([749, 716]);
   });
 
-  it('refuses more than 50 coupons with 629', async () => {
+  it('refuses more than 100 coupons with 629', async () => {
     const r = await redeem(
       mobile(),
-      Array.from({ length: 51 }, (_, i) => `CODE${i}`),
+      Array.from({ length: 101 }, (_, i) => `CODE${i}`),
     );
     expect(r.status).toBe(400);
     expect(r.body.errors[0].code).toBe(629);

@@ -47,3 +47,36 @@ describe('bulk requests of up to 100 coupons (page 08)', () => {
     expect(single.status).toBe(200);
   });
 });
+
+describe('billAmount is optional (pages 07, 08)', () => {
+  it('redeems without a bill amount: ABS takes its value off, PERC takes nothing; a series with a bill range refuses 733', async () => {
+    const abs = await series();
+    const perc = await series({ discountType: 'PERC', discountValue: 10 });
+    const ranged = await series({ minBillAmount: 100 });
+    const m = mobile();
+    const a = await issue(abs.id, m);
+    const p = await issue(perc.id, m);
+    const r = await issue(ranged.id, m);
+    const body = (code: string) => ({
+      redemptionRequestList: [{ code }],
+      user: { mobile: m },
+      transactionNumber: txn(),
+    });
+    const one = await t.post('/v2/coupon/redeem', body(a.code));
+    expect(one.status, JSON.stringify(one.body)).toBe(200);
+    expect(one.body.redemption[0].discountAmount).toBe(100);
+    const two = await t.post('/v2/coupon/bulk/redeem', body(p.code));
+    expect(two.status, JSON.stringify(two.body)).toBe(200);
+    expect(two.body.response[0].result.discountAmount).toBe(0);
+    const dry = await t.post('/v2/coupon/bulk/redeem?is_redeemable=true', body(r.code));
+    expect(dry.body.response[0].result.redemptionStatus.code).toBe(733);
+    const three = await t.post('/v2/coupon/redeem', body(r.code));
+    expect(three.status).toBe(400);
+    expect(three.body.redemption[0].redemptionStatus.code).toBe(733);
+    // is_redeemable without a bill skips the bill check, as before.
+    const check = await t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${r.code}`);
+    expect(check.body.redemption[0].isRedeemable).toBe(true);
+    const withBill = await t.post('/v2/coupon/redeem', { ...body(r.code), billAmount: '150' });
+    expect(withBill.status, JSON.stringify(withBill.body)).toBe(200);
+  });
+});

@@ -86,7 +86,7 @@ function redeemInput(body: RedeemBodyIn, org: OrgSettings, tillId: string | null
   return {
     ref: customerOf(body.user, org),
     codes,
-    bill: parseBill(body.billAmount, true),
+    bill: parseBill(body.billAmount, false),
     billNumber: parseTransactionNumber(body.transactionNumber),
     at: parseRedemptionTime(body.redemptionTime, org.timezone),
     holdId: parseHoldId(body.holdId),
@@ -249,7 +249,9 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
         request,
         reply,
         (record) =>
-          dryRun ? services.redemption.check(p, input) : services.redemption.redeem(p, input, record),
+          dryRun
+            ? services.redemption.check(p, input, { asRedeem: true })
+            : services.redemption.redeem(p, input, record),
         (result) => {
           const response = result.items.map((o) => ({
             entityId: o.coupon?.id ?? o.raw,

@@ -69,7 +69,7 @@ export function customerOf(raw: CustomerRefIn | undefined, org: OrgSettings): Cu
 /** The outcomes that did not pass (refused, or failed because another coupon did). */
 export const failures = (items: readonly ItemOutcome[]) => items.filter((o) => o.decision.kind !== 'accept');
 
-/** A bill amount: required on redeem (the reference marks it mandatory), optional on holds. */
+/** A bill amount: optional everywhere (the later edition's redeem pages do not require it; docs/api.md §7). */
 export function parseBill(raw: unknown, required: boolean): Money | undefined {
   if (raw === undefined || raw === null || raw === '') {
     if (required) throw invalid('billAmount', 'the bill amount (a number or numeric string)');
