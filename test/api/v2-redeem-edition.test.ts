@@ -80,3 +80,28 @@ describe('billAmount is optional (pages 07, 08)', () => {
     expect(withBill.status, JSON.stringify(withBill.body)).toBe(200);
   });
 });
+
+describe('result.redemptionId (page 08)', () => {
+  it('carries the redemption id in single and bulk answers ("-1" in a dry run), and reactivation takes it', async () => {
+    const s = await series({ isMultipleVouchersPerUserAllowed: true });
+    const m = mobile();
+    const [a, b, c] = await issueMany(s.id, m, 3);
+    const single = await t.post('/v2/coupon/redeem', redeemBody(m, [a!], txn()));
+    expect(single.status).toBe(200);
+    const id = single.body.redemption[0].redemptionId;
+    expect(id).toMatch(/^[1-9][0-9]*$/);
+    expect(Number(id)).toBe(single.body.redemption[0].id);
+    const dry = await t.post('/v2/coupon/bulk/redeem?is_redeemable=true', redeemBody(m, [b!, c!], txn()));
+    expect(dry.body.response.map((r: any) => r.result.redemptionId)).toEqual(['-1', '-1']);
+    const bulk = await t.post('/v2/coupon/bulk/redeem', redeemBody(m, [b!, c!], txn()));
+    expect(bulk.status).toBe(200);
+    const ids = bulk.body.response.map((r: any) => r.result.redemptionId);
+    expect(new Set([id, ...ids]).size).toBe(3);
+    const refused = await t.post('/v2/coupon/bulk/redeem', redeemBody(m, [b!], txn()));
+    expect(refused.body.response[0].result.redemptionId).toBe('-1');
+    const undo = await t.post('/v2/coupon/reactivate', { redemptionIds: ids.map(Number) });
+    expect(undo.status, JSON.stringify(undo.body)).toBe(200);
+    const again = await t.post('/v2/coupon/redeem', redeemBody(m, [b!], txn()));
+    expect(again.status).toBe(200);
+  });
+});

@@ -1100,6 +1100,8 @@ export interface components {
         };
         /** RedeemedCoupon */
         RedeemedCoupon: {
+            /** @description the redemption id, as the later edition writes it (a string); "-1" when nothing was redeemed */
+            redemptionId: string;
             id: number | null;
             couponId: number | null;
             currencyInput: boolean;

@@ -126,8 +126,11 @@ const ItemStatus = Type.Object({
   success: Type.Boolean(),
 });
 
-/** One coupon of a redeem answer, as the reference shows it, plus couponId and discountAmount (beyond). */
+/** One coupon of a redeem answer, as the reference shows it (redemptionId: the later edition), plus couponId and discountAmount (beyond). */
 export const RedeemedItem = Type.Object({
+  redemptionId: Type.String({
+    description: 'the redemption id, as the later edition writes it (a string); "-1" when nothing was redeemed',
+  }),
   id: Type.Union([Type.Integer(), Type.Null()]),
   couponId: Type.Union([Type.Integer(), Type.Null()]),
   currencyInput: Type.Boolean(),
@@ -160,6 +163,7 @@ export function toRedeemedItem(
   const s = o.series;
   const st = statusOf(o, success);
   return {
+    redemptionId: o.redemptionId === undefined ? '-1' : String(o.redemptionId),
     id: o.redemptionId ?? null,
     couponId: o.coupon?.id ?? null,
     currencyInput: false,
