@@ -129,7 +129,8 @@ const ItemStatus = Type.Object({
 /** One coupon of a redeem answer, as the reference shows it (redemptionId: the later edition), plus couponId and discountAmount (beyond). */
 export const RedeemedItem = Type.Object({
   redemptionId: Type.String({
-    description: 'the redemption id, as the later edition writes it (a string); "-1" when nothing was redeemed',
+    description:
+      'the redemption id, as the later edition writes it (a string); "-1" when nothing was redeemed',
   }),
   id: Type.Union([Type.Integer(), Type.Null()]),
   couponId: Type.Union([Type.Integer(), Type.Null()]),
