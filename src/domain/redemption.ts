@@ -26,8 +26,13 @@ export interface Checkout {
   holdId: number | null;
   /** The till redeeming (the API client's, or the one an upload row names). */
   tillId: string | null;
-  /** The instant the checks run at: the request's redemptionTime, or now. */
+  /**
+   * The instant the checks run at and the redemption is recorded at: the server's now for an API request
+   * (docs/api.md §7), the file's time for an upload row.
+   */
   at: number;
+  /** The till's own time for the bill (the wire's redemptionTime): kept in the history event, never checked. */
+  billTime?: number;
 }
 
 /** What the rules decide with: the checkout, for which customer, in which timezone. */

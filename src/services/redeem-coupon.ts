@@ -23,7 +23,7 @@ export interface RedeemInput {
   bill: Money | undefined;
   /** The bill's number (the wire's transactionNumber). */
   billNumber: string | null;
-  /** The requested redemption time (back-dated till uploads); the checks run then. */
+  /** The till's time for the bill (redemptionTime): recorded in the history event; the checks run at now. */
   at: number | undefined;
   holdId: number | null;
   allowPartial: boolean;
@@ -41,7 +41,11 @@ export function checkCount(codes: readonly CouponNamed[]): void {
   if (codes.length > MAX_COUPONS_PER_REQUEST) throw new CouponError('TooManyCoupons');
 }
 
-/** The checkout a request describes; the checks run at its redemptionTime, else now. */
+/**
+ * The checkout a request describes. The checks run at the server's now, whatever redemptionTime says: the
+ * later edition keeps the store's current time as the redemption time (docs/api.md §7), so a till with a
+ * stale or wrong clock neither loses (739, 712) nor gains (an expired coupon) anything.
+ */
 const checkoutOf = (
   input: Omit<RedeemInput, 'allowPartial' | 'holdId'>,
   holdId: number | null,
@@ -53,7 +57,8 @@ const checkoutOf = (
   billNumber: input.billNumber,
   holdId,
   tillId: input.tillId,
-  at: input.at ?? now,
+  at: now,
+  ...(input.at === undefined ? {} : { billTime: input.at }),
 });
 
 /** Refusals that mean "this code is not yours to use": what someone guessing codes gets. */

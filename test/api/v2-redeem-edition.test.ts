@@ -105,3 +105,45 @@ describe('result.redemptionId (page 08)', () => {
     expect(again.status).toBe(200);
   });
 });
+
+describe('redemptionTime is the till’s time for the bill, not the time the checks run (pages 07, 08)', () => {
+  it('redeems the page 08 sample body (redemptionTime in 2021) at the server’s time, and keeps the till’s time in the history', async () => {
+    const s = await series({ validTillDate: '2026-01-31', isMultipleVouchersPerUserAllowed: true });
+    const m = mobile();
+    const [a, b] = await issueMany(s.id, m, 2);
+    // The page's own sample: a till whose clock says 2021 (before the coupon was issued: 739 if checked then).
+    const sample = {
+      redemptionRequestList: [{ code: a }, { code: b }],
+      redemptionTime: '2021-05-12 19:18:30',
+      transactionNumber: 'numbr9435064964',
+      user: { mobile: m },
+      billAmount: '2000',
+    };
+    const r = await t.post('/v2/coupon/bulk/redeem', sample);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const couponId = r.body.response[0].entityId;
+    const history = await t.get(`/v2/coupon/${couponId}/history`);
+    expect(history.status).toBe(200);
+    const redeemed = JSON.stringify(history.body);
+    expect(redeemed).toContain(String(Date.UTC(2021, 4, 12, 19, 18, 30)));
+    // A till whose clock runs ahead does not get past the series' end either.
+    const later = await series({ validTillDate: '2026-01-31' });
+    const c = await issue(later.id, m);
+    clock.set('2026-02-02T10:00:00Z');
+    try {
+      const late = await t.post('/v2/coupon/redeem', {
+        ...redeemBody(m, [c.code], txn()),
+        redemptionTime: '2026-01-20 10:00:00',
+      });
+      expect(late.body.redemption[0].redemptionStatus.code).toBe(712);
+    } finally {
+      clock.set('2026-01-15T10:00:00Z');
+    }
+    const bad = await t.post('/v2/coupon/redeem', {
+      ...redeemBody(m, [c.code], txn()),
+      redemptionTime: 'yesterday',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].code).toBe(629);
+  });
+});
