@@ -147,3 +147,64 @@ describe('redemptionTime is the till’s time for the bill, not the time the che
     expect(bad.body.errors[0].code).toBe(629);
   });
 });
+
+describe('is_redeemable with details (page 09)', () => {
+  it('details=true adds the discount and the couponseries object; details=extended the brands, products, categories', async () => {
+    const s = await series({
+      discountType: 'PERC',
+      discountValue: 12,
+      discountUpto: 50,
+      maxRedemptionsInSeriesPerUser: 3,
+      productInfo: [
+        { productType: 'SKU', productIds: [30, 40] },
+        { productType: 'CATEGORY', productIds: '50, 60' },
+        { productType: 'BRAND', productIds: [10, 20] },
+      ],
+      redemptionOrgEntityDetails: [{ redemptionOrgEntityType: 'STORE', orgEntityId: 40 }],
+    });
+    const m = mobile();
+    const c = await issue(s.id, m);
+    const plain = await t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${c.code}`);
+    expect(plain.body.redemption[0]).not.toHaveProperty('discountType');
+    expect(plain.body.redemption[0]).not.toHaveProperty('couponseries');
+    const full = await t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${c.code}&details=true`);
+    expect(full.status, JSON.stringify(full.body)).toBe(200);
+    const item = full.body.redemption[0];
+    expect(item).toMatchObject({
+      isRedeemable: true,
+      discountType: 'PERC',
+      discountValue: 12,
+      discountUpto: 50,
+    });
+    for (const key of [
+      'description',
+      'discountCode',
+      'validTillDate',
+      'validTilldateFormat',
+      'isValidWithDiscountedItem',
+      'isUpdateProductData',
+      'updateProductData',
+      'info',
+      'maxRedemptionsInSeriesPerUser',
+      'issueToLoyalty',
+      'discountOn',
+    ])
+      expect(item.couponseries, key).toHaveProperty(key);
+    expect(item.couponseries).toMatchObject({
+      id: s.id,
+      discountCode: 'TEST10',
+      maxRedemptionsInSeriesPerUser: 3,
+      isUpdateProductData: false,
+    });
+    expect(item.seriesDetails.id).toBe(s.id); // today's key stays
+    const ext = await t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${c.code}&details=extended`);
+    expect(ext.body.redemption[0]).toMatchObject({
+      discountType: 'PERC',
+      brands: [10, 20],
+      products: [30, 40],
+      categories: ['50', '60'],
+      entityLevelRedemptionConfigsValues: [{ redemptionOrgEntityType: 'STORE', orgEntityId: 40 }],
+    });
+    expect(ext.body.redemption[0].couponseries.id).toBe(s.id);
+  });
+});

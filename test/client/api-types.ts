@@ -1143,6 +1143,15 @@ export interface components {
                 reason?: string;
             };
             seriesDetails?: unknown;
+            discountType?: string;
+            discountValue?: number;
+            discountUpto?: number;
+            validTillDate?: string | null;
+            couponseries?: unknown;
+            brands?: unknown[];
+            products?: unknown[];
+            categories?: unknown[];
+            entityLevelRedemptionConfigsValues?: unknown[];
             warnings: unknown[];
         };
         /** HoldRequest */

@@ -33,6 +33,7 @@ import {
   toRedeemedItem,
   type RedeemBodyIn,
 } from '../wire/redemption.js';
+import { detailFields } from '../wire/redemption-details.js';
 import { toSeriesReply } from '../wire/series.js';
 
 const RedeemReply = Type.Object({
@@ -158,9 +159,14 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
       }
       const redemption = result.items.map((o) => {
         const item = toCheckedItem(o, { withDiscount: q.billAmount !== undefined });
-        if (details === 'true' && o.series) return { ...item, seriesDetails: seriesSummary(o.series) };
-        if (details === 'extended' && o.series) return { ...item, seriesDetails: configs.get(o.series.id) };
-        return item;
+        if (!o.series || (details !== 'true' && details !== 'extended')) return item;
+        const config = configs.get(o.series.id);
+        return {
+          ...item,
+          ...detailFields(o.coupon, o.series, details, config),
+          // Today's key, kept for older integrations (docs/api.md §7).
+          seriesDetails: details === 'true' ? seriesSummary(o.series) : config,
+        };
       });
       return {
         customer: toCustomerReply(result.customer),

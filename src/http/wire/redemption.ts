@@ -17,6 +17,7 @@ import type { OrgSettings } from '../../domain/principal.js';
 import type { ItemOutcome } from '../../services/redeem-coupon.js';
 import type { CouponNamed } from '../../services/redeem-coupon.js';
 import { ErrorEntrySchema, MoneyIn } from './common.js';
+import { DetailFields } from './redemption-details.js';
 import { CustomerRefBody, type CustomerRefIn } from './coupon.js';
 
 const CouponRequest = Type.Object(
@@ -211,6 +212,7 @@ export const CheckedItem = Type.Object(
       }),
     ),
     seriesDetails: Type.Optional(Type.Unknown()),
+    ...DetailFields,
     warnings: Type.Array(Type.Unknown()),
   },
   { additionalProperties: false },
