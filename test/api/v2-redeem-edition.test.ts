@@ -208,3 +208,26 @@ describe('is_redeemable with details (page 09)', () => {
     expect(ext.body.redemption[0].couponseries.id).toBe(s.id);
   });
 });
+
+describe('reactivation (page 10)', () => {
+  it('takes the ids as a comma-separated string and answers {warnings, errors, success}; a refusal says success false', async () => {
+    const s = await series({ isMultipleVouchersPerUserAllowed: true });
+    const m = mobile();
+    const [a, b] = await issueMany(s.id, m, 2);
+    const r = await t.post('/v2/coupon/redeem', redeemBody(m, [a!, b!], txn()));
+    const ids: string[] = r.body.redemption.map((i: any) => i.redemptionId);
+    const undo = await t.post('/v2/coupon/reactivate', { redemptionIds: ids.join(',') });
+    expect(undo.status, JSON.stringify(undo.body)).toBe(200);
+    expect(undo.body).toMatchObject({ warnings: [], errors: [], success: true });
+    expect(undo.body.reactivated.sort()).toEqual(ids.map(Number).sort());
+    const again = await t.post('/v2/coupon/reactivate', { redemptionIds: [ids.join(', ')] });
+    expect(again.status).toBe(400);
+    expect(again.body).toMatchObject({ warnings: [], success: false });
+    expect(again.body.errors[0].code).toBe(510);
+    const junk = await t.post('/v2/coupon/reactivate', { redemptionIds: `${ids[0]},x` });
+    expect(junk.body.errors[0].code).toBe(510);
+    const none = await t.post('/v2/coupon/reactivate', { redemptionIds: '' });
+    expect(none.body.errors[0].code).toBe(661);
+    expect((await t.post('/v2/coupon/redeem', redeemBody(m, [a!, b!], txn()))).status).toBe(200);
+  });
+});

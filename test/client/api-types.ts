@@ -351,7 +351,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Undo redemptions by id, or everything redeemed on a customer’s bill (transactionNumber + user) */
+        /** Undo redemptions by id (an array or a comma-separated string), or everything redeemed on a customer’s bill (transactionNumber + user) */
         post: operations["reactivateRedemptions"];
         delete?: never;
         options?: never;
@@ -1175,7 +1175,7 @@ export interface components {
         };
         /** ReactivateRequest */
         ReactivateRequest: {
-            redemptionIds?: (number | string)[];
+            redemptionIds?: (number | string)[] | string | number;
             transactionNumber?: string | number;
             user?: {
                 id?: (number | string) | (never | null);
@@ -2552,9 +2552,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        warnings: unknown[];
+                        errors: unknown[];
+                        success: boolean;
                         reactivated: number[];
                         redemptionStatus: components["schemas"]["RedemptionStatus"];
-                        warnings: unknown[];
                     };
                 };
             };

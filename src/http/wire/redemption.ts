@@ -54,7 +54,13 @@ export const HoldBody = Type.Object(
 
 export const ReactivateBody = Type.Object(
   {
-    redemptionIds: Type.Optional(Type.Array(Type.Union([Type.Integer(), Type.String()]))),
+    redemptionIds: Type.Optional(
+      Type.Union([
+        Type.Array(Type.Union([Type.Integer(), Type.String()])),
+        Type.String({ description: 'comma-separated redemption ids, as the later edition documents' }),
+        Type.Integer(),
+      ]),
+    ),
     transactionNumber: Type.Optional(Type.Union([Type.String(), Type.Number()])),
     user: Type.Optional(CustomerRefBody),
   },
