@@ -190,6 +190,12 @@ export type CouponErrorName = keyof typeof couponErrors;
 export const SUCCESS_CODE = 700;
 export const PROCESSING_SUCCESSFUL = 'Coupon processing successful';
 export const IS_REDEEM_SUCCESSFUL = 'Coupon isRedeem successful';
+/** PUT /v2/coupon/redeem: every change made (761), some of them (762). */
+export const REDEMPTION_UPDATED = { code: 761, message: 'Coupon redemption update successful' } as const;
+export const REDEMPTION_PARTLY_UPDATED = {
+  code: 762,
+  message: 'Coupon redemption update partially successful',
+} as const;
 
 /** A refusal of the whole request. `detail` is appended to the catalogue text, never replaces it. */
 export class CouponError extends Error {

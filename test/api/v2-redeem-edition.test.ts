@@ -231,3 +231,105 @@ describe('reactivation (page 10)', () => {
     expect((await t.post('/v2/coupon/redeem', redeemBody(m, [a!, b!], txn()))).status).toBe(200);
   });
 });
+
+describe('PUT /v2/coupon/redeem (page 13)', () => {
+  it('changes the bill of a redemption, answers the page’s shape (762 when one id is unknown), records a history event', async () => {
+    const s = await series({ isMultipleVouchersPerUserAllowed: true });
+    const m = mobile();
+    const [a] = await issueMany(s.id, m, 1);
+    const r = await t.post('/v2/coupon/redeem', redeemBody(m, [a!], 'numbr-before'));
+    const id = Number(r.body.redemption[0].redemptionId);
+    const couponId = r.body.redemption[0].couponId;
+    // The page's sample body (its JSON repaired): the second item names an id nobody has.
+    const sample = {
+      redemptions: [
+        { redemptionId: id, billAmount: 100, transactionNumber: 'numbr9435064964', billId: 123 },
+        {
+          redemptionId: 99999999,
+          billAmount: 100,
+          transactionNumber: 'numbr9435064964',
+          billId: 123,
+          customFields: [{ cf_key_1: 'cf_value_1' }, { cf_key_2: 'cf_value_2' }],
+        },
+      ],
+      user: { mobile: m },
+    };
+    const up = await t.put('/v2/coupon/redeem', sample);
+    expect(up.status, JSON.stringify(up.body)).toBe(200);
+    expect(Object.keys(up.body).sort()).toEqual(['entity', 'errors', 'success', 'warnings']);
+    expect(up.body).toMatchObject({
+      success: true,
+      errors: [],
+      warnings: [],
+      entity: {
+        status: { status: true, code: 762, message: 'Coupon redemption update partially successful' },
+        totalCount: 2,
+        failedCount: 1,
+        redemptions: [
+          {
+            redemptionId: id,
+            billAmount: 100,
+            transactionNumber: 'numbr9435064964',
+            billId: 123,
+            customFields: {},
+            redemptionStatus: { status: true, code: 761, message: 'Coupon redemption update successful' },
+          },
+          { redemptionId: 99999999, redemptionStatus: { status: false, code: 510 } },
+        ],
+      },
+    });
+    expect(up.body.entity.user.profiles[0].identifiers[0]).toEqual({ type: 'mobile', value: m });
+    const fields = await t.put('/v2/coupon/redeem', {
+      redemptions: [{ redemptionId: String(id), billAmount: '150.5', customFields: { test: 'test' } }],
+    });
+    expect(fields.status, JSON.stringify(fields.body)).toBe(200);
+    expect(fields.body.entity.redemptions[0]).toMatchObject({
+      billAmount: 150.5,
+      transactionNumber: 'numbr9435064964',
+      billId: 123,
+      customFields: { test: 'test' },
+    });
+    expect(fields.body.entity.status.code).toBe(761);
+    const history = await t.get(`/v2/coupon/${couponId}/history`);
+    expect(history.body.events.map((e: any) => e.type)).toContain('redemption_updated');
+    // The new bill number is the bill the redemption is on: reactivation by bill finds it.
+    const undo = await t.post('/v2/coupon/reactivate', {
+      transactionNumber: 'numbr9435064964',
+      user: { mobile: m },
+    });
+    expect(undo.body.reactivated).toEqual([id]);
+    // An undone redemption can no longer be changed: every item refused is a 400.
+    const gone = await t.put('/v2/coupon/redeem', { redemptions: [{ redemptionId: id, billAmount: 1 }] });
+    expect(gone.status).toBe(400);
+    expect(gone.body).toMatchObject({ success: false, entity: { failedCount: 1 } });
+    expect(gone.body.errors[0].code).toBe(510);
+  });
+
+  it('refuses another org’s redemption (510), another customer’s (510), and a missing billAmount (629)', async () => {
+    const s = await series();
+    const m = mobile();
+    const c = await issue(s.id, m);
+    const r = await t.post('/v2/coupon/redeem', redeemBody(m, [c.code], txn()));
+    const id = r.body.redemption[0].id;
+    const other = await t.createOrg('org B');
+    const foreign = await t.put(
+      '/v2/coupon/redeem',
+      { redemptions: [{ redemptionId: id, billAmount: 5 }] },
+      other,
+    );
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.errors[0].code).toBe(510);
+    const someoneElse = mobile();
+    await issue(s.id, someoneElse);
+    const wrongUser = await t.put('/v2/coupon/redeem', {
+      redemptions: [{ redemptionId: id, billAmount: 5 }],
+      user: { mobile: someoneElse },
+    });
+    expect(wrongUser.body.errors[0].code).toBe(510);
+    const missing = await t.put('/v2/coupon/redeem', { redemptions: [{ redemptionId: id }] });
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors[0].code).toBe(629);
+    const none = await t.put('/v2/coupon/redeem', { redemptions: [] });
+    expect(none.body.errors[0].code).toBe(661);
+  });
+});

@@ -1,4 +1,5 @@
-// Reactivation route (docs/api.md §7): undo redemptions by id, or everything redeemed on a customer's bill.
+// Reactivation route (docs/api.md §7): undo redemptions by id, or everything redeemed on a customer's bill;
+// and the redeem update (PUT /v2/coupon/redeem): the bill of redemptions, changed after the fact.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { CouponError, PROCESSING_SUCCESSFUL, SUCCESS_CODE } from '../../domain/errors.js';
@@ -8,6 +9,13 @@ import { principalOf } from '../auth.js';
 import { answerOnce } from '../idempotency.js';
 import { Warnings, withErrors } from '../wire/common.js';
 import type { CustomerRefIn } from '../wire/coupon.js';
+import {
+  parseRedeemUpdate,
+  RedeemUpdateBody,
+  RedeemUpdateReply,
+  toRedeemUpdateReply,
+  type RedeemUpdateBodyIn,
+} from '../wire/redeem-update.js';
 import { customerOf, parseTransactionNumber, ReactivateBody, RedemptionStatus } from '../wire/redemption.js';
 
 /** The later edition's `{warnings, errors, success}`, with today's `reactivated` and `redemptionStatus` kept. */
@@ -77,6 +85,31 @@ export function reactivationRoutes(app: FastifyInstance, services: Services): vo
           redemptionStatus: { status: true, message: PROCESSING_SUCCESSFUL, code: SUCCESS_CODE },
         },
       }));
+    },
+  );
+
+  app.put(
+    '/v2/coupon/redeem',
+    {
+      config: { scope: 'write', errorShape: 'success' },
+      schema: {
+        tags: ['redeeming'],
+        summary:
+          'Change the bill number, bill amount, bill id and custom fields of redemptions, each on its own (the checks do not run again)',
+        body: RedeemUpdateBody,
+        response: withErrors({ 200: RedeemUpdateReply }),
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const input = parseRedeemUpdate(request.body as RedeemUpdateBodyIn, p.org);
+      return answerOnce(
+        services.idempotency,
+        request,
+        reply,
+        (record) => services.redemptionUpdate.update(p, input, record),
+        toRedeemUpdateReply,
+      );
     },
   );
 }
