@@ -120,6 +120,12 @@ export const couponErrors = {
     'coupon cannot be redeemed at this day or hour',
   ),
   NotCustomersCoupon: spec(710, 400, 'NOT_CUSTOMERS_COUPON', 'coupon is not issued to this customer'),
+  CustomerNotTargeted: spec(
+    710,
+    400,
+    'CUSTOMER_NOT_TARGETED',
+    'coupon is not meant for this customer (the series names the customers who may redeem)',
+  ),
   AlreadyRedeemedByCustomer: spec(
     716,
     400,
@@ -161,6 +167,12 @@ export const couponErrors = {
     'bill amount is outside the allowed range',
   ),
   TillNotAllowed: spec(735, 400, 'STORE_NOT_ALLOWED', 'this till may not redeem coupons of this series'),
+  OrgEntityNotAllowed: spec(
+    735,
+    400,
+    'ORG_ENTITY_NOT_ALLOWED',
+    'the coupon cannot be redeemed at this store (not a till or store of the series)',
+  ),
   AlreadyRedeemedOnBill: spec(
     747,
     400,

@@ -164,10 +164,13 @@ describe('is_redeemable with details (page 09)', () => {
     });
     const m = mobile();
     const c = await issue(s.id, m);
-    const plain = await t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${c.code}`);
+    // The series names store 40: its till (a client of till 40) checks the coupon.
+    const till = await t.createClient(t.client.orgId, { tillId: '40' });
+    const get = (url: string) => t.get(url, till);
+    const plain = await get(`/v2/coupon/is_redeemable?mobile=${m}&code=${c.code}`);
     expect(plain.body.redemption[0]).not.toHaveProperty('discountType');
     expect(plain.body.redemption[0]).not.toHaveProperty('couponseries');
-    const full = await t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${c.code}&details=true`);
+    const full = await get(`/v2/coupon/is_redeemable?mobile=${m}&code=${c.code}&details=true`);
     expect(full.status, JSON.stringify(full.body)).toBe(200);
     const item = full.body.redemption[0];
     expect(item).toMatchObject({
@@ -197,7 +200,7 @@ describe('is_redeemable with details (page 09)', () => {
       isUpdateProductData: false,
     });
     expect(item.seriesDetails.id).toBe(s.id); // today's key stays
-    const ext = await t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${c.code}&details=extended`);
+    const ext = await get(`/v2/coupon/is_redeemable?mobile=${m}&code=${c.code}&details=extended`);
     expect(ext.body.redemption[0]).toMatchObject({
       discountType: 'PERC',
       brands: [10, 20],
@@ -331,5 +334,88 @@ describe('PUT /v2/coupon/redeem (page 13)', () => {
     expect(missing.body.errors[0].code).toBe(629);
     const none = await t.put('/v2/coupon/redeem', { redemptions: [] });
     expect(none.body.errors[0].code).toBe(661);
+  });
+});
+
+describe('series restrictions the rule engine enforces (page 01 fields; docs/errors.md)', () => {
+  it('redemptionOrgEntityDetails: a till or store it names redeems, another till gets 735, CONCEPT and ZONE restrict nothing', async () => {
+    const s = await series({
+      isMultipleVouchersPerUserAllowed: true,
+      redemptionOrgEntityDetails: [
+        { redemptionOrgEntityType: 'CONCEPT', orgEntityId: 10 },
+        { redemptionOrgEntityType: 'TILL', orgEntityId: 20 },
+        { redemptionOrgEntityType: 'ZONE', orgEntityId: 30 },
+        { redemptionOrgEntityType: 'STORE', orgEntityId: 40 },
+      ],
+    });
+    const m = mobile();
+    const [a, b] = await issueMany(s.id, m, 2);
+    const till20 = await t.createClient(t.client.orgId, { tillId: '20' });
+    const till40 = await t.createClient(t.client.orgId, { tillId: '40' });
+    const till99 = await t.createClient(t.client.orgId, { tillId: '99' });
+    const other = await t.post('/v2/coupon/redeem', redeemBody(m, [a!], txn()), till99);
+    expect(other.status).toBe(400);
+    expect(other.body.redemption[0].redemptionStatus.code).toBe(735);
+    expect(other.body.errors[0]).toMatchObject({ code: 735, reason: 'ORG_ENTITY_NOT_ALLOWED' });
+    const noTill = await t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${a}`);
+    expect(noTill.body.redemption[0].redemptionStatus.code).toBe(735);
+    expect((await t.post('/v2/coupon/redeem', redeemBody(m, [a!], txn()), till20)).status).toBe(200);
+    expect((await t.post('/v2/coupon/redeem', redeemBody(m, [b!], txn()), till40)).status).toBe(200);
+    const groups = await series({
+      redemptionOrgEntityDetails: [{ redemptionOrgEntityType: 'ZONE', orgEntityId: 30 }],
+    });
+    const c = await issue(groups.id, m);
+    expect((await t.post('/v2/coupon/redeem', redeemBody(m, [c.code], txn()), till99)).status).toBe(200);
+  });
+
+  it('targetUserDetails.customerIds: only the customers it names redeem (710 CUSTOMER_NOT_TARGETED); the page’s registration fields restrict nothing', async () => {
+    const named = mobile();
+    const stranger = mobile();
+    const first = await issue((await series()).id, named); // registers the customer
+    const namedId = (await t.get(`/v2/coupon/is_redeemable?mobile=${named}&code=${first.code}`)).body.customer
+      .id;
+    const s = await series({
+      anyUser: true,
+      isMultipleUseAllowed: true,
+      sameUserMultipleRedeem: true,
+      targetUserDetails: { customerIds: [namedId], validMaxUserTransactionLimit: 1 },
+    });
+    const c = await issue(s.id, named);
+    await issue(s.id, stranger);
+    const refused = await t.post('/v2/coupon/redeem', redeemBody(stranger, [c.code], txn()));
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0]).toMatchObject({ code: 710, reason: 'CUSTOMER_NOT_TARGETED' });
+    expect((await t.post('/v2/coupon/redeem', redeemBody(named, [c.code], txn()))).status).toBe(200);
+    // The page's sample targetUserDetails (registration window 0–10000, units unknown) restricts nothing.
+    const sample = await series({
+      targetUserDetails: {
+        validMaxUserTransactionLimit: 1,
+        validUserRegistrationStartTime: 0,
+        validUserRegistrationEndTime: 10000,
+      },
+    });
+    const d = await issue(sample.id, stranger);
+    expect((await t.post('/v2/coupon/redeem', redeemBody(stranger, [d.code], txn()))).status).toBe(200);
+  });
+
+  it('validDaysFromCreation: the coupon is valid N days after its issue (713), only when the series sets it', async () => {
+    const s = await series({ validDaysFromCreation: 2, isMultipleVouchersPerUserAllowed: true });
+    const unset = await series({ isMultipleVouchersPerUserAllowed: true });
+    const m = mobile();
+    const [a, b] = await issueMany(s.id, m, 2);
+    const c = await issue(unset.id, m);
+    const at = async (iso: string, code: string) => {
+      clock.set(iso);
+      try {
+        return await t.post('/v2/coupon/redeem', redeemBody(m, [code], txn()));
+      } finally {
+        clock.set('2026-01-15T10:00:00Z');
+      }
+    };
+    expect((await at('2026-01-17T23:59:59Z', a!)).status).toBe(200);
+    const late = await at('2026-01-18T00:00:00Z', b!);
+    expect(late.body.redemption[0].redemptionStatus.code).toBe(713);
+    // The answered default (30) is not a restriction.
+    expect((await at('2026-03-01T10:00:00Z', c.code)).status).toBe(200);
   });
 });
