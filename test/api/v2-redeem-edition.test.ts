@@ -419,3 +419,29 @@ describe('series restrictions the rule engine enforces (page 01 fields; docs/err
     expect((await at('2026-03-01T10:00:00Z', c.code)).status).toBe(200);
   });
 });
+
+describe('page 07 sample request', () => {
+  it('redeems with the page’s own body: externalId customer, billAmount "0", empty transactionNumber, ISO redemptionTime with an offset', async () => {
+    const s = await series();
+    const externalId = `000003${Date.now() % 1_000_000}`;
+    const issued = await t.post('/v2/coupon/issue', { seriesId: s.id, customer: { externalId } });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    const sample = {
+      redemptionRequestList: [{ code: issued.body.code }],
+      user: { externalId },
+      transactionNumber: '',
+      billAmount: '0',
+      redemptionTime: '2024-11-11T05:11:13-05:00',
+    };
+    const r = await t.post('/v2/coupon/redeem', sample);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.redemption[0]).toMatchObject({
+      code: issued.body.code,
+      discountType: 'ABS',
+      discountValue: 100,
+      discountAmount: 0, // at most the bill, and the bill is 0
+      redemptionStatus: { code: 700, success: true },
+    });
+    expect(r.body.redemption[0].redemptionId).toBe(String(r.body.redemption[0].id));
+  });
+});
