@@ -23,7 +23,7 @@ const issuance = (reason: string, words: string): ErrorSpec =>
 export const couponErrors = {
   // Request level
   InvalidInput: spec(629, 400, 'INVALID_INPUT', 'invalid input'),
-  TooManyCoupons: spec(629, 400, 'TOO_MANY_COUPONS', 'invalid input: at most 50 coupons in one request'),
+  TooManyCoupons: spec(629, 400, 'TOO_MANY_COUPONS', 'invalid input: at most 100 coupons in one request'),
   Unauthorized: spec(401, 401, 'UNAUTHORIZED', 'missing or bad credentials'),
   Forbidden: spec(403, 403, 'FORBIDDEN', 'the client lacks the scope for this call'),
   NotFound: spec(404, 404, 'NOT_FOUND', 'no such route or resource'),
@@ -120,6 +120,12 @@ export const couponErrors = {
     'coupon cannot be redeemed at this day or hour',
   ),
   NotCustomersCoupon: spec(710, 400, 'NOT_CUSTOMERS_COUPON', 'coupon is not issued to this customer'),
+  CustomerNotTargeted: spec(
+    710,
+    400,
+    'CUSTOMER_NOT_TARGETED',
+    'coupon is not meant for this customer (the series names the customers who may redeem)',
+  ),
   AlreadyRedeemedByCustomer: spec(
     716,
     400,
@@ -161,6 +167,12 @@ export const couponErrors = {
     'bill amount is outside the allowed range',
   ),
   TillNotAllowed: spec(735, 400, 'STORE_NOT_ALLOWED', 'this till may not redeem coupons of this series'),
+  OrgEntityNotAllowed: spec(
+    735,
+    400,
+    'ORG_ENTITY_NOT_ALLOWED',
+    'the coupon cannot be redeemed at this store (not a till or store of the series)',
+  ),
   AlreadyRedeemedOnBill: spec(
     747,
     400,
@@ -190,6 +202,12 @@ export type CouponErrorName = keyof typeof couponErrors;
 export const SUCCESS_CODE = 700;
 export const PROCESSING_SUCCESSFUL = 'Coupon processing successful';
 export const IS_REDEEM_SUCCESSFUL = 'Coupon isRedeem successful';
+/** PUT /v2/coupon/redeem: every change made (761), some of them (762). */
+export const REDEMPTION_UPDATED = { code: 761, message: 'Coupon redemption update successful' } as const;
+export const REDEMPTION_PARTLY_UPDATED = {
+  code: 762,
+  message: 'Coupon redemption update partially successful',
+} as const;
 
 /** A refusal of the whole request. `detail` is appended to the catalogue text, never replaces it. */
 export class CouponError extends Error {

@@ -1,28 +1,47 @@
 // The redemption rules (docs/api.md §7, §8; docs/errors.md "Checking and redeeming"): pure decisions, no I/O,
 // no clock. Checking, holding and redeeming all decide here; redemption-plan.ts turns the decisions of one
 // request into what its writer does.
-import { DAY_MS, localDate, localParts } from './clock.js';
+import { DAY_MS, localDate } from './clock.js';
 import type { Coupon } from './coupon.js';
 import type { CouponErrorName } from './errors.js';
 import { isCouponExpired, isSeriesExpired, redemptionStart } from './expiry.js';
 import { minMoney, percentOf, ZERO, type Money } from './money.js';
-import { UNLIMITED, UNLIMITED_BILL, type RedemptionRange, type Series } from './series.js';
+import {
+  hasBillRange,
+  isBillInRange,
+  isCustomerTargeted,
+  isEntityAllowed,
+  isInRange,
+  isPastValidDays,
+  isTillAllowed,
+} from './redemption-restrictions.js';
+import { UNLIMITED, type Series } from './series.js';
 
 /**
  * Where and when coupons are checked, held or redeemed: one till's bill at one instant. Built once per
  * request and passed as it is to the load, the rules and the writer.
  */
 export interface Checkout {
-  /** The bill amount; undefined skips the bill check (a check or hold without billAmount). */
+  /**
+   * The bill amount; undefined when the request gives none (docs/api.md §7): a check or hold skips the
+   * bill check then, a redeem (`billRequiredForRange`) is refused 733 by a series with a bill range.
+   */
   bill: Money | undefined;
+  /** A redeem without a bill cannot show it is in a series' bill range (docs/api.md §7). */
+  billRequiredForRange?: boolean;
   /** The bill's number (the wire's transactionNumber): a coupon is redeemed once per bill (747). */
   billNumber: string | null;
   /** The hold this checkout took earlier, if it names it; its own hold never counts against it. */
   holdId: number | null;
   /** The till redeeming (the API client's, or the one an upload row names). */
   tillId: string | null;
-  /** The instant the checks run at: the request's redemptionTime, or now. */
+  /**
+   * The instant the checks run at and the redemption is recorded at: the server's now for an API request
+   * (docs/api.md §7), the file's time for an upload row.
+   */
   at: number;
+  /** The till's own time for the bill (the wire's redemptionTime): kept in the history event, never checked. */
+  billTime?: number;
 }
 
 /** What the rules decide with: the checkout, for which customer, in which timezone. */
@@ -64,23 +83,6 @@ const refuse = (reason: CouponErrorName): RedemptionDecision => ({ kind: 'refuse
 /** True when a limit field is finite and `used` has reached it (-1 is unlimited; docs/api.md §5). */
 const reached = (used: number, limit: number): boolean => limit !== UNLIMITED && used >= limit;
 
-function isInRange(range: RedemptionRange, at: number, timezone: string): boolean {
-  const p = localParts(at, timezone);
-  const allows = (list: readonly number[] | null, value: number): boolean =>
-    list === null || list.includes(value);
-  return allows(range.dom, p.day) && allows(range.dow, p.isoWeekday) && allows(range.hours, p.hour);
-}
-
-function isBillInRange(series: Series, bill: Money): boolean {
-  if (bill < series.minBillAmount) return false;
-  return series.maxBillAmount === UNLIMITED_BILL || bill <= series.maxBillAmount;
-}
-
-function isTillAllowed(series: Series, tillId: string | null): boolean {
-  const tills = series.redeemTills;
-  return tills.kind === 'all' || (tillId !== null && tills.tills.includes(tillId));
-}
-
 /** The money off `bill`: ABS → min(value, bill); PERC → bill × value / 100, capped by discountUpto when > 0. */
 export function discountFor(
   series: Pick<Series, 'discountType' | 'discountValue' | 'discountUpto'>,
@@ -109,13 +111,18 @@ export function decideRedemption(
   if (c.heldByOther) return refuse('CouponHeld');
   if (!isInRange(series.range, at, timezone)) return refuse('OutsideRedemptionRange');
   if (!series.anyUser && coupon.customerId !== ctx.customerId) return refuse('NotCustomersCoupon');
+  if (!isCustomerTargeted(series, ctx.customerId)) return refuse('CustomerNotTargeted');
   if (c.redemptionsByCustomer > 0 && !series.sameUserMultipleRedeem)
     return refuse('AlreadyRedeemedByCustomer');
   if (coupon.redemptionCount > 0 && !series.isMultipleUseAllowed) return refuse('AlreadyRedeemed');
   if (reached(coupon.redemptionCount, series.redemptionPerCouponMaxLimit))
     return refuse('CouponUseLimitReached');
   if (isSeriesExpired(series, at, timezone)) return refuse('SeriesExpired');
-  if (isCouponExpired(coupon.validTill, at, timezone)) return refuse('CouponExpired');
+  if (
+    isCouponExpired(coupon.validTill, at, timezone) ||
+    isPastValidDays(series, coupon.issuedAt, at, timezone)
+  )
+    return refuse('CouponExpired');
   // A pool code (never issued) has no redemption start, so it never becomes redeemable.
   if (
     coupon.issuedAt === null ||
@@ -132,8 +139,11 @@ export function decideRedemption(
   if (minDays > 0 && cs.lastRedeemedAt !== null && at - cs.lastRedeemedAt < minDays * DAY_MS) {
     return refuse('MinDaysBetweenRedemption');
   }
-  if (ctx.bill !== undefined && !isBillInRange(series, ctx.bill)) return refuse('BillAmountOutOfRange');
+  if (ctx.bill === undefined) {
+    if (ctx.billRequiredForRange === true && hasBillRange(series)) return refuse('BillAmountOutOfRange');
+  } else if (!isBillInRange(series, ctx.bill)) return refuse('BillAmountOutOfRange');
   if (!isTillAllowed(series, ctx.tillId)) return refuse('TillNotAllowed');
+  if (!isEntityAllowed(series, ctx.tillId)) return refuse('OrgEntityNotAllowed');
   if (c.redeemedOnBill) return refuse('AlreadyRedeemedOnBill');
   return { kind: 'accept', discount: discountFor(series, ctx.bill) };
 }

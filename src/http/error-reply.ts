@@ -19,6 +19,9 @@ function send(
       .code(spec.http)
       .send({ success: false, status: spec.http, message: entry.message, errors: entries });
   }
+  if (request.routeOptions.config?.errorShape === 'success') {
+    return reply.code(spec.http).send({ ...wireErrors(entries), success: false });
+  }
   if (request.routeOptions.config?.errorShape === 'token') {
     return reply.code(spec.http).send({ data: null, errors: entries });
   }

@@ -1,5 +1,5 @@
 // Recording a redemption that happened elsewhere (docs/api.md §10 redeemed upload): the redemption pipeline
-// runs at the time the file gives, for the till it names, like a back-dated redeem; a refusal becomes the
+// runs at the time the file gives, for the till it names (an API redeem runs at now); a refusal becomes the
 // row's error.
 import { CouponError, errorEntry } from '../domain/errors.js';
 import type { CustomerRef } from '../domain/customer.js';

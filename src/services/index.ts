@@ -15,6 +15,7 @@ import { createNotificationService } from './notifications.js';
 import { createOrgService } from './orgs.js';
 import { createPoolService } from './pool.js';
 import { createReactivateService } from './reactivate.js';
+import { createRedemptionUpdateService } from './redeem-update.js';
 import { createGuessGuard, createRedeemService } from './redeem-coupon.js';
 import { createHoldService } from './holds.js';
 import { createSeriesService } from './series.js';
@@ -126,6 +127,7 @@ export function createServices(engine: Engine, options: ServiceOptions) {
     holds,
     notifications,
     seriesStats: createSeriesStatsService(base),
+    redemptionUpdate: createRedemptionUpdateService(base),
     uploads: createUploadService({
       ...base,
       dataDir: options.dataDir ?? './data',

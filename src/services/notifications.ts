@@ -91,6 +91,7 @@ const WEBHOOK_NAMES: Readonly<Record<string, string>> = {
   redeemed: 'coupon.redeemed',
   imported: 'coupon.redeemed',
   reactivated: 'coupon.reactivated',
+  redemption_updated: 'coupon.redemption_updated',
   revoked: 'coupon.revoked',
   hold_expired: 'coupon.hold_expired',
   upload_finished: 'coupon.upload_finished',

@@ -15,7 +15,7 @@ export type { ItemOutcome } from '../domain/redemption.js';
 export type { CouponNamed } from './redemption/pipeline.js';
 
 /** docs/api.md §7: at most this many coupons in one request (629). */
-export const MAX_COUPONS_PER_REQUEST = 50;
+export const MAX_COUPONS_PER_REQUEST = 100;
 
 export interface RedeemInput {
   ref: CustomerRef;
@@ -23,7 +23,7 @@ export interface RedeemInput {
   bill: Money | undefined;
   /** The bill's number (the wire's transactionNumber). */
   billNumber: string | null;
-  /** The requested redemption time (back-dated till uploads); the checks run then. */
+  /** The till's time for the bill (redemptionTime): recorded in the history event; the checks run at now. */
   at: number | undefined;
   holdId: number | null;
   allowPartial: boolean;
@@ -41,17 +41,24 @@ export function checkCount(codes: readonly CouponNamed[]): void {
   if (codes.length > MAX_COUPONS_PER_REQUEST) throw new CouponError('TooManyCoupons');
 }
 
-/** The checkout a request describes; the checks run at its redemptionTime, else now. */
+/**
+ * The checkout a request describes. The checks run at the server's now, whatever redemptionTime says: the
+ * later edition keeps the store's current time as the redemption time (docs/api.md §7), so a till with a
+ * stale or wrong clock neither loses (739, 712) nor gains (an expired coupon) anything.
+ */
 const checkoutOf = (
   input: Omit<RedeemInput, 'allowPartial' | 'holdId'>,
   holdId: number | null,
   now: number,
+  redeeming: boolean,
 ): Checkout => ({
   bill: input.bill,
+  billRequiredForRange: redeeming,
   billNumber: input.billNumber,
   holdId,
   tillId: input.tillId,
-  at: input.at ?? now,
+  at: now,
+  ...(input.at === undefined ? {} : { billTime: input.at }),
 });
 
 /** Refusals that mean "this code is not yours to use": what someone guessing codes gets. */
@@ -139,7 +146,7 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
       checkCount(input.codes);
       const recordGuesses = await guesses.check(p, input.ref);
       const t = now();
-      const checkout = checkoutOf(input, input.holdId, t);
+      const checkout = checkoutOf(input, input.holdId, t, true);
       const result = await engine.run(
         function* () {
           const { customer } = yield* resolveCustomer(stores, p.org, input.ref, { register: false, now: t });
@@ -171,11 +178,16 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
     },
 
     /** Runs the redemption checks for each code without writing anything (GET /v2/coupon/is_redeemable). */
-    async check(p: Principal, input: Omit<RedeemInput, 'allowPartial' | 'holdId'>): Promise<RedeemResult> {
+    async check(
+      p: Principal,
+      input: Omit<RedeemInput, 'allowPartial' | 'holdId'>,
+      /** `asRedeem`: answer what a redeem of the same body would (a bulk dry run: the bill rule of a redeem). */
+      options: { asRedeem?: boolean } = {},
+    ): Promise<RedeemResult> {
       checkCount(input.codes);
       const recordGuesses = await guesses.check(p, input.ref);
       const t = now();
-      const checkout = checkoutOf(input, null, t);
+      const checkout = checkoutOf(input, null, t, options.asRedeem === true);
       const result = await engine.run(function* () {
         const { customer } = yield* resolveCustomer(stores, p.org, input.ref, { register: false, now: t });
         return { customer, items: yield* checkCoupons(stores, p.org, customer, input.codes, checkout, t) };

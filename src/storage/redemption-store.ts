@@ -26,6 +26,18 @@ export interface NewRedemption {
   uploadJob: number | null;
 }
 
+/** The bill fields of a redemption (the bill amount as the column holds it: a decimal string). */
+export interface RedemptionBill {
+  id: number;
+  customerId: number;
+  couponId: number;
+  seriesId: number;
+  billNumber: string | null;
+  bill: string | null;
+  billId: string | null;
+  details: string | null;
+}
+
 type RedemptionRow = {
   id: number;
   coupon_id: number;
@@ -107,7 +119,69 @@ export function createRedemptionStore(engine: Engine) {
       .where('reactivated_at', 'is', null),
   );
 
+  // PUT /v2/coupon/redeem (docs/api.md §7): the bill of an active redemption, changed after the fact.
+  const billOf = prepare((p: Params<{ org: number; id: number }>) => {
+    const q = db
+      .selectFrom('redemption')
+      .select([
+        'id',
+        'customer_id',
+        'coupon_id',
+        'series_id',
+        'transaction_number',
+        'bill_amount',
+        'bill_id',
+        'details',
+      ])
+      .where('org_id', '=', p.org)
+      .where('id', '=', p.id)
+      .where('reactivated_at', 'is', null);
+    return pg ? q.forUpdate() : q;
+  });
+  const setBill = prepare(
+    (
+      p: Params<{
+        org: number;
+        id: number;
+        txn: string | null;
+        bill: string | null;
+        billId: string | null;
+        details: string | null;
+      }>,
+    ) =>
+      db
+        .updateTable('redemption')
+        .set({ transaction_number: p.txn, bill_amount: p.bill, bill_id: p.billId, details: p.details })
+        .where('org_id', '=', p.org)
+        .where('id', '=', p.id)
+        .where('reactivated_at', 'is', null),
+  );
+
   return {
+    /** An active redemption's bill fields, locked until commit on PostgreSQL (undefined: unknown or undone). */
+    *lockBill(org: number, id: number): Script<RedemptionBill | undefined> {
+      const r = yield* one(billOf, { org, id });
+      return (
+        r && {
+          id: Number(r.id),
+          customerId: Number(r.customer_id),
+          couponId: Number(r.coupon_id),
+          seriesId: Number(r.series_id),
+          billNumber: r.transaction_number,
+          bill: r.bill_amount === null ? null : String(r.bill_amount),
+          billId: r.bill_id,
+          details: r.details,
+        }
+      );
+    },
+    /** Changes an active redemption's bill fields; false when it is no longer active. */
+    *updateBill(
+      org: number,
+      b: Omit<RedemptionBill, 'customerId' | 'couponId' | 'seriesId'>,
+    ): Script<boolean> {
+      const row = { org, id: b.id, txn: b.billNumber, bill: b.bill, billId: b.billId, details: b.details };
+      return (yield* write(setBill, row)) === 1;
+    },
     /** Records a redemption; answers its id. */
     *insert(r: NewRedemption): Script<number> {
       const row = {

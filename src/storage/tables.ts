@@ -161,7 +161,7 @@ export interface RedemptionTable {
   discount_amount: MoneyColumn;
   till_id: string | null;
   client_id: number | null;
-  /** When the redemption happened (the request's redemptionTime, or the recording time). */
+  /** When the redemption happened (the recording time for the API, the file's time for an upload row). */
   redeemed_at: number;
   /** When coupond recorded it. */
   recorded_at: number;

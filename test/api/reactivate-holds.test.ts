@@ -35,9 +35,11 @@ describe('reactivation', () => {
     const back = await t.post('/v2/coupon/reactivate', { redemptionIds: [redemptionId] });
     expect(back.status).toBe(200);
     expect(back.body).toEqual({
+      warnings: [],
+      errors: [],
+      success: true,
       reactivated: [redemptionId],
       redemptionStatus: { status: true, message: 'Coupon processing successful', code: 700 },
-      warnings: [],
     });
     expect((await seriesOf(s.id)).numRedeemed).toBe(0);
     const again = await redeem(m, [c.code], 'R-2');

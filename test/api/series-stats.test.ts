@@ -52,7 +52,11 @@ beforeAll(async () => {
   await redeem(a, 'S-1');
   const undone = await redeem(b, 'S-2');
   expect((await t.post('/v2/coupon/reactivate', { redemptionIds: [undone] }, nepal)).status).toBe(200);
-  await redeem(c, 'S-3', '2026-03-10 12:00:00'); // back-dated: counts on the day it happened
+  // redemptionTime is the till's time for the bill, not the recorded time (docs/api.md §7): a redemption
+  // counts on the local day the server recorded it.
+  clock.set('2026-03-10T06:15:00Z'); // 12:00 on the 10th
+  await redeem(c, 'S-3', '2026-03-11 12:00:00');
+  clock.set('2026-03-11T06:00:00Z');
 });
 afterAll(async () => t.close());
 

@@ -316,7 +316,8 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
+        /** Change the bill number, bill amount, bill id and custom fields of redemptions, each on its own (the checks do not run again) */
+        put: operations["putV2CouponRedeem"];
         /** Redeem coupons against a bill: all of them, or none (the failing coupon carries its code, the others 749) */
         post: operations["redeemCoupons"];
         delete?: never;
@@ -351,7 +352,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Undo redemptions by id, or everything redeemed on a customer’s bill (transactionNumber + user) */
+        /** Undo redemptions by id (an array or a comma-separated string), or everything redeemed on a customer’s bill (transactionNumber + user) */
         post: operations["reactivateRedemptions"];
         delete?: never;
         options?: never;
@@ -403,7 +404,7 @@ export interface paths {
         /** The org's webhook subscriptions */
         get: operations["listWebhooks"];
         put?: never;
-        /** Subscribe a URL to coupon events (coupon.issued, coupon.resent, coupon.held, coupon.released, coupon.redeemed, coupon.reactivated, coupon.revoked, coupon.hold_expired, coupon.upload_finished); the answer carries the signing secret, once */
+        /** Subscribe a URL to coupon events (coupon.issued, coupon.resent, coupon.held, coupon.released, coupon.redeemed, coupon.reactivated, coupon.redemption_updated, coupon.revoked, coupon.hold_expired, coupon.upload_finished); the answer carries the signing secret, once */
         post: operations["createWebhook"];
         delete?: never;
         options?: never;
@@ -1100,6 +1101,8 @@ export interface components {
         };
         /** RedeemedCoupon */
         RedeemedCoupon: {
+            /** @description the redemption id, as the later edition writes it (a string); "-1" when nothing was redeemed */
+            redemptionId: string;
             id: number | null;
             couponId: number | null;
             currencyInput: boolean;
@@ -1141,6 +1144,15 @@ export interface components {
                 reason?: string;
             };
             seriesDetails?: unknown;
+            discountType?: string;
+            discountValue?: number;
+            discountUpto?: number;
+            validTillDate?: string | null;
+            couponseries?: unknown;
+            brands?: unknown[];
+            products?: unknown[];
+            categories?: unknown[];
+            entityLevelRedemptionConfigsValues?: unknown[];
             warnings: unknown[];
         };
         /** HoldRequest */
@@ -1164,7 +1176,7 @@ export interface components {
         };
         /** ReactivateRequest */
         ReactivateRequest: {
-            redemptionIds?: (number | string)[];
+            redemptionIds?: (number | string)[] | string | number;
             transactionNumber?: string | number;
             user?: {
                 id?: (number | string) | (never | null);
@@ -2397,6 +2409,103 @@ export interface operations {
             };
         };
     };
+    putV2CouponRedeem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    redemptions: ({
+                        redemptionId: number | string;
+                        billAmount?: (number | string) | (never | null);
+                        transactionNumber?: string | number | (never | null);
+                        billId?: number | string | (never | null);
+                        /** @description an object, or a list of objects merged */
+                        customFields?: {
+                            [key: string]: string | number | boolean;
+                        } | {
+                            [key: string]: string | number | boolean;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                    user?: {
+                        id?: (number | string) | (never | null);
+                        mobile?: string | number | (never | null);
+                        email?: string | null;
+                        externalId?: string | number | (never | null);
+                        firstName?: string | null;
+                        lastName?: string | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Done: the answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entity: {
+                            redemptions: {
+                                redemptionId: number;
+                                billAmount: number;
+                                transactionNumber: string | null;
+                                billId: number | string | (never | null);
+                                customFields: {
+                                    [key: string]: string;
+                                };
+                                redemptionStatus: {
+                                    status: boolean;
+                                    code: number;
+                                    message: string;
+                                };
+                            }[];
+                            user: components["schemas"]["Customer"] | (never | null);
+                            status: {
+                                status: boolean;
+                                code: number;
+                                message: string;
+                            };
+                            totalCount: number;
+                            failedCount: number;
+                        };
+                        warnings: unknown[];
+                        errors: unknown[];
+                        success: boolean;
+                    };
+                };
+            };
+            /** @description Refused: `errors` lists each problem with its numeric code and a message naming the field or rule (the catalogue is docs/errors.md in the coupond repository) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Internal error: the message carries the request id and nothing else */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
     redeemCoupons: {
         parameters: {
             query?: never;
@@ -2541,9 +2650,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        warnings: unknown[];
+                        errors: unknown[];
+                        success: boolean;
                         reactivated: number[];
                         redemptionStatus: components["schemas"]["RedemptionStatus"];
-                        warnings: unknown[];
                     };
                 };
             };

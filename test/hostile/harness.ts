@@ -192,6 +192,14 @@ export function templatesFor(d: OrgData, key: string, secret: string): Record<st
     'POST /v2/coupon/reactivate': {
       body: { redemptionIds: [d.redemptionId], transactionNumber: d.transactionNumber, user },
     },
+    'PUT /v2/coupon/redeem': {
+      body: {
+        redemptions: [
+          { redemptionId: d.redemptionId, billAmount: 100, transactionNumber: 'HOSTILE-4', billId: 7 },
+        ],
+        user,
+      },
+    },
     'POST /v2/coupon/hold': {
       body: { user, codes: [d.code], billAmount: 100, ttlSeconds: 60, transactionNumber: 'HOSTILE-3' },
     },

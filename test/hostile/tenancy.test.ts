@@ -299,6 +299,20 @@ const PROBES: Record<string, Probe[]> = {
       }),
     },
   ],
+  'PUT /v2/coupon/redeem': [
+    {
+      name: "A's redemption id",
+      request: (v) => ({
+        body: { redemptions: [{ redemptionId: v.redemptionId, billAmount: 1, billId: 9 }] },
+      }),
+    },
+    {
+      name: "A's redemption id with A's customer",
+      request: (v) => ({
+        body: { redemptions: [{ redemptionId: v.redemptionId, billAmount: 1 }], user: { mobile: v.mobile } },
+      }),
+    },
+  ],
   'POST /v2/coupon/reactivate': [
     { name: "A's redemption id", request: (v) => ({ body: { redemptionIds: [v.redemptionId] } }) },
     {

@@ -33,6 +33,7 @@ import {
   toRedeemedItem,
   type RedeemBodyIn,
 } from '../wire/redemption.js';
+import { detailFields } from '../wire/redemption-details.js';
 import { toSeriesReply } from '../wire/series.js';
 
 const RedeemReply = Type.Object({
@@ -86,7 +87,7 @@ function redeemInput(body: RedeemBodyIn, org: OrgSettings, tillId: string | null
   return {
     ref: customerOf(body.user, org),
     codes,
-    bill: parseBill(body.billAmount, true),
+    bill: parseBill(body.billAmount, false),
     billNumber: parseTransactionNumber(body.transactionNumber),
     at: parseRedemptionTime(body.redemptionTime, org.timezone),
     holdId: parseHoldId(body.holdId),
@@ -158,9 +159,14 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
       }
       const redemption = result.items.map((o) => {
         const item = toCheckedItem(o, { withDiscount: q.billAmount !== undefined });
-        if (details === 'true' && o.series) return { ...item, seriesDetails: seriesSummary(o.series) };
-        if (details === 'extended' && o.series) return { ...item, seriesDetails: configs.get(o.series.id) };
-        return item;
+        if (!o.series || (details !== 'true' && details !== 'extended')) return item;
+        const config = configs.get(o.series.id);
+        return {
+          ...item,
+          ...detailFields(o.coupon, o.series, details, config),
+          // Today's key, kept for older integrations (docs/api.md §7).
+          seriesDetails: details === 'true' ? seriesSummary(o.series) : config,
+        };
       });
       return {
         customer: toCustomerReply(result.customer),
@@ -249,7 +255,9 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
         request,
         reply,
         (record) =>
-          dryRun ? services.redemption.check(p, input) : services.redemption.redeem(p, input, record),
+          dryRun
+            ? services.redemption.check(p, input, { asRedeem: true })
+            : services.redemption.redeem(p, input, record),
         (result) => {
           const response = result.items.map((o) => ({
             entityId: o.coupon?.id ?? o.raw,

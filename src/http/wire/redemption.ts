@@ -17,6 +17,7 @@ import type { OrgSettings } from '../../domain/principal.js';
 import type { ItemOutcome } from '../../services/redeem-coupon.js';
 import type { CouponNamed } from '../../services/redeem-coupon.js';
 import { ErrorEntrySchema, MoneyIn } from './common.js';
+import { DetailFields } from './redemption-details.js';
 import { CustomerRefBody, type CustomerRefIn } from './coupon.js';
 
 const CouponRequest = Type.Object(
@@ -53,7 +54,13 @@ export const HoldBody = Type.Object(
 
 export const ReactivateBody = Type.Object(
   {
-    redemptionIds: Type.Optional(Type.Array(Type.Union([Type.Integer(), Type.String()]))),
+    redemptionIds: Type.Optional(
+      Type.Union([
+        Type.Array(Type.Union([Type.Integer(), Type.String()])),
+        Type.String({ description: 'comma-separated redemption ids, as the later edition documents' }),
+        Type.Integer(),
+      ]),
+    ),
     transactionNumber: Type.Optional(Type.Union([Type.String(), Type.Number()])),
     user: Type.Optional(CustomerRefBody),
   },
@@ -69,7 +76,7 @@ export function customerOf(raw: CustomerRefIn | undefined, org: OrgSettings): Cu
 /** The outcomes that did not pass (refused, or failed because another coupon did). */
 export const failures = (items: readonly ItemOutcome[]) => items.filter((o) => o.decision.kind !== 'accept');
 
-/** A bill amount: required on redeem (the reference marks it mandatory), optional on holds. */
+/** A bill amount: optional everywhere (the later edition's redeem pages do not require it; docs/api.md §7). */
 export function parseBill(raw: unknown, required: boolean): Money | undefined {
   if (raw === undefined || raw === null || raw === '') {
     if (required) throw invalid('billAmount', 'the bill amount (a number or numeric string)');
@@ -126,8 +133,12 @@ const ItemStatus = Type.Object({
   success: Type.Boolean(),
 });
 
-/** One coupon of a redeem answer, as the reference shows it, plus couponId and discountAmount (beyond). */
+/** One coupon of a redeem answer, as the reference shows it (redemptionId: the later edition), plus couponId and discountAmount (beyond). */
 export const RedeemedItem = Type.Object({
+  redemptionId: Type.String({
+    description:
+      'the redemption id, as the later edition writes it (a string); "-1" when nothing was redeemed',
+  }),
   id: Type.Union([Type.Integer(), Type.Null()]),
   couponId: Type.Union([Type.Integer(), Type.Null()]),
   currencyInput: Type.Boolean(),
@@ -160,6 +171,7 @@ export function toRedeemedItem(
   const s = o.series;
   const st = statusOf(o, success);
   return {
+    redemptionId: o.redemptionId === undefined ? '-1' : String(o.redemptionId),
     id: o.redemptionId ?? null,
     couponId: o.coupon?.id ?? null,
     currencyInput: false,
@@ -206,6 +218,7 @@ export const CheckedItem = Type.Object(
       }),
     ),
     seriesDetails: Type.Optional(Type.Unknown()),
+    ...DetailFields,
     warnings: Type.Array(Type.Unknown()),
   },
   { additionalProperties: false },

@@ -83,6 +83,7 @@ export function* writeRedemptions(
         discountAmount: formatMoney(discount),
         tillId: checkout.tillId,
         redeemedAt: at,
+        ...(checkout.billTime === undefined ? {} : { redemptionTime: checkout.billTime }),
       }),
     });
     for (const hold of use.consumesHolds) yield* stores.hold.consumeItem(org, hold, coupon.id, now);

@@ -1,0 +1,447 @@
+// The later edition's redemption pages (docs/api.md §7): bulk limits, an optional bill amount, the
+// redemption id, redemptionTime as the bill's time, is_redeemable details, reactivation's answer, the
+// redeem update and the series' redemption restrictions, each from the pages' own sample requests.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, TestClock, type TestApp } from '../support/build-test-app.js';
+import { billSequence, createSeries, issueCoupon, mobileSequence, redeemBody } from '../support/factories.js';
+
+const clock = new TestClock(Date.UTC(2026, 0, 15, 10, 0, 0));
+let t: TestApp;
+beforeAll(async () => {
+  t = await buildTestApp({ clock });
+});
+afterAll(async () => t.close());
+
+const mobile = mobileSequence(9_600_000_000);
+const txn = billSequence('V2R');
+
+const series = (fields: Record<string, unknown> = {}) =>
+  createSeries(t, { description: 'v2 edition', discountValue: 100, ...fields });
+const issue = (seriesId: number, m: string) => issueCoupon(t, seriesId, { mobile: m });
+
+async function issueMany(seriesId: number, m: string, count: number): Promise<string[]> {
+  const r = await t.post('/v2/coupon/issue/multiple', { seriesId, count, customer: { mobile: m } });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body.coupons.map((c: { code: string }) => c.code);
+}
+
+describe('bulk requests of up to 100 coupons (page 08)', () => {
+  it('redeems 100 coupons in one bulk call, checks 100 with is_redeemable=true, and refuses 101 with 629', async () => {
+    const s = await series({ isMultipleVouchersPerUserAllowed: true, maxVouchersPerUser: -1 });
+    const m = mobile();
+    const codes = await issueMany(s.id, m, 101);
+    const hundred = codes.slice(0, 100);
+    const dry = await t.post('/v2/coupon/bulk/redeem?is_redeemable=true', redeemBody(m, hundred, txn()));
+    expect(dry.status, JSON.stringify(dry.body).slice(0, 400)).toBe(200);
+    expect(dry.body.totalCount).toBe(100);
+    const check = await t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${hundred.join(',')}`);
+    expect(check.status).toBe(200);
+    expect(check.body.redemption).toHaveLength(100);
+    const tooMany = await t.post('/v2/coupon/bulk/redeem', redeemBody(m, codes, txn()));
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors[0].code).toBe(629);
+    const r = await t.post('/v2/coupon/bulk/redeem', redeemBody(m, hundred, txn()));
+    expect(r.status, JSON.stringify(r.body).slice(0, 400)).toBe(200);
+    expect(r.body).toMatchObject({ totalCount: 100, failureCount: 0 });
+    const single = await t.post('/v2/coupon/redeem', redeemBody(m, codes.slice(100), txn()));
+    expect(single.status).toBe(200);
+  });
+});
+
+describe('billAmount is optional (pages 07, 08)', () => {
+  it('redeems without a bill amount: ABS takes its value off, PERC takes nothing; a series with a bill range refuses 733', async () => {
+    const abs = await series();
+    const perc = await series({ discountType: 'PERC', discountValue: 10 });
+    const ranged = await series({ minBillAmount: 100 });
+    const m = mobile();
+    const a = await issue(abs.id, m);
+    const p = await issue(perc.id, m);
+    const r = await issue(ranged.id, m);
+    const body = (code: string) => ({
+      redemptionRequestList: [{ code }],
+      user: { mobile: m },
+      transactionNumber: txn(),
+    });
+    const one = await t.post('/v2/coupon/redeem', body(a.code));
+    expect(one.status, JSON.stringify(one.body)).toBe(200);
+    expect(one.body.redemption[0].discountAmount).toBe(100);
+    const two = await t.post('/v2/coupon/bulk/redeem', body(p.code));
+    expect(two.status, JSON.stringify(two.body)).toBe(200);
+    expect(two.body.response[0].result.discountAmount).toBe(0);
+    const dry = await t.post('/v2/coupon/bulk/redeem?is_redeemable=true', body(r.code));
+    expect(dry.body.response[0].result.redemptionStatus.code).toBe(733);
+    const three = await t.post('/v2/coupon/redeem', body(r.code));
+    expect(three.status).toBe(400);
+    expect(three.body.redemption[0].redemptionStatus.code).toBe(733);
+    // is_redeemable without a bill skips the bill check, as before.
+    const check = await t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${r.code}`);
+    expect(check.body.redemption[0].isRedeemable).toBe(true);
+    const withBill = await t.post('/v2/coupon/redeem', { ...body(r.code), billAmount: '150' });
+    expect(withBill.status, JSON.stringify(withBill.body)).toBe(200);
+  });
+});
+
+describe('result.redemptionId (page 08)', () => {
+  it('carries the redemption id in single and bulk answers ("-1" in a dry run), and reactivation takes it', async () => {
+    const s = await series({ isMultipleVouchersPerUserAllowed: true });
+    const m = mobile();
+    const [a, b, c] = await issueMany(s.id, m, 3);
+    const single = await t.post('/v2/coupon/redeem', redeemBody(m, [a!], txn()));
+    expect(single.status).toBe(200);
+    const id = single.body.redemption[0].redemptionId;
+    expect(id).toMatch(/^[1-9][0-9]*$/);
+    expect(Number(id)).toBe(single.body.redemption[0].id);
+    const dry = await t.post('/v2/coupon/bulk/redeem?is_redeemable=true', redeemBody(m, [b!, c!], txn()));
+    expect(dry.body.response.map((r: any) => r.result.redemptionId)).toEqual(['-1', '-1']);
+    const bulk = await t.post('/v2/coupon/bulk/redeem', redeemBody(m, [b!, c!], txn()));
+    expect(bulk.status).toBe(200);
+    const ids = bulk.body.response.map((r: any) => r.result.redemptionId);
+    expect(new Set([id, ...ids]).size).toBe(3);
+    const refused = await t.post('/v2/coupon/bulk/redeem', redeemBody(m, [b!], txn()));
+    expect(refused.body.response[0].result.redemptionId).toBe('-1');
+    const undo = await t.post('/v2/coupon/reactivate', { redemptionIds: ids.map(Number) });
+    expect(undo.status, JSON.stringify(undo.body)).toBe(200);
+    const again = await t.post('/v2/coupon/redeem', redeemBody(m, [b!], txn()));
+    expect(again.status).toBe(200);
+  });
+});
+
+describe('redemptionTime is the till’s time for the bill, not the time the checks run (pages 07, 08)', () => {
+  it('redeems the page 08 sample body (redemptionTime in 2021) at the server’s time, and keeps the till’s time in the history', async () => {
+    const s = await series({ validTillDate: '2026-01-31', isMultipleVouchersPerUserAllowed: true });
+    const m = mobile();
+    const [a, b] = await issueMany(s.id, m, 2);
+    // The page's own sample: a till whose clock says 2021 (before the coupon was issued: 739 if checked then).
+    const sample = {
+      redemptionRequestList: [{ code: a }, { code: b }],
+      redemptionTime: '2021-05-12 19:18:30',
+      transactionNumber: 'numbr9435064964',
+      user: { mobile: m },
+      billAmount: '2000',
+    };
+    const r = await t.post('/v2/coupon/bulk/redeem', sample);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const couponId = r.body.response[0].entityId;
+    const history = await t.get(`/v2/coupon/${couponId}/history`);
+    expect(history.status).toBe(200);
+    const redeemed = JSON.stringify(history.body);
+    expect(redeemed).toContain(String(Date.UTC(2021, 4, 12, 19, 18, 30)));
+    // A till whose clock runs ahead does not get past the series' end either.
+    const later = await series({ validTillDate: '2026-01-31' });
+    const c = await issue(later.id, m);
+    clock.set('2026-02-02T10:00:00Z');
+    try {
+      const late = await t.post('/v2/coupon/redeem', {
+        ...redeemBody(m, [c.code], txn()),
+        redemptionTime: '2026-01-20 10:00:00',
+      });
+      expect(late.body.redemption[0].redemptionStatus.code).toBe(712);
+    } finally {
+      clock.set('2026-01-15T10:00:00Z');
+    }
+    const bad = await t.post('/v2/coupon/redeem', {
+      ...redeemBody(m, [c.code], txn()),
+      redemptionTime: 'yesterday',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].code).toBe(629);
+  });
+});
+
+describe('is_redeemable with details (page 09)', () => {
+  it('details=true adds the discount and the couponseries object; details=extended the brands, products, categories', async () => {
+    const s = await series({
+      discountType: 'PERC',
+      discountValue: 12,
+      discountUpto: 50,
+      maxRedemptionsInSeriesPerUser: 3,
+      productInfo: [
+        { productType: 'SKU', productIds: [30, 40] },
+        { productType: 'CATEGORY', productIds: '50, 60' },
+        { productType: 'BRAND', productIds: [10, 20] },
+      ],
+      redemptionOrgEntityDetails: [{ redemptionOrgEntityType: 'STORE', orgEntityId: 40 }],
+    });
+    const m = mobile();
+    const c = await issue(s.id, m);
+    // The series names store 40: its till (a client of till 40) checks the coupon.
+    const till = await t.createClient(t.client.orgId, { tillId: '40' });
+    const get = (url: string) => t.get(url, till);
+    const plain = await get(`/v2/coupon/is_redeemable?mobile=${m}&code=${c.code}`);
+    expect(plain.body.redemption[0]).not.toHaveProperty('discountType');
+    expect(plain.body.redemption[0]).not.toHaveProperty('couponseries');
+    const full = await get(`/v2/coupon/is_redeemable?mobile=${m}&code=${c.code}&details=true`);
+    expect(full.status, JSON.stringify(full.body)).toBe(200);
+    const item = full.body.redemption[0];
+    expect(item).toMatchObject({
+      isRedeemable: true,
+      discountType: 'PERC',
+      discountValue: 12,
+      discountUpto: 50,
+    });
+    for (const key of [
+      'description',
+      'discountCode',
+      'validTillDate',
+      'validTilldateFormat',
+      'isValidWithDiscountedItem',
+      'isUpdateProductData',
+      'updateProductData',
+      'info',
+      'maxRedemptionsInSeriesPerUser',
+      'issueToLoyalty',
+      'discountOn',
+    ])
+      expect(item.couponseries, key).toHaveProperty(key);
+    expect(item.couponseries).toMatchObject({
+      id: s.id,
+      discountCode: 'TEST10',
+      maxRedemptionsInSeriesPerUser: 3,
+      isUpdateProductData: false,
+    });
+    expect(item.seriesDetails.id).toBe(s.id); // today's key stays
+    const ext = await get(`/v2/coupon/is_redeemable?mobile=${m}&code=${c.code}&details=extended`);
+    expect(ext.body.redemption[0]).toMatchObject({
+      discountType: 'PERC',
+      brands: [10, 20],
+      products: [30, 40],
+      categories: ['50', '60'],
+      entityLevelRedemptionConfigsValues: [{ redemptionOrgEntityType: 'STORE', orgEntityId: 40 }],
+    });
+    expect(ext.body.redemption[0].couponseries.id).toBe(s.id);
+  });
+});
+
+describe('reactivation (page 10)', () => {
+  it('takes the ids as a comma-separated string and answers {warnings, errors, success}; a refusal says success false', async () => {
+    const s = await series({ isMultipleVouchersPerUserAllowed: true });
+    const m = mobile();
+    const [a, b] = await issueMany(s.id, m, 2);
+    const r = await t.post('/v2/coupon/redeem', redeemBody(m, [a!, b!], txn()));
+    const ids: string[] = r.body.redemption.map((i: any) => i.redemptionId);
+    const undo = await t.post('/v2/coupon/reactivate', { redemptionIds: ids.join(',') });
+    expect(undo.status, JSON.stringify(undo.body)).toBe(200);
+    expect(undo.body).toMatchObject({ warnings: [], errors: [], success: true });
+    expect(undo.body.reactivated.sort()).toEqual(ids.map(Number).sort());
+    const again = await t.post('/v2/coupon/reactivate', { redemptionIds: [ids.join(', ')] });
+    expect(again.status).toBe(400);
+    expect(again.body).toMatchObject({ warnings: [], success: false });
+    expect(again.body.errors[0].code).toBe(510);
+    const junk = await t.post('/v2/coupon/reactivate', { redemptionIds: `${ids[0]},x` });
+    expect(junk.body.errors[0].code).toBe(510);
+    const none = await t.post('/v2/coupon/reactivate', { redemptionIds: '' });
+    expect(none.body.errors[0].code).toBe(661);
+    expect((await t.post('/v2/coupon/redeem', redeemBody(m, [a!, b!], txn()))).status).toBe(200);
+  });
+});
+
+describe('PUT /v2/coupon/redeem (page 13)', () => {
+  it('changes the bill of a redemption, answers the page’s shape (762 when one id is unknown), records a history event', async () => {
+    const s = await series({ isMultipleVouchersPerUserAllowed: true });
+    const m = mobile();
+    const [a] = await issueMany(s.id, m, 1);
+    const r = await t.post('/v2/coupon/redeem', redeemBody(m, [a!], 'numbr-before'));
+    const id = Number(r.body.redemption[0].redemptionId);
+    const couponId = r.body.redemption[0].couponId;
+    // The page's sample body (its JSON repaired): the second item names an id nobody has.
+    const sample = {
+      redemptions: [
+        { redemptionId: id, billAmount: 100, transactionNumber: 'numbr9435064964', billId: 123 },
+        {
+          redemptionId: 99999999,
+          billAmount: 100,
+          transactionNumber: 'numbr9435064964',
+          billId: 123,
+          customFields: [{ cf_key_1: 'cf_value_1' }, { cf_key_2: 'cf_value_2' }],
+        },
+      ],
+      user: { mobile: m },
+    };
+    const up = await t.put('/v2/coupon/redeem', sample);
+    expect(up.status, JSON.stringify(up.body)).toBe(200);
+    expect(Object.keys(up.body).sort()).toEqual(['entity', 'errors', 'success', 'warnings']);
+    expect(up.body).toMatchObject({
+      success: true,
+      errors: [],
+      warnings: [],
+      entity: {
+        status: { status: true, code: 762, message: 'Coupon redemption update partially successful' },
+        totalCount: 2,
+        failedCount: 1,
+        redemptions: [
+          {
+            redemptionId: id,
+            billAmount: 100,
+            transactionNumber: 'numbr9435064964',
+            billId: 123,
+            customFields: {},
+            redemptionStatus: { status: true, code: 761, message: 'Coupon redemption update successful' },
+          },
+          { redemptionId: 99999999, redemptionStatus: { status: false, code: 510 } },
+        ],
+      },
+    });
+    expect(up.body.entity.user.profiles[0].identifiers[0]).toEqual({ type: 'mobile', value: m });
+    const fields = await t.put('/v2/coupon/redeem', {
+      redemptions: [{ redemptionId: String(id), billAmount: '150.5', customFields: { test: 'test' } }],
+    });
+    expect(fields.status, JSON.stringify(fields.body)).toBe(200);
+    expect(fields.body.entity.redemptions[0]).toMatchObject({
+      billAmount: 150.5,
+      transactionNumber: 'numbr9435064964',
+      billId: 123,
+      customFields: { test: 'test' },
+    });
+    expect(fields.body.entity.status.code).toBe(761);
+    const history = await t.get(`/v2/coupon/${couponId}/history`);
+    expect(history.body.events.map((e: any) => e.type)).toContain('redemption_updated');
+    // The new bill number is the bill the redemption is on: reactivation by bill finds it.
+    const undo = await t.post('/v2/coupon/reactivate', {
+      transactionNumber: 'numbr9435064964',
+      user: { mobile: m },
+    });
+    expect(undo.body.reactivated).toEqual([id]);
+    // An undone redemption can no longer be changed: every item refused is a 400.
+    const gone = await t.put('/v2/coupon/redeem', { redemptions: [{ redemptionId: id, billAmount: 1 }] });
+    expect(gone.status).toBe(400);
+    expect(gone.body).toMatchObject({ success: false, entity: { failedCount: 1 } });
+    expect(gone.body.errors[0].code).toBe(510);
+  });
+
+  it('refuses another org’s redemption (510), another customer’s (510), and a missing billAmount (629)', async () => {
+    const s = await series();
+    const m = mobile();
+    const c = await issue(s.id, m);
+    const r = await t.post('/v2/coupon/redeem', redeemBody(m, [c.code], txn()));
+    const id = r.body.redemption[0].id;
+    const other = await t.createOrg('org B');
+    const foreign = await t.put(
+      '/v2/coupon/redeem',
+      { redemptions: [{ redemptionId: id, billAmount: 5 }] },
+      other,
+    );
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.errors[0].code).toBe(510);
+    const someoneElse = mobile();
+    await issue(s.id, someoneElse);
+    const wrongUser = await t.put('/v2/coupon/redeem', {
+      redemptions: [{ redemptionId: id, billAmount: 5 }],
+      user: { mobile: someoneElse },
+    });
+    expect(wrongUser.body.errors[0].code).toBe(510);
+    const missing = await t.put('/v2/coupon/redeem', { redemptions: [{ redemptionId: id }] });
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors[0].code).toBe(629);
+    const none = await t.put('/v2/coupon/redeem', { redemptions: [] });
+    expect(none.body.errors[0].code).toBe(661);
+  });
+});
+
+describe('series restrictions the rule engine enforces (page 01 fields; docs/errors.md)', () => {
+  it('redemptionOrgEntityDetails: a till or store it names redeems, another till gets 735, CONCEPT and ZONE restrict nothing', async () => {
+    const s = await series({
+      isMultipleVouchersPerUserAllowed: true,
+      redemptionOrgEntityDetails: [
+        { redemptionOrgEntityType: 'CONCEPT', orgEntityId: 10 },
+        { redemptionOrgEntityType: 'TILL', orgEntityId: 20 },
+        { redemptionOrgEntityType: 'ZONE', orgEntityId: 30 },
+        { redemptionOrgEntityType: 'STORE', orgEntityId: 40 },
+      ],
+    });
+    const m = mobile();
+    const [a, b] = await issueMany(s.id, m, 2);
+    const till20 = await t.createClient(t.client.orgId, { tillId: '20' });
+    const till40 = await t.createClient(t.client.orgId, { tillId: '40' });
+    const till99 = await t.createClient(t.client.orgId, { tillId: '99' });
+    const other = await t.post('/v2/coupon/redeem', redeemBody(m, [a!], txn()), till99);
+    expect(other.status).toBe(400);
+    expect(other.body.redemption[0].redemptionStatus.code).toBe(735);
+    expect(other.body.errors[0]).toMatchObject({ code: 735, reason: 'ORG_ENTITY_NOT_ALLOWED' });
+    const noTill = await t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${a}`);
+    expect(noTill.body.redemption[0].redemptionStatus.code).toBe(735);
+    expect((await t.post('/v2/coupon/redeem', redeemBody(m, [a!], txn()), till20)).status).toBe(200);
+    expect((await t.post('/v2/coupon/redeem', redeemBody(m, [b!], txn()), till40)).status).toBe(200);
+    const groups = await series({
+      redemptionOrgEntityDetails: [{ redemptionOrgEntityType: 'ZONE', orgEntityId: 30 }],
+    });
+    const c = await issue(groups.id, m);
+    expect((await t.post('/v2/coupon/redeem', redeemBody(m, [c.code], txn()), till99)).status).toBe(200);
+  });
+
+  it('targetUserDetails.customerIds: only the customers it names redeem (710 CUSTOMER_NOT_TARGETED); the page’s registration fields restrict nothing', async () => {
+    const named = mobile();
+    const stranger = mobile();
+    const first = await issue((await series()).id, named); // registers the customer
+    const namedId = (await t.get(`/v2/coupon/is_redeemable?mobile=${named}&code=${first.code}`)).body.customer
+      .id;
+    const s = await series({
+      anyUser: true,
+      isMultipleUseAllowed: true,
+      sameUserMultipleRedeem: true,
+      targetUserDetails: { customerIds: [namedId], validMaxUserTransactionLimit: 1 },
+    });
+    const c = await issue(s.id, named);
+    await issue(s.id, stranger);
+    const refused = await t.post('/v2/coupon/redeem', redeemBody(stranger, [c.code], txn()));
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0]).toMatchObject({ code: 710, reason: 'CUSTOMER_NOT_TARGETED' });
+    expect((await t.post('/v2/coupon/redeem', redeemBody(named, [c.code], txn()))).status).toBe(200);
+    // The page's sample targetUserDetails (registration window 0–10000, units unknown) restricts nothing.
+    const sample = await series({
+      targetUserDetails: {
+        validMaxUserTransactionLimit: 1,
+        validUserRegistrationStartTime: 0,
+        validUserRegistrationEndTime: 10000,
+      },
+    });
+    const d = await issue(sample.id, stranger);
+    expect((await t.post('/v2/coupon/redeem', redeemBody(stranger, [d.code], txn()))).status).toBe(200);
+  });
+
+  it('validDaysFromCreation: the coupon is valid N days after its issue (713), only when the series sets it', async () => {
+    const s = await series({ validDaysFromCreation: 2, isMultipleVouchersPerUserAllowed: true });
+    const unset = await series({ isMultipleVouchersPerUserAllowed: true });
+    const m = mobile();
+    const [a, b] = await issueMany(s.id, m, 2);
+    const c = await issue(unset.id, m);
+    const at = async (iso: string, code: string) => {
+      clock.set(iso);
+      try {
+        return await t.post('/v2/coupon/redeem', redeemBody(m, [code], txn()));
+      } finally {
+        clock.set('2026-01-15T10:00:00Z');
+      }
+    };
+    expect((await at('2026-01-17T23:59:59Z', a!)).status).toBe(200);
+    const late = await at('2026-01-18T00:00:00Z', b!);
+    expect(late.body.redemption[0].redemptionStatus.code).toBe(713);
+    // The answered default (30) is not a restriction.
+    expect((await at('2026-03-01T10:00:00Z', c.code)).status).toBe(200);
+  });
+});
+
+describe('page 07 sample request', () => {
+  it('redeems with the page’s own body: externalId customer, billAmount "0", empty transactionNumber, ISO redemptionTime with an offset', async () => {
+    const s = await series();
+    const externalId = `000003${Date.now() % 1_000_000}`;
+    const issued = await t.post('/v2/coupon/issue', { seriesId: s.id, customer: { externalId } });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    const sample = {
+      redemptionRequestList: [{ code: issued.body.code }],
+      user: { externalId },
+      transactionNumber: '',
+      billAmount: '0',
+      redemptionTime: '2024-11-11T05:11:13-05:00',
+    };
+    const r = await t.post('/v2/coupon/redeem', sample);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.redemption[0]).toMatchObject({
+      code: issued.body.code,
+      discountType: 'ABS',
+      discountValue: 100,
+      discountAmount: 0, // at most the bill, and the bill is 0
+      redemptionStatus: { code: 700, success: true },
+    });
+    expect(r.body.redemption[0].redemptionId).toBe(String(r.body.redemption[0].id));
+  });
+});
