@@ -41,6 +41,7 @@ export const couponErrors = {
   ),
   PayloadTooLarge: spec(413, 413, 'PAYLOAD_TOO_LARGE', 'upload larger than the configured limit'),
   UnsupportedMediaType: spec(415, 415, 'UNSUPPORTED_MEDIA_TYPE', 'wrong content type'),
+  NotAcceptable: spec(406, 406, 'NOT_ACCEPTABLE', 'this call answers JSON only (format=json)'),
   RateLimited: spec(429, 429, 'RATE_LIMITED', 'too many requests'),
   RequestTimeout: spec(629, 408, 'REQUEST_TIMEOUT', 'the request was not received in time'),
   Internal: spec(500, 500, 'INTERNAL_ERROR', 'internal error'),

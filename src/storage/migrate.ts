@@ -3,10 +3,12 @@
 import { DEFAULT_MIGRATION_TABLE, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Engine } from './database.js';
 import { schema0001 } from './migrations/0001-schema.js';
+import { customerCards0040 } from './migrations/0040-customer-cards.js';
 
 function migrations(engine: Engine): Record<string, Migration> {
   return {
     '0001-schema': schema0001(engine.dialect),
+    '0040-customer-cards': customerCards0040(engine.dialect),
   };
 }
 

@@ -5,6 +5,7 @@ import { createBulkStore } from './bulk-store.js';
 import { createCounterStore } from './counter-store.js';
 import { createCouponStore } from './coupon-store.js';
 import { createCustomerSeriesStore } from './customer-series-store.js';
+import { createCustomerCardStore } from './customer-card-store.js';
 import { createCustomerStore } from './customer-store.js';
 import { createEventStore } from './event-store.js';
 import { createHoldStore } from './hold-store.js';
@@ -23,6 +24,7 @@ export function createStores(engine: Engine) {
     org: createOrgStore(engine),
     idempotency: createIdempotencyStore(engine),
     customer: createCustomerStore(engine),
+    customerCard: createCustomerCardStore(engine),
     series: createSeriesStore(engine, counter),
     counter,
     coupon: createCouponStore(engine),
