@@ -175,6 +175,14 @@ export const couponErrors = {
     'not redeemed because another coupon in the request failed',
   ),
 
+  // Resending (the v1.1 resend call, docs/api.md §13)
+  SmsNotSendable: spec(
+    704,
+    400,
+    'SMS_NOT_SENDABLE',
+    'the coupon cannot be sent: the customer has no mobile number, or the series sends no SMS',
+  ),
+
   // Reactivation and revocation
   RedemptionIdsInvalid: spec(
     510,

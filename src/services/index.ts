@@ -5,6 +5,7 @@ import type { Engine } from '../storage/database.js';
 import { createAttemptThrottle } from './attempt-throttle.js';
 import { createAuthService } from './auth.js';
 import { createCouponService } from './coupons.js';
+import { createCouponViewService } from './coupon-views.js';
 import { createCustomerService } from './customers.js';
 import { createIdempotencyService } from './idempotency.js';
 import { createIssueService } from './issue-coupon.js';
@@ -14,6 +15,7 @@ import { createNotificationService } from './notifications.js';
 import { createOrgService } from './orgs.js';
 import { createPoolService } from './pool.js';
 import { createReactivateService } from './reactivate.js';
+import { createResendService } from './resend-coupon.js';
 import { createGuessGuard, createRedeemService } from './redeem-coupon.js';
 import { createHoldService } from './holds.js';
 import { createSeriesService } from './series.js';
@@ -105,6 +107,8 @@ export function createServices(engine: Engine, options: ServiceOptions) {
     holds,
     notifications,
     seriesStats: createSeriesStatsService(base),
+    couponViews: createCouponViewService(base),
+    resend: createResendService(base),
     uploads: createUploadService({
       ...base,
       dataDir: options.dataDir ?? './data',

@@ -13,6 +13,7 @@ import { createIdempotencyStore } from './idempotency-store.js';
 import { createJobStore } from './job-store.js';
 import { createNotificationStore } from './notification-store.js';
 import { createOrgStore } from './org-store.js';
+import { createRedemptionReadStore } from './redemption-read-store.js';
 import { createRedemptionStore } from './redemption-store.js';
 import { createSeriesStore } from './series-store.js';
 import { createStatsStore } from './stats-store.js';
@@ -33,6 +34,7 @@ export function createStores(engine: Engine) {
     hold: createHoldStore(engine),
     bulk: createBulkStore(engine),
     redemption: createRedemptionStore(engine),
+    redemptionRead: createRedemptionReadStore(engine),
     notification: createNotificationStore(engine),
     job: createJobStore(engine),
     upload: createUploadStore(engine),

@@ -47,16 +47,20 @@ const RENAMED: Partial<Record<CouponErrorName, number>> = {
   OtherCouponFailed: 706,
 };
 
-/** Per call, where its page answers a refusal with another code (GET /v1.1/coupon/get: an unknown code is 705). */
-const BY_CALL: Partial<Record<'get', Partial<Record<CouponErrorName, number>>>> = {
+/**
+ * Per call, where its page answers a refusal with another code: GET /v1.1/coupon/get answers an unknown code
+ * with 705, and resend a coupon of another customer with 703 ("not issued to this customer").
+ */
+const BY_CALL: Partial<Record<V11Call, Partial<Record<CouponErrorName, number>>>> = {
   get: { CouponNotFound: 705, CodeMalformed: 705 },
+  resend: { NotCustomersCoupon: 703 },
 };
 
 export type V11Call = 'issue' | 'resend' | 'redeem' | 'get' | 'coupons' | 'isredeemable' | 'series';
 
 /** The v1.1 code of a refusal, or undefined for a request-level refusal with no v1.1 code (629, 401, …). */
 export function v11CodeOf(reason: CouponErrorName, call?: V11Call): number | undefined {
-  const byCall = call === 'get' ? BY_CALL.get?.[reason] : undefined;
+  const byCall = call === undefined ? undefined : BY_CALL[call]?.[reason];
   if (byCall !== undefined) return byCall;
   const renamed = RENAMED[reason];
   if (renamed !== undefined) return renamed;

@@ -110,3 +110,8 @@ export async function requireJson(request: FastifyRequest): Promise<void> {
   )
     throw new CouponError('NotAcceptable', `Accept: ${accept}`);
 }
+
+/** Route options every v1.1 call shares: its scope, the v1.1 refusal body, and JSON only. */
+export function v11Route(scope: 'read' | 'write') {
+  return { config: { scope, errorShape: 'v11' as const }, preValidation: requireJson };
+}

@@ -1,0 +1,9 @@
+// The v1.1 coupon calls (docs/api.md §13), one file per call, on the v2 services: same rules, limits,
+// history, tenancy, auth, idempotency and metrics.
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../../services/index.js';
+import { v11SeriesRoutes } from './series.js';
+
+export function v11Routes(app: FastifyInstance, services: Services): void {
+  v11SeriesRoutes(app, services);
+}
