@@ -2,8 +2,12 @@
 // history, tenancy, auth, idempotency and metrics.
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../services/index.js';
+import { v11IsRedeemableRoutes } from './isredeemable.js';
+import { v11RedeemRoutes } from './redeem.js';
 import { v11SeriesRoutes } from './series.js';
 
 export function v11Routes(app: FastifyInstance, services: Services): void {
+  v11IsRedeemableRoutes(app, services);
+  v11RedeemRoutes(app, services);
   v11SeriesRoutes(app, services);
 }
