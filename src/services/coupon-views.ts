@@ -22,8 +22,8 @@ export interface CouponView {
   coupon: Coupon;
   series: Series;
   customer: Customer | undefined;
-  /** Active redemptions, newest first. */
-  redemptions: RedemptionView[];
+  /** Active redemptions, newest first, with the customer who redeemed. */
+  redemptions: (RedemptionView & { customer: Customer | undefined })[];
 }
 
 export const COUPON_STATUSES = ['unredeemed', 'redeemed', 'expired', 'active'] as const;
@@ -47,12 +47,17 @@ function* viewsOf(stores: Stores, org: number, coupons: readonly Coupon[]): Scri
   const series = new Map(
     (yield* stores.series.findMany(org, [...new Set(coupons.map((c) => c.seriesId))])).map((s) => [s.id, s]),
   );
-  const customerIds = [...new Set(coupons.flatMap((c) => (c.customerId === null ? [] : [c.customerId])))];
-  const customers = new Map((yield* stores.customer.findByIds(org, customerIds)).map((c) => [c.id, c]));
   const redemptions = yield* stores.redemptionRead.activeOfCoupons(
     org,
     coupons.map((c) => c.id),
   );
+  const customerIds = [
+    ...new Set([
+      ...coupons.flatMap((c) => (c.customerId === null ? [] : [c.customerId])),
+      ...redemptions.map((r) => r.customerId),
+    ]),
+  ];
+  const customers = new Map((yield* stores.customer.findByIds(org, customerIds)).map((c) => [c.id, c]));
   return coupons.flatMap((coupon) => {
     const s = series.get(coupon.seriesId);
     if (!s) return [];
@@ -61,7 +66,9 @@ function* viewsOf(stores: Stores, org: number, coupons: readonly Coupon[]): Scri
         coupon,
         series: s,
         customer: coupon.customerId === null ? undefined : customers.get(coupon.customerId),
-        redemptions: redemptions.filter((r) => r.couponId === coupon.id),
+        redemptions: redemptions
+          .filter((r) => r.couponId === coupon.id)
+          .map((r) => ({ ...r, customer: customers.get(r.customerId) })),
       },
     ];
   });

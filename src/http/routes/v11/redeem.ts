@@ -2,7 +2,6 @@
 // v2 redemption service (allowPartial), the coupons of one customer and bill in one call: the same rules,
 // limits, history, reactivation and webhooks as POST /v2/coupon/redeem.
 import type { FastifyInstance } from 'fastify';
-import { CouponError } from '../../../domain/errors.js';
 import type { Principal } from '../../../domain/principal.js';
 import type { AnswerInWork } from '../../../services/deps.js';
 import type { Services } from '../../../services/index.js';
@@ -12,6 +11,7 @@ import { answerOnce } from '../../idempotency.js';
 import Type from 'typebox';
 import {
   FormatQuery,
+  isItemRefusal,
   overallStatus,
   TEXT,
   v11Responses,
@@ -70,7 +70,7 @@ async function redeemLines(
         ),
       );
     } catch (e) {
-      if (!(e instanceof CouponError) || e.reason === 'TooManyCoupons' || e.reason === 'RateLimited') throw e;
+      if (!isItemRefusal(e)) throw e;
       for (const i of members) outcomes[i] = { kind: 'refused', reason: e.reason };
     }
   }

@@ -51,6 +51,11 @@ export function itemRefused(f: Flavour, reason: CouponErrorName, call: V11Call) 
   };
 }
 
+/** A refusal an item of a v1.1 answer can carry (it has a v1.1 code); others refuse the whole request. */
+export function isItemRefusal(e: unknown): e is CouponError {
+  return e instanceof CouponError && v11CodeOf(e.reason) !== undefined;
+}
+
 /** The body of a refused request (error-reply.ts, errorShape 'v11'): its v1.1 code, else its HTTP status. */
 export function v11Refusal(reason: CouponErrorName, message: string) {
   return {
