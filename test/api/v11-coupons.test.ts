@@ -57,7 +57,7 @@ describe('POST /v1.1/coupon/issue', () => {
     const s = await createSeries(t, { maxCreate: 1 });
     expect((await issueV11(s.id, { mobile: mobile() })).status).toBe(200);
     const r = await issueV11(s.id, { mobile: mobile() });
-    expect(r.status).toBe(500);
+    expect(r.status).toBe(400);
     expect(r.body.response.status).toMatchObject({ success: false, code: 500 });
     expect(r.body.response.coupon.item_status).toMatchObject({ success: false, code: 722 });
     const unknown = await issueV11(999_999, { mobile: mobile() });
@@ -95,7 +95,7 @@ describe('GET /v1.1/coupon/resend', () => {
     const code = (await issueV11(s.id, { mobile: a })).body.response.coupon.code;
     await issueV11(s.id, { mobile: b });
     const r = await t.get(`/v1.1/coupon/resend?mobile=${b}&code=${code}`);
-    expect(r.status).toBe(500);
+    expect(r.status).toBe(400);
     expect(r.body.response.coupons.coupon[0].item_status).toMatchObject({ success: 'false', code: 703 });
     const quiet = await createSeries(t, { isSMSDisabled: true });
     const q = (await issueV11(quiet.id, { mobile: a })).body.response.coupon.code;

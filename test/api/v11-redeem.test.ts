@@ -80,7 +80,7 @@ describe('POST /v1.1/coupon/redeem', () => {
     const code = c.coupon?.code ?? c.code;
     expect((await t.post('/v1.1/coupon/redeem', sampleBody(code, m))).status).toBe(200);
     const again = await t.post('/v1.1/coupon/redeem', sampleBody(code, m));
-    expect(again.status).toBe(500);
+    expect(again.status).toBe(400);
     expect(again.body.response.status).toEqual({
       success: 'false',
       code: 500,
@@ -111,7 +111,7 @@ describe('POST /v1.1/coupon/redeem', () => {
     const s = await createSeries(t);
     const c = await issueCoupon(t, s.id, { mobile: mobile() });
     const r = await t.post('/v1.1/coupon/redeem', sampleBody(c.coupon?.code ?? c.code, mobile()));
-    expect(r.status).toBe(500);
+    expect(r.status).toBe(400);
     expect(r.body.response.coupons.coupon.item_status.code).toBe(701);
   });
 
@@ -221,7 +221,7 @@ describe('tenancy', () => {
     const check = await t.get(`/v1.1/coupon/isredeemable?mobile=${m}&code=${code}`, other);
     expect(check.body.response.status.code).toBe(701);
     const redeem = await t.post('/v1.1/coupon/redeem', sampleBody(code, m), other);
-    expect(redeem.status).toBe(500);
+    expect(redeem.status).toBe(400);
     expect(redeem.body.response.coupons.coupon.item_status.code).toBe(701);
     const mine = await t.get(`/v1.1/coupon/isredeemable?mobile=${m}&code=${code}`);
     expect(mine.body.response.coupons.redeemable.is_redeemable).toBe('true');

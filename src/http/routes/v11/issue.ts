@@ -68,7 +68,7 @@ export function v11IssueRoutes(app: FastifyInstance, services: Services): void {
         querystring: Type.Object(FormatQuery),
         body: IssueBody,
         response: v11Responses(V11Reply({ coupon: Type.Unknown() }, 'response.coupon: the coupon issued'), {
-          500: V11Reply(
+          400: V11Reply(
             { coupon: Type.Optional(Type.Unknown()) },
             'the coupon was not issued (item_status says why)',
           ),

@@ -85,7 +85,7 @@ export function v11RedeemRoutes(app: FastifyInstance, services: Services): void 
       schema: {
         tags: ['v1.1'],
         summary:
-          'Redeem coupons, each on its own: 200 when all were redeemed, 500 when none was (each item says why)',
+          'Redeem coupons, each on its own: 200 when any was redeemed, 400 when none was (each item says why)',
         querystring: Type.Object(FormatQuery),
         body: RedeemBody,
         response: v11Responses(
@@ -94,9 +94,9 @@ export function v11RedeemRoutes(app: FastifyInstance, services: Services): void 
             'coupons.coupon: one item (one coupon) or a list',
           ),
           {
-            500: V11Reply(
+            400: V11Reply(
               { coupons: Type.Optional(Type.Object({ coupon: Type.Unknown() })) },
-              'every coupon was refused (each item says why), or an internal error',
+              'every coupon was refused (each item says why; code 500 in the body), or a refused request',
             ),
           },
         ),

@@ -19,7 +19,7 @@ import {
 } from '../../wire/v11/envelope.js';
 
 const CouponsReply = V11Reply(
-  { coupons: Type.Object({ coupon: Type.Array(Type.Unknown()) }) },
+  { coupons: Type.Optional(Type.Object({ coupon: Type.Array(Type.Unknown()) })) },
   'coupons.coupon: the coupon resent, or why not (item_status)',
 );
 
@@ -36,7 +36,7 @@ export function v11ResendRoutes(app: FastifyInstance, services: Services): void 
           ...CustomerQuery,
           code: Type.String({ description: 'the coupon code' }),
         }),
-        response: v11Responses(CouponsReply, { 500: CouponsReply }),
+        response: v11Responses(CouponsReply, { 400: CouponsReply }),
       },
     },
     async (request, reply) => {

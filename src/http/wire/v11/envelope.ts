@@ -32,7 +32,12 @@ export function overallStatus(f: Flavour, total: number, failed: number, okMessa
         : 'All requests have failed due to errors';
   // The failure sample of the redeem page writes its codes as numbers.
   const g = failed === 0 ? f : { ...f, textCodes: false };
-  return { http: c === 201 ? 200 : c, status: { success: flag(f, failed === 0), code: code(g, c), message } };
+  // HTTP: 200 when something was done, 400 when every item was refused (the body keeps the page's 500: a
+  // refusal is the caller's, never a server fault, for HTTP clients and monitors).
+  return {
+    http: c === 500 ? 400 : 200,
+    status: { success: flag(f, failed === 0), code: code(g, c), message },
+  };
 }
 
 export function okStatus(f: Flavour, message = 'Success') {
@@ -56,11 +61,14 @@ export function isItemRefusal(e: unknown): e is CouponError {
   return e instanceof CouponError && v11CodeOf(e.reason) !== undefined;
 }
 
-/** The body of a refused request (error-reply.ts, errorShape 'v11'): its v1.1 code, else its HTTP status. */
+/**
+ * The body of a refused request (error-reply.ts, errorShape 'v11'): its v1.1 code, else its docs/errors.md
+ * code (629 invalid input, 401, 403, 406, 409, 429, 503, …).
+ */
 export function v11Refusal(reason: CouponErrorName, message: string) {
   return {
     response: {
-      status: { success: 'false', code: v11CodeOf(reason) ?? couponErrors[reason].http, message },
+      status: { success: 'false', code: v11CodeOf(reason) ?? couponErrors[reason].wireCode, message },
     },
   };
 }
@@ -84,7 +92,7 @@ export function V11Reply(rest: Record<string, TSchema>, description: string) {
 
 export const V11RefusalReply = V11Reply(
   {},
-  'A refused request: code is the v1.1 code of the refusal (docs/errors.md "The v1.1 codes"), else the HTTP status',
+  'A refused request: code is the v1.1 code of the refusal (docs/errors.md "The v1.1 codes"), else its docs/errors.md code',
 );
 
 /** Response schemas of a v1.1 route: its answer, and the refusal body for every error status. */
