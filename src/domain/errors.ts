@@ -175,7 +175,7 @@ export const couponErrors = {
     'not redeemed because another coupon in the request failed',
   ),
 
-  // Resending (the v1.1 resend call, docs/api.md §13)
+  // Resending (the v1.1 resend call, docs/api.md §14)
   SmsNotSendable: spec(
     704,
     400,

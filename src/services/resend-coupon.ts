@@ -1,4 +1,4 @@
-// Resending an issued coupon to its customer (GET /v1.1/coupon/resend, docs/api.md §13): the issue SMS again,
+// Resending an issued coupon to its customer (GET /v1.1/coupon/resend, docs/api.md §14): the issue SMS again,
 // through the same outbox as an issue (services/notifications.ts), and a `resent` entry in the coupon's history.
 import { normaliseCode, type Coupon } from '../domain/coupon.js';
 import type { Customer, CustomerRef } from '../domain/customer.js';

@@ -1,4 +1,4 @@
-// Reading redemptions for display (the v1.1 coupon and customer-coupon answers, docs/api.md §13): the active
+// Reading redemptions for display (the v1.1 coupon and customer-coupon answers, docs/api.md §14): the active
 // redemptions of some coupons, newest first. Read-only; redemption-store.ts owns every write.
 import type { Engine } from './database.js';
 import { adhoc, rows, type Script } from './script.js';

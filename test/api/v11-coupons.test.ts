@@ -1,5 +1,5 @@
 // POST /v1.1/coupon/issue, GET /v1.1/coupon/resend, GET /v1.1/coupon/get and GET /v1.1/customer/coupons
-// (docs/api.md §13), from the pages' samples; cards on the customer (docs/api.md §4 "Cards").
+// (docs/api.md §14), from the pages' samples; cards on the customer (docs/api.md §4 "Cards").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, TestClock, type TestApp } from '../support/build-test-app.js';
 import { billSequence, createSeries, mobileSequence, redeemBody } from '../support/factories.js';

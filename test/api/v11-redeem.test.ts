@@ -1,4 +1,4 @@
-// POST /v1.1/coupon/redeem and GET /v1.1/coupon/isredeemable (docs/api.md §13), from the pages' samples: the
+// POST /v1.1/coupon/redeem and GET /v1.1/coupon/isredeemable (docs/api.md §14), from the pages' samples: the
 // envelope key for key, and one redemption for both APIs (a v1.1 redeem is seen by v2, and the reverse).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, TestClock, type TestApp } from '../support/build-test-app.js';

@@ -1,4 +1,4 @@
-// GET /v1.1/coupon/series (docs/api.md §13), from the page's sample: the envelope key for key, a series by id,
+// GET /v1.1/coupon/series (docs/api.md §14), from the page's sample: the envelope key for key, a series by id,
 // the expired filter, 707 for an unknown id, JSON only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, TestClock, type TestApp } from '../support/build-test-app.js';

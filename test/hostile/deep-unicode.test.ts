@@ -34,7 +34,7 @@ let keys = 0;
 /** The refusal is 400 with code 629 in the route's own shape (the OAuth route names no code). */
 function invalidInput(route: Route, v: Verdict, what: string): string[] {
   const out = [...v.problems];
-  // v1.1 routes carry the code in response.status (docs/api.md §13); the others in errors[0].
+  // v1.1 routes carry the code in response.status (docs/api.md §14); the others in errors[0].
   const code = route.family === 'v11' ? v.body?.response?.status?.code : v.body?.errors?.[0]?.code;
   if (v.status !== 400) out.push(`${route.id} ${what} → ${v.status}, not 400`);
   else if (route.family !== 'oauth' && code !== 629)

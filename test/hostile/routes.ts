@@ -23,7 +23,7 @@ export interface Route {
   id: string;
 }
 
-/** The refusal shapes of docs/api.md §3: v2 routes, the upload routes, the two token routes, and v1.1 (§13). */
+/** The refusal shapes of docs/api.md §3: v2 routes, the upload routes, the two token routes, and v1.1 (§14). */
 export type Family = 'v2' | 'upload' | 'token' | 'oauth' | 'v11';
 
 export function familyOf(p: string): Family {
@@ -126,7 +126,7 @@ export function refusalProblems(family: Family, reply: Pick<Reply, 'status' | 'b
       errorsOf(body.errors, 'errors');
       break;
     case 'v11': {
-      // docs/api.md §13: response.status {success false, a numeric code, a message}.
+      // docs/api.md §14: response.status {success false, a numeric code, a message}.
       const st = (body.response as { status?: Record<string, unknown> } | undefined)?.status;
       if (!st) out.push('response.status is missing');
       else {

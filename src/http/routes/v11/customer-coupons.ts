@@ -1,4 +1,4 @@
-// GET /v1.1/customer/coupons (docs/api.md §13): a customer's coupons with their redemptions, filtered by
+// GET /v1.1/customer/coupons (docs/api.md §14): a customer's coupons with their redemptions, filtered by
 // status, series, till and dates, ordered and limited.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';

@@ -1,4 +1,4 @@
-// GET /v1.1/coupon/get (docs/api.md §13): coupons by code (comma list) and/or by the customers they were issued
+// GET /v1.1/coupon/get (docs/api.md §14): coupons by code (comma list) and/or by the customers they were issued
 // to, with coupon_code_case.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';

@@ -1,4 +1,4 @@
-// The v1.1 coupon calls (docs/api.md §13), one file per call, on the v2 services: same rules, limits,
+// The v1.1 coupon calls (docs/api.md §14), one file per call, on the v2 services: same rules, limits,
 // history, tenancy, auth, idempotency and metrics.
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../services/index.js';

@@ -1,4 +1,4 @@
-// POST /v1.1/coupon/issue (docs/api.md §13): one coupon of a series to a customer, through the v2 issue service
+// POST /v1.1/coupon/issue (docs/api.md §14): one coupon of a series to a customer, through the v2 issue service
 // (the customer is registered on the fly, cards included; the same limits, SMS and history).
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';

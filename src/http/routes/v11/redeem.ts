@@ -1,4 +1,4 @@
-// POST /v1.1/coupon/redeem (docs/api.md §13): each coupon of root.coupon[] is redeemed on its own through the
+// POST /v1.1/coupon/redeem (docs/api.md §14): each coupon of root.coupon[] is redeemed on its own through the
 // v2 redemption service (allowPartial), the coupons of one customer and bill in one call: the same rules,
 // limits, history, reactivation and webhooks as POST /v2/coupon/redeem.
 import type { FastifyInstance } from 'fastify';

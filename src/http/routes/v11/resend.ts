@@ -1,4 +1,4 @@
-// GET /v1.1/coupon/resend (docs/api.md §13): an issued coupon's SMS again, through the outbox
+// GET /v1.1/coupon/resend (docs/api.md §14): an issued coupon's SMS again, through the outbox
 // (services/resend-coupon.ts).
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';

@@ -1,4 +1,4 @@
-// GET /v1.1/coupon/series (docs/api.md §13): a series by id, or every series, with the `expired` filter.
+// GET /v1.1/coupon/series (docs/api.md §14): a series by id, or every series, with the `expired` filter.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { CouponError } from '../../../domain/errors.js';

@@ -1,4 +1,4 @@
-// Coupons as the v1.1 answers show them (docs/api.md §13): the issue answer, an item of GET /v1.1/coupon/get,
+// Coupons as the v1.1 answers show them (docs/api.md §14): the issue answer, an item of GET /v1.1/coupon/get,
 // and an item of GET /v1.1/customer/coupons.
 import { formatMoney, moneyToNumber } from '../../../domain/money.js';
 import type { Coupon } from '../../../domain/coupon.js';

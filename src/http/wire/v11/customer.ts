@@ -1,5 +1,5 @@
 // How the v1.1 calls name a customer (mobile, email, external_id, id, card_number, card_external_id) and the
-// customer blocks of their answers (docs/api.md §13).
+// customer blocks of their answers (docs/api.md §14).
 import Type from 'typebox';
 import { localParts } from '../../../domain/clock.js';
 import { parseCustomerRef, type Customer, type CustomerRef } from '../../../domain/customer.js';

@@ -1,4 +1,4 @@
-// The v1.1 envelope (docs/api.md §13): `response.status` {success, code, message}, the per-item
+// The v1.1 envelope (docs/api.md §14): `response.status` {success, code, message}, the per-item
 // `item_status` blocks, the refusal body, and the JSON-only format rule. Each call keeps the value types
 // its page's samples show (some pages write "200" and "true", others 200 and true).
 import type { FastifyRequest } from 'fastify';

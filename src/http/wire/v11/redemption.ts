@@ -1,4 +1,4 @@
-// The v1.1 redeem body and the redeem and isredeemable items (docs/api.md §13). Each item's refusal comes from
+// The v1.1 redeem body and the redeem and isredeemable items (docs/api.md §14). Each item's refusal comes from
 // the v2 rules (domain/redemption.ts) through the one code table (codes.ts).
 import Type from 'typebox';
 import type { Customer, CustomerRef } from '../../../domain/customer.js';

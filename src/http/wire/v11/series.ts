@@ -1,4 +1,4 @@
-// A coupon series as GET /v1.1/coupon/series shows it (docs/api.md §13): the v2 series fields under the
+// A coupon series as GET /v1.1/coupon/series shows it (docs/api.md §14): the v2 series fields under the
 // v1.1 page's snake_case names, numbers and flags written as text the way the page's sample writes them.
 import { formatMoney } from '../../../domain/money.js';
 import type { Series, SeriesCounters } from '../../../domain/series.js';
