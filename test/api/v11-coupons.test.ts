@@ -65,6 +65,22 @@ describe('POST /v1.1/coupon/issue', () => {
   });
 });
 
+describe('POST /v1.1/coupon/issue with an Idempotency-Key', () => {
+  it('replays the first answer and issues one coupon', async () => {
+    const s = await createSeries(t, { allowMultipleVouchersPerUser: true, maxVouchersPerUser: -1 });
+    const m = mobile();
+    const body = { root: { coupon: { series_id: String(s.id), customer: { mobile: m } } } };
+    const key = { 'idempotency-key': `issue-v11-${m}` };
+    const first = await t.post('/v1.1/coupon/issue', body, t.client, key);
+    const second = await t.post('/v1.1/coupon/issue', body, t.client, key);
+    expect(first.status).toBe(200);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(second.body).toEqual(first.body);
+    const list = await t.get(`/v1.1/customer/coupons?mobile=${m}`);
+    expect(list.body.response.pagination.total).toBe(1);
+  });
+});
+
 describe('GET /v1.1/coupon/resend', () => {
   it('queues the coupon’s SMS again: the sample’s answer, and one more message in the outbox', async () => {
     const s = await createSeries(t, { isSMSDisabled: false });
