@@ -285,4 +285,25 @@ describe('cards', () => {
       701,
     );
   });
+
+  it('redeems by card, and a card of one org names nobody in another', async () => {
+    const s = await createSeries(t);
+    const m = mobile();
+    const card = `RED-${m}`;
+    const code = (await issueV11(s.id, { mobile: m, card_number: card })).body.response.coupon.code;
+    const other = await t.createOrg('card org');
+    const elsewhere = await t.get(`/v1.1/customer/coupons?card_number=${card}`, other);
+    expect(elsewhere.body.response.status.code).toBe(701);
+    const r = await t.post('/v1.1/coupon/redeem', {
+      root: {
+        coupon: { code, customer: { card_number: card }, transaction: { number: bill(), amount: 500 } },
+      },
+    });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.response.coupons.coupon).toMatchObject({
+      customer: { mobile: m },
+      transaction: { amount: '500.00' },
+      item_status: { code: '700' },
+    });
+  });
 });

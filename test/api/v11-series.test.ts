@@ -109,6 +109,13 @@ describe('GET /v1.1/coupon/series', () => {
     expect(b.status).toBe(406);
     const c = await t.request({ url: '/v1.1/coupon/series', headers: { accept: 'application/json' } });
     expect(c.status).toBe(200);
+    const post = await t.request({
+      method: 'POST',
+      url: '/v1.1/coupon/redeem?format=xml',
+      body: { root: { coupon: { code: 'ABC', customer: { mobile: '9876543210' } } } },
+    });
+    expect(post.status).toBe(406);
+    expect(post.body.response.status).toMatchObject({ success: 'false', code: 406 });
   });
 
   it('needs credentials (401 in the v1.1 envelope), and another org sees none of this org’s series', async () => {
