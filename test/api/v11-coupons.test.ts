@@ -306,4 +306,17 @@ describe('cards', () => {
       item_status: { code: '700' },
     });
   });
+
+  it('v2 bodies name a customer by card too: a v2 redeem with user.cardNumber', async () => {
+    const s = await createSeries(t);
+    const m = mobile();
+    const card = `V2-${m}`;
+    const code = (await issueV11(s.id, { mobile: m, card_number: card })).body.response.coupon.code;
+    const r = await t.post('/v2/coupon/redeem', {
+      ...redeemBody(m, [code], bill()),
+      user: { cardNumber: card },
+    });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.customer.profiles[0].identifiers).toContainEqual({ type: 'mobile', value: m });
+  });
 });

@@ -699,6 +699,8 @@ export interface components {
             mobile?: string | number | (never | null);
             email?: string | null;
             externalId?: string | number | (never | null);
+            cardNumber?: string | number | (never | null);
+            cardExternalId?: string | number | (never | null);
             firstName?: string | null;
             lastName?: string | null;
         } & {
@@ -1147,6 +1149,8 @@ export interface components {
                 mobile?: string | number | (never | null);
                 email?: string | null;
                 externalId?: string | number | (never | null);
+                cardNumber?: string | number | (never | null);
+                cardExternalId?: string | number | (never | null);
                 firstName?: string | null;
                 lastName?: string | null;
             } & {
@@ -1197,6 +1201,8 @@ export interface components {
                 mobile?: string | number | (never | null);
                 email?: string | null;
                 externalId?: string | number | (never | null);
+                cardNumber?: string | number | (never | null);
+                cardExternalId?: string | number | (never | null);
                 firstName?: string | null;
                 lastName?: string | null;
             } & {
@@ -1271,6 +1277,8 @@ export interface components {
                 mobile?: string | number | (never | null);
                 email?: string | null;
                 externalId?: string | number | (never | null);
+                cardNumber?: string | number | (never | null);
+                cardExternalId?: string | number | (never | null);
                 firstName?: string | null;
                 lastName?: string | null;
             } & {
@@ -1292,6 +1300,8 @@ export interface components {
                 mobile?: string | number | (never | null);
                 email?: string | null;
                 externalId?: string | number | (never | null);
+                cardNumber?: string | number | (never | null);
+                cardExternalId?: string | number | (never | null);
                 firstName?: string | null;
                 lastName?: string | null;
             } & {
@@ -2045,6 +2055,8 @@ export interface operations {
                         mobile?: string | number | (never | null);
                         email?: string | null;
                         externalId?: string | number | (never | null);
+                        cardNumber?: string | number | (never | null);
+                        cardExternalId?: string | number | (never | null);
                         firstName?: string | null;
                         lastName?: string | null;
                     } & {
@@ -2153,6 +2165,8 @@ export interface operations {
                         mobile?: string | number | (never | null);
                         email?: string | null;
                         externalId?: string | number | (never | null);
+                        cardNumber?: string | number | (never | null);
+                        cardExternalId?: string | number | (never | null);
                         firstName?: string | null;
                         lastName?: string | null;
                     } & {
