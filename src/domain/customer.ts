@@ -19,12 +19,22 @@ export interface CustomerRef {
   externalId?: string;
   mobile?: string;
   email?: string;
+  /** A card the customer holds (docs/api.md §4 "Cards"), by its number or its external id. */
+  cardNumber?: string;
+  cardExternalId?: string;
 }
 
 export type IdentifierType = keyof CustomerRef;
 
-/** docs/api.md §4: with several identifiers, this one decides. */
-export const IDENTIFIER_PRECEDENCE: readonly IdentifierType[] = ['id', 'externalId', 'mobile', 'email'];
+/** docs/api.md §4: with several identifiers, this one decides (cards last). */
+export const IDENTIFIER_PRECEDENCE: readonly IdentifierType[] = [
+  'id',
+  'externalId',
+  'mobile',
+  'email',
+  'cardNumber',
+  'cardExternalId',
+];
 
 const MOBILE_PUNCTUATION = /[\s\-().]/g;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -71,6 +81,14 @@ export function normaliseEmail(raw: string): string | undefined {
   return s.length <= 254 && EMAIL.test(s) ? s : undefined;
 }
 
+const MAX_CARD = 64;
+
+/** A card number or card external id: trimmed, 1 to 64 characters (docs/api.md §4 "Cards"). */
+export function normaliseCard(raw: string): string | undefined {
+  const s = raw.trim();
+  return s.length > 0 && s.length <= MAX_CARD ? s : undefined;
+}
+
 export function normaliseExternalId(raw: string): string | undefined {
   const s = raw.trim();
   return s.length > 0 && s.length <= MAX_EXTERNAL_ID ? s : undefined;
@@ -94,7 +112,14 @@ const present = (v: unknown): boolean =>
  * malformed identifier is 721. Returns an empty ref when nothing was given; callers decide if that is an error.
  */
 export function parseCustomerRef(
-  input: { id?: unknown; mobile?: unknown; email?: unknown; externalId?: unknown },
+  input: {
+    id?: unknown;
+    mobile?: unknown;
+    email?: unknown;
+    externalId?: unknown;
+    cardNumber?: unknown;
+    cardExternalId?: unknown;
+  },
   countryCode: string | null,
 ): CustomerRef {
   const ref: CustomerRef = {};
@@ -123,6 +148,13 @@ export function parseCustomerRef(
     const v = typeof input.email === 'string' ? normaliseEmail(input.email) : undefined;
     if (v === undefined) throw new CouponError('InvalidCustomer', 'email is malformed');
     ref.email = v;
+  }
+  for (const type of ['cardNumber', 'cardExternalId'] as const) {
+    const raw = input[type];
+    if (!present(raw)) continue;
+    const v = typeof raw === 'string' || typeof raw === 'number' ? normaliseCard(String(raw)) : undefined;
+    if (v === undefined) throw new CouponError('InvalidCustomer', `${type} is malformed`);
+    ref[type] = v;
   }
   return ref;
 }

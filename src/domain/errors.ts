@@ -41,6 +41,7 @@ export const couponErrors = {
   ),
   PayloadTooLarge: spec(413, 413, 'PAYLOAD_TOO_LARGE', 'upload larger than the configured limit'),
   UnsupportedMediaType: spec(415, 415, 'UNSUPPORTED_MEDIA_TYPE', 'wrong content type'),
+  NotAcceptable: spec(406, 406, 'NOT_ACCEPTABLE', 'this call answers JSON only (format=json)'),
   RateLimited: spec(429, 429, 'RATE_LIMITED', 'too many requests'),
   RequestTimeout: spec(629, 408, 'REQUEST_TIMEOUT', 'the request was not received in time'),
   Internal: spec(500, 500, 'INTERNAL_ERROR', 'internal error'),
@@ -184,6 +185,14 @@ export const couponErrors = {
     400,
     'OTHER_COUPON_FAILED',
     'not redeemed because another coupon in the request failed',
+  ),
+
+  // Resending (the v1.1 resend call, docs/api.md §14)
+  SmsNotSendable: spec(
+    704,
+    400,
+    'SMS_NOT_SENDABLE',
+    'the coupon cannot be sent: the customer has no mobile number, or the series sends no SMS',
   ),
 
   // Reactivation and revocation

@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CouponError, couponErrors, errorEntry, type CouponErrorName } from '../domain/errors.js';
 import { wireErrors } from './wire/common.js';
+import { v11Refusal } from './wire/v11/envelope.js';
 
 function send(
   request: FastifyRequest,
@@ -21,6 +22,9 @@ function send(
   }
   if (request.routeOptions.config?.errorShape === 'success') {
     return reply.code(spec.http).send({ ...wireErrors(entries), success: false });
+  }
+  if (request.routeOptions.config?.errorShape === 'v11') {
+    return reply.code(spec.http).send(v11Refusal(reason, entry.message));
   }
   if (request.routeOptions.config?.errorShape === 'token') {
     return reply.code(spec.http).send({ data: null, errors: entries });

@@ -24,6 +24,7 @@ import { redeemRoutes } from './routes/redeem.js';
 import { seriesRoutes } from './routes/series.js';
 import { seriesStatsRoutes } from './routes/series-stats.js';
 import { uploadRoutes } from './routes/uploads.js';
+import { v11Routes } from './routes/v11/index.js';
 import './types.js';
 
 /**
@@ -132,6 +133,7 @@ export async function registerHttp(
   reactivationRoutes(app, services);
   holdRoutes(app, services);
   notificationRoutes(app, services);
+  v11Routes(app, services);
   await uploadRoutes(app, services);
   await consoleRoutes(app);
 }

@@ -8,7 +8,7 @@ declare module 'fastify' {
     /** The scope a caller needs; routes without it are public. */
     scope?: Scope;
     /** Which refusal shape the route answers with (docs/api.md §2, §10); default is the v2 shape. */
-    errorShape?: 'v2' | 'upload' | 'token' | 'oauth' | 'success';
+    errorShape?: 'v2' | 'upload' | 'token' | 'oauth' | 'success' | 'v11';
     /** Routes that handle Idempotency-Key themselves (multipart uploads) or not at all. */
     idempotency?: 'auto' | 'self' | 'none';
   }

@@ -45,7 +45,42 @@ function* findEach(
     if (ref.mobile !== undefined && c.mobile === ref.mobile) byType.mobile = c;
     if (ref.email !== undefined && c.email === ref.email) byType.email = c;
   }
+  // Cards (docs/api.md §4 "Cards"): each names the customer holding it.
+  const cards = [
+    ['cardNumber', ref.cardNumber && (yield* stores.customerCard.findByNumber(org, ref.cardNumber))],
+    [
+      'cardExternalId',
+      ref.cardExternalId && (yield* stores.customerCard.findByExternalId(org, ref.cardExternalId)),
+    ],
+  ] as const;
+  const holders = cards.flatMap(([, card]) => (card ? [card.customerId] : []));
+  if (holders.length > 0) {
+    const byId = new Map((yield* stores.customer.findByIds(org, holders)).map((c) => [c.id, c]));
+    for (const [type, card] of cards) if (card) byType[type] = byId.get(card.customerId);
+  }
   return byType;
+}
+
+/**
+ * Gives the customer the card the ref names when no customer holds it yet (registration only). A card whose
+ * number or external id another customer took meanwhile is refused like any identifier of another customer.
+ */
+function* attachCard(
+  stores: Stores,
+  org: number,
+  ref: CustomerRef,
+  found: Partial<Record<IdentifierType, Customer>>,
+  customer: Customer,
+  now: number,
+  created: boolean,
+): Script<void> {
+  if (ref.cardNumber === undefined && ref.cardExternalId === undefined) return;
+  if (found.cardNumber || found.cardExternalId) return;
+  const card = { number: ref.cardNumber ?? null, externalId: ref.cardExternalId ?? null };
+  if (yield* stores.customerCard.attach(org, customer.id, card, now)) return;
+  // A concurrent registration took the card first: run again; the card then names its holder (721 when
+  // that is another customer).
+  throw new RetryConflict(created ? 'customer card (new customer)' : 'customer card');
 }
 
 /**
@@ -81,7 +116,10 @@ export function* resolveCustomer(
   const found = yield* findEach(stores, org.orgId, ref);
   if (ref.id !== undefined && !found.id) throw new CouponError('CustomerNotFound', `id ${ref.id}`);
   const existing = pickCustomer(ref, found);
-  if (existing) return { customer: existing, created: false };
+  if (existing) {
+    if (options.register) yield* attachCard(stores, org.orgId, ref, found, existing, options.now, false);
+    return { customer: existing, created: false };
+  }
   // An id names only customers that exist, so from here on the ref carries mobile, email or externalId.
   if (!options.register) throw new CouponError('CustomerNotFound');
 
@@ -94,7 +132,10 @@ export function* resolveCustomer(
     lastName: options.lastName ?? null,
     now: options.now,
   });
-  if (created) return { customer: created, created: true };
+  if (created) {
+    yield* attachCard(stores, org.orgId, ref, found, created, options.now, true);
+    return { customer: created, created: true };
+  }
   // Nothing inserted: a concurrent registration committed first (PostgreSQL's insert waited for it), so
   // reading again sees it. The pick refuses (721) when the identifiers now name different customers.
   const again = pickCustomer(ref, yield* findEach(stores, org.orgId, ref));
@@ -104,7 +145,10 @@ export function* resolveCustomer(
 
 /** What POST /v2/customers takes: identifiers as the wire gave them (a type may repeat), and names. */
 export interface RegisterInput {
-  identifiers: { type: 'mobile' | 'email' | 'externalId'; value: unknown }[];
+  identifiers: {
+    type: 'mobile' | 'email' | 'externalId' | 'cardNumber' | 'cardExternalId';
+    value: unknown;
+  }[];
   firstName?: string | null | undefined;
   lastName?: string | null | undefined;
 }
@@ -115,6 +159,8 @@ export interface LookupQuery {
   mobile?: unknown;
   email?: unknown;
   externalId?: unknown;
+  cardNumber?: unknown;
+  cardExternalId?: unknown;
 }
 
 /**

@@ -6,6 +6,7 @@ import { createAttemptThrottle } from './attempt-throttle.js';
 import { createSharedWindows } from './shared-windows.js';
 import { createAuthService } from './auth.js';
 import { createCouponService } from './coupons.js';
+import { createCouponViewService } from './coupon-views.js';
 import { createCustomerService } from './customers.js';
 import { createIdempotencyService } from './idempotency.js';
 import { createIssueService } from './issue-coupon.js';
@@ -16,6 +17,7 @@ import { createOrgService } from './orgs.js';
 import { createPoolService } from './pool.js';
 import { createReactivateService } from './reactivate.js';
 import { createRedemptionUpdateService } from './redeem-update.js';
+import { createResendService } from './resend-coupon.js';
 import { createGuessGuard, createRedeemService } from './redeem-coupon.js';
 import { createHoldService } from './holds.js';
 import { createSeriesService } from './series.js';
@@ -128,6 +130,8 @@ export function createServices(engine: Engine, options: ServiceOptions) {
     notifications,
     seriesStats: createSeriesStatsService(base),
     redemptionUpdate: createRedemptionUpdateService(base),
+    couponViews: createCouponViewService(base),
+    resend: createResendService(base),
     uploads: createUploadService({
       ...base,
       dataDir: options.dataDir ?? './data',

@@ -18,7 +18,9 @@ export type BatchIssueResult =
   { kind: 'issued' | 'resent'; code: string } | { kind: 'refused'; error: string };
 
 type Column = 'id' | 'mobile' | 'email' | 'external_id';
-const COLUMN: Record<keyof CustomerRef, Column> = {
+/** Upload rows name customers by these identifiers only (never by card). */
+type RowIdentifier = Exclude<keyof CustomerRef, 'cardNumber' | 'cardExternalId'>;
+const COLUMN: Record<RowIdentifier, Column> = {
   id: 'id',
   mobile: 'mobile',
   email: 'email',
@@ -52,7 +54,7 @@ export function* issueBatch(
 
   // 1. Customers: find them by their identifier, register the unknown ones (not ids: an unknown id is 701).
   const key = (ref: CustomerRef): [Column, string | number] => {
-    const field = (Object.keys(ref) as (keyof CustomerRef)[])[0]!;
+    const field = (Object.keys(ref) as RowIdentifier[])[0]!;
     return [COLUMN[field], ref[field]!];
   };
   const customerOf = new Map<string, number>(); // "column:value" → customer id

@@ -30,7 +30,12 @@ const lockTableExists = () =>
 
 describe('migrateToLatest', () => {
   it('applies the migrations to a new database, then finds nothing pending', async () => {
-    expect(await migrateToLatest(engine)).toEqual(['0001-schema', '0020-files', '0021-throttle']);
+    expect(await migrateToLatest(engine)).toEqual([
+      '0001-schema',
+      '0020-files',
+      '0021-throttle',
+      '0040-customer-cards',
+    ]);
     expect(await pendingMigrations(engine)).toEqual([]);
     expect(await migrateToLatest(engine)).toEqual([]);
   });

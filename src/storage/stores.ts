@@ -5,6 +5,7 @@ import { createBulkStore } from './bulk-store.js';
 import { createCounterStore } from './counter-store.js';
 import { createCouponStore } from './coupon-store.js';
 import { createCustomerSeriesStore } from './customer-series-store.js';
+import { createCustomerCardStore } from './customer-card-store.js';
 import { createCustomerStore } from './customer-store.js';
 import { createEventStore } from './event-store.js';
 import { createFileStore } from './file-store.js';
@@ -13,6 +14,7 @@ import { createIdempotencyStore } from './idempotency-store.js';
 import { createJobStore } from './job-store.js';
 import { createNotificationStore } from './notification-store.js';
 import { createOrgStore } from './org-store.js';
+import { createRedemptionReadStore } from './redemption-read-store.js';
 import { createRedemptionStore } from './redemption-store.js';
 import { createSeriesStore } from './series-store.js';
 import { createStatsStore } from './stats-store.js';
@@ -25,6 +27,7 @@ export function createStores(engine: Engine) {
     org: createOrgStore(engine),
     idempotency: createIdempotencyStore(engine),
     customer: createCustomerStore(engine),
+    customerCard: createCustomerCardStore(engine),
     series: createSeriesStore(engine, counter),
     counter,
     coupon: createCouponStore(engine),
@@ -33,6 +36,7 @@ export function createStores(engine: Engine) {
     hold: createHoldStore(engine),
     bulk: createBulkStore(engine),
     redemption: createRedemptionStore(engine),
+    redemptionRead: createRedemptionReadStore(engine),
     notification: createNotificationStore(engine),
     job: createJobStore(engine),
     upload: createUploadStore(engine),

@@ -332,7 +332,17 @@ export interface ThrottleWindowTable {
   updated_at: number;
 }
 
+export interface CustomerCardTable {
+  org_id: number;
+  id: Id;
+  customer_id: number;
+  card_number: string | null;
+  card_external_id: string | null;
+  created_at: number;
+}
+
 export interface Database {
+  customer_card: CustomerCardTable;
   org: OrgTable;
   api_client: ApiClientTable;
   customer: CustomerTable;

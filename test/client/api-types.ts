@@ -463,6 +463,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1.1/coupon/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a coupon of a series to a customer (registered when new) */
+        post: operations["postV11CouponIssue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.1/coupon/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Send an issued coupon to its customer again (the issue SMS, through the outbox) */
+        get: operations["getV11CouponResend"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.1/coupon/get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Coupons by code (comma-separated) and/or by the customer ids they were issued to */
+        get: operations["getV11CouponGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.1/customer/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer’s coupons (issued, redeemed, expired) with their redemptions */
+        get: operations["getV11CustomerCoupons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.1/coupon/isredeemable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Run the redemption checks for a customer’s coupon codes (comma-separated) without redeeming */
+        get: operations["getV11CouponIsredeemable"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.1/coupon/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redeem coupons, each on its own: 200 when any was redeemed, 400 when none was (each item says why) */
+        post: operations["postV11CouponRedeem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1.1/coupon/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A coupon series by id, or every series (expired=true: ended ones, false: running ones) */
+        get: operations["getV11CouponSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/coupon/api/v1/upload/file/{seriesId}": {
         parameters: {
             query?: never;
@@ -581,6 +700,8 @@ export interface components {
             mobile?: string | number | (never | null);
             email?: string | null;
             externalId?: string | number | (never | null);
+            cardNumber?: string | number | (never | null);
+            cardExternalId?: string | number | (never | null);
             firstName?: string | null;
             lastName?: string | null;
         } & {
@@ -598,7 +719,7 @@ export interface components {
                 fields: Record<string, never>;
                 identifiers: {
                     /** @enum {unknown} */
-                    type: "mobile" | "email" | "externalId";
+                    type: "mobile" | "email" | "externalId" | "cardNumber" | "cardExternalId";
                     value: string;
                 }[];
                 commChannels: unknown[];
@@ -608,7 +729,7 @@ export interface components {
                 autoUpdateTime: string;
                 identifiersAll: {
                     /** @enum {unknown} */
-                    type: "mobile" | "email" | "externalId";
+                    type: "mobile" | "email" | "externalId" | "cardNumber" | "cardExternalId";
                     value: string;
                 }[];
             }[];
@@ -624,7 +745,7 @@ export interface components {
                 lastName?: string | null;
                 identifiers?: {
                     /** @enum {unknown} */
-                    type: "mobile" | "email" | "externalId";
+                    type: "mobile" | "email" | "externalId" | "cardNumber" | "cardExternalId";
                     value: (string | number) | (never | null);
                 }[];
             }[];
@@ -633,6 +754,8 @@ export interface components {
             mobile?: (string | number) | (never | null);
             email?: (string | number) | (never | null);
             externalId?: (string | number) | (never | null);
+            cardNumber?: (string | number) | (never | null);
+            cardExternalId?: (string | number) | (never | null);
         };
         /** SeriesInput */
         SeriesInput: {
@@ -1027,6 +1150,8 @@ export interface components {
                 mobile?: string | number | (never | null);
                 email?: string | null;
                 externalId?: string | number | (never | null);
+                cardNumber?: string | number | (never | null);
+                cardExternalId?: string | number | (never | null);
                 firstName?: string | null;
                 lastName?: string | null;
             } & {
@@ -1077,6 +1202,8 @@ export interface components {
                 mobile?: string | number | (never | null);
                 email?: string | null;
                 externalId?: string | number | (never | null);
+                cardNumber?: string | number | (never | null);
+                cardExternalId?: string | number | (never | null);
                 firstName?: string | null;
                 lastName?: string | null;
             } & {
@@ -1162,6 +1289,8 @@ export interface components {
                 mobile?: string | number | (never | null);
                 email?: string | null;
                 externalId?: string | number | (never | null);
+                cardNumber?: string | number | (never | null);
+                cardExternalId?: string | number | (never | null);
                 firstName?: string | null;
                 lastName?: string | null;
             } & {
@@ -1183,6 +1312,8 @@ export interface components {
                 mobile?: string | number | (never | null);
                 email?: string | null;
                 externalId?: string | number | (never | null);
+                cardNumber?: string | number | (never | null);
+                cardExternalId?: string | number | (never | null);
                 firstName?: string | null;
                 lastName?: string | null;
             } & {
@@ -1627,6 +1758,10 @@ export interface operations {
                 mobile?: string;
                 email?: string;
                 externalId?: string;
+                /** @description a card the customer holds */
+                cardNumber?: string;
+                /** @description a card the customer holds, by its external id */
+                cardExternalId?: string;
             };
             header?: never;
             path?: never;
@@ -1932,6 +2067,8 @@ export interface operations {
                         mobile?: string | number | (never | null);
                         email?: string | null;
                         externalId?: string | number | (never | null);
+                        cardNumber?: string | number | (never | null);
+                        cardExternalId?: string | number | (never | null);
                         firstName?: string | null;
                         lastName?: string | null;
                     } & {
@@ -2040,6 +2177,8 @@ export interface operations {
                         mobile?: string | number | (never | null);
                         email?: string | null;
                         externalId?: string | number | (never | null);
+                        cardNumber?: string | number | (never | null);
+                        cardExternalId?: string | number | (never | null);
                         firstName?: string | null;
                         lastName?: string | null;
                     } & {
@@ -3017,6 +3156,843 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    postV11CouponIssue: {
+        parameters: {
+            query?: {
+                /** @description json (the default); xml is refused with 406 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description root.coupon: the series and the customer (one coupon per request) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    root: {
+                        coupon: ({
+                            series_id: string | number;
+                            customer: {
+                                mobile?: string | number | (never | null);
+                                email?: string | number | (never | null);
+                                external_id?: string | number | (never | null);
+                                id?: string | number | (never | null);
+                                card_number?: string | number | (never | null);
+                                card_external_id?: string | number | (never | null);
+                                firstname?: string | number | (never | null);
+                                lastname?: string | number | (never | null);
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        }) | ({
+                            series_id: string | number;
+                            customer: {
+                                mobile?: string | number | (never | null);
+                                email?: string | number | (never | null);
+                                external_id?: string | number | (never | null);
+                                id?: string | number | (never | null);
+                                card_number?: string | number | (never | null);
+                                card_external_id?: string | number | (never | null);
+                                firstname?: string | number | (never | null);
+                                lastname?: string | number | (never | null);
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description response.coupon: the coupon issued */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                            coupon: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description the coupon was not issued (item_status says why) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                            coupon?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A refused request: code is the v1.1 code of the refusal (docs/errors.md "The v1.1 codes"), else its docs/errors.md code */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A refused request: code is the v1.1 code of the refusal (docs/errors.md "The v1.1 codes"), else its docs/errors.md code */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV11CouponResend: {
+        parameters: {
+            query: {
+                /** @description json (the default); xml is refused with 406 */
+                format?: string;
+                mobile?: string;
+                email?: string;
+                external_id?: string;
+                /** @description the customer id */
+                id?: string;
+                /** @description a card the customer holds */
+                card_number?: string;
+                /** @description a card the customer holds, by its external id */
+                card_external_id?: string;
+                /** @description the coupon code */
+                code: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description coupons.coupon: the coupon resent, or why not (item_status) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                            coupons?: {
+                                coupon: unknown[];
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description coupons.coupon: the coupon resent, or why not (item_status) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                            coupons?: {
+                                coupon: unknown[];
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A refused request: code is the v1.1 code of the refusal (docs/errors.md "The v1.1 codes"), else its docs/errors.md code */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A refused request: code is the v1.1 code of the refusal (docs/errors.md "The v1.1 codes"), else its docs/errors.md code */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV11CouponGet: {
+        parameters: {
+            query?: {
+                /** @description json (the default); xml is refused with 406 */
+                format?: string;
+                /** @description LOWER, UPPER (default) or AS_IT_IS; the lookup ignores case */
+                coupon_code_case?: string;
+                /** @description coupon codes, comma-separated (any case) */
+                code?: string;
+                /** @description customer ids, comma-separated */
+                issuedToIds?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description coupons.coupon: the coupons */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                            coupons: {
+                                coupon: unknown[];
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A refused request: code is the v1.1 code of the refusal (docs/errors.md "The v1.1 codes"), else its docs/errors.md code */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A refused request: code is the v1.1 code of the refusal (docs/errors.md "The v1.1 codes"), else its docs/errors.md code */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV11CustomerCoupons: {
+        parameters: {
+            query?: {
+                /** @description json (the default); xml is refused with 406 */
+                format?: string;
+                mobile?: string;
+                email?: string;
+                external_id?: string;
+                /** @description the customer id */
+                id?: string;
+                /** @description a card the customer holds */
+                card_number?: string;
+                /** @description a card the customer holds, by its external id */
+                card_external_id?: string;
+                /** @description issued or redeemed on or after (YYYY-MM-DD) */
+                start_date?: string;
+                /** @description issued or redeemed before (YYYY-MM-DD) */
+                end_date?: string;
+                /** @description unredeemed, redeemed, expired, active */
+                status?: string;
+                series_id?: string;
+                /** @description active coupons this till may redeem */
+                store_id?: string;
+                /** @description created_date, created_by, valid_till */
+                order_by?: string;
+                /** @description asc or desc (default) */
+                sort_order?: string;
+                /** @description at most 1000; default 100 */
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description customers.customer: the customer with coupons.coupon */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                            pagination: {
+                                limit: string;
+                                offset: string;
+                                total: number;
+                            };
+                            customers: {
+                                customer: unknown[];
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A refused request: code is the v1.1 code of the refusal (docs/errors.md "The v1.1 codes"), else its docs/errors.md code */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A refused request: code is the v1.1 code of the refusal (docs/errors.md "The v1.1 codes"), else its docs/errors.md code */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV11CouponIsredeemable: {
+        parameters: {
+            query: {
+                /** @description json (the default); xml is refused with 406 */
+                format?: string;
+                mobile?: string;
+                email?: string;
+                external_id?: string;
+                /** @description the customer id */
+                id?: string;
+                /** @description a card the customer holds */
+                card_number?: string;
+                /** @description a card the customer holds, by its external id */
+                card_external_id?: string;
+                /** @description LOWER, UPPER (default) or AS_IT_IS; the lookup ignores case */
+                coupon_code_case?: string;
+                /** @description coupon codes, comma-separated */
+                code: string;
+                /** @description true: the series in series_info; extended: its configuration too */
+                details?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description coupons.redeemable: one entry (one code) or a list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                            coupons: {
+                                redeemable: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A refused request: code is the v1.1 code of the refusal (docs/errors.md "The v1.1 codes"), else its docs/errors.md code */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A refused request: code is the v1.1 code of the refusal (docs/errors.md "The v1.1 codes"), else its docs/errors.md code */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postV11CouponRedeem: {
+        parameters: {
+            query?: {
+                /** @description json (the default); xml is refused with 406 */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description root.coupon: one coupon or a list, each with its customer and transaction */
+        requestBody: {
+            content: {
+                "application/json": {
+                    root: {
+                        coupon: ({
+                            code?: string | number;
+                            id?: string | number;
+                            validation_code?: (string | number) | (never | null);
+                            customer?: {
+                                mobile?: (string | number) | (never | null);
+                                email?: (string | number) | (never | null);
+                                external_id?: (string | number) | (never | null);
+                                id?: (string | number) | (never | null);
+                                card_number?: (string | number) | (never | null);
+                                card_external_id?: (string | number) | (never | null);
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            custom_fields?: {
+                                field?: ({
+                                    name?: string | number;
+                                    value?: (string | number) | (never | null);
+                                } & {
+                                    [key: string]: unknown;
+                                })[] | ({
+                                    name?: string | number;
+                                    value?: (string | number) | (never | null);
+                                } & {
+                                    [key: string]: unknown;
+                                });
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            transaction?: ({
+                                number?: (string | number) | (never | null);
+                                amount?: (string | number) | (never | null);
+                            } & {
+                                [key: string]: unknown;
+                            })[] | ({
+                                number?: (string | number) | (never | null);
+                                amount?: (string | number) | (never | null);
+                            } & {
+                                [key: string]: unknown;
+                            });
+                        } & {
+                            [key: string]: unknown;
+                        })[] | ({
+                            code?: string | number;
+                            id?: string | number;
+                            validation_code?: (string | number) | (never | null);
+                            customer?: {
+                                mobile?: (string | number) | (never | null);
+                                email?: (string | number) | (never | null);
+                                external_id?: (string | number) | (never | null);
+                                id?: (string | number) | (never | null);
+                                card_number?: (string | number) | (never | null);
+                                card_external_id?: (string | number) | (never | null);
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            custom_fields?: {
+                                field?: ({
+                                    name?: string | number;
+                                    value?: (string | number) | (never | null);
+                                } & {
+                                    [key: string]: unknown;
+                                })[] | ({
+                                    name?: string | number;
+                                    value?: (string | number) | (never | null);
+                                } & {
+                                    [key: string]: unknown;
+                                });
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            transaction?: ({
+                                number?: (string | number) | (never | null);
+                                amount?: (string | number) | (never | null);
+                            } & {
+                                [key: string]: unknown;
+                            })[] | ({
+                                number?: (string | number) | (never | null);
+                                amount?: (string | number) | (never | null);
+                            } & {
+                                [key: string]: unknown;
+                            });
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    } & {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description coupons.coupon: one item (one coupon) or a list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                            coupons: {
+                                coupon: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description every coupon was refused (each item says why; code 500 in the body), or a refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                            coupons?: {
+                                coupon: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A refused request: code is the v1.1 code of the refusal (docs/errors.md "The v1.1 codes"), else its docs/errors.md code */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A refused request: code is the v1.1 code of the refusal (docs/errors.md "The v1.1 codes"), else its docs/errors.md code */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV11CouponSeries: {
+        parameters: {
+            query?: {
+                /** @description json (the default); xml is refused with 406 */
+                format?: string;
+                /** @description the series id */
+                id?: string;
+                /** @description true, false, or extended (every series, with its configuration) */
+                expired?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description series.items.item: one series (by id) or a list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                            series: {
+                                items: {
+                                    item: unknown;
+                                };
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A refused request: code is the v1.1 code of the refusal (docs/errors.md "The v1.1 codes"), else its docs/errors.md code */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A refused request: code is the v1.1 code of the refusal (docs/errors.md "The v1.1 codes"), else its docs/errors.md code */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        response: {
+                            /** @description success, code and message of the whole request (or of one item: item_status) */
+                            status: {
+                                success: string | number | boolean;
+                                status?: string | number | boolean;
+                                code: string | number | boolean;
+                                message: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
         };

@@ -17,7 +17,8 @@ let keys = 0;
 /** The refusal is 400 with code 629 in the route's own shape (the OAuth route names no code). */
 function invalidInput(route: Route, v: Verdict, what: string): string[] {
   const out = [...v.problems];
-  const code = v.body?.errors?.[0]?.code;
+  // v1.1 routes carry the code in response.status (docs/api.md §14); the others in errors[0].
+  const code = route.family === 'v11' ? v.body?.response?.status?.code : v.body?.errors?.[0]?.code;
   if (v.status !== 400) out.push(`${route.id} ${what} → ${v.status}, not 400`);
   else if (route.family !== 'oauth' && code !== 629)
     out.push(`${route.id} ${what} → code ${String(code)}, not 629`);

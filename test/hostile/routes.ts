@@ -23,13 +23,14 @@ export interface Route {
   id: string;
 }
 
-/** The refusal shapes of docs/api.md §3: v2 routes, the upload routes, and the two token routes. */
-export type Family = 'v2' | 'upload' | 'token' | 'oauth';
+/** The refusal shapes of docs/api.md §3: v2 routes, the upload routes, the two token routes, and v1.1 (§14). */
+export type Family = 'v2' | 'upload' | 'token' | 'oauth' | 'v11';
 
 export function familyOf(p: string): Family {
   if (p.startsWith('/coupon/api/v1/upload/')) return 'upload';
   if (p === '/v3/oauth/token/generate') return 'token';
   if (p === '/oauth/token') return 'oauth';
+  if (p.startsWith('/v1.1/')) return 'v11';
   return 'v2';
 }
 
@@ -124,6 +125,17 @@ export function refusalProblems(family: Family, reply: Pick<Reply, 'status' | 'b
       if (body.data !== null) out.push('data is not null');
       errorsOf(body.errors, 'errors');
       break;
+    case 'v11': {
+      // docs/api.md §14: response.status {success false, a numeric code, a message}.
+      const st = (body.response as { status?: Record<string, unknown> } | undefined)?.status;
+      if (!st) out.push('response.status is missing');
+      else {
+        if (st.success !== 'false' && st.success !== false) out.push('response.status.success is not false');
+        if (!Number.isInteger(Number(st.code))) out.push('response.status.code is not a number');
+        if (typeof st.message !== 'string') out.push('response.status.message is not a string');
+      }
+      break;
+    }
     case 'oauth':
       if (typeof body.error !== 'string') out.push('error is not a string');
       if (typeof body.error_description !== 'string') out.push('error_description is not a string');

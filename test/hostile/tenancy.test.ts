@@ -239,6 +239,101 @@ const PROBES: Record<string, Probe[]> = {
   'GET /v2/coupon/{id}/history': [
     { name: "A's coupon id", request: (v) => ({ params: { id: v.couponId } }) },
   ],
+  'POST /v1.1/coupon/issue': [
+    {
+      name: "A's series",
+      request: (v, own) => ({
+        body: { root: { coupon: { series_id: v.seriesId, customer: { mobile: own.mobile } } } },
+      }),
+    },
+    {
+      name: "A's customer id",
+      request: (v, own) => ({
+        body: { root: { coupon: { series_id: own.seriesId, customer: { id: v.customerId } } } },
+      }),
+    },
+    {
+      name: "A's mobile (registered on the fly in B)",
+      creates: true,
+      request: (v, own) => ({
+        body: { root: { coupon: { series_id: own.seriesId, customer: { mobile: v.mobile } } } },
+      }),
+    },
+  ],
+  'GET /v1.1/coupon/resend': [
+    { name: "A's code", request: (v, own) => ({ query: { mobile: own.mobile, code: v.code } }) },
+    { name: "A's mobile", request: (v, own) => ({ query: { mobile: v.mobile, code: own.code } }) },
+    {
+      name: "A's external id",
+      request: (v, own) => ({ query: { external_id: v.externalId, code: own.code } }),
+    },
+  ],
+  'GET /v1.1/coupon/get': [
+    { name: "A's code", request: (v) => ({ query: { code: v.code } }) },
+    { name: "A's customer id", request: (v) => ({ query: { issuedToIds: v.customerId } }) },
+  ],
+  'GET /v1.1/customer/coupons': [
+    { name: "A's mobile", request: (v) => ({ query: { mobile: v.mobile } }) },
+    { name: "A's email", request: (v) => ({ query: { email: v.email } }) },
+    { name: "A's customer id", request: (v) => ({ query: { id: v.customerId } }) },
+    { name: "A's series", request: (v, own) => ({ query: { mobile: own.mobile, series_id: v.seriesId } }) },
+  ],
+  'GET /v1.1/coupon/isredeemable': [
+    { name: "A's code", request: (v, own) => ({ query: { mobile: own.mobile, code: v.code } }) },
+    { name: "A's mobile", request: (v, own) => ({ query: { mobile: v.mobile, code: own.code } }) },
+    { name: "A's customer id", request: (v, own) => ({ query: { id: v.customerId, code: own.code } }) },
+  ],
+  'POST /v1.1/coupon/redeem': [
+    {
+      name: "A's code",
+      request: (v, own) => ({
+        body: {
+          root: {
+            coupon: [
+              {
+                code: v.code,
+                customer: { mobile: own.mobile },
+                transaction: [{ number: 'B1', amount: '100' }],
+              },
+            ],
+          },
+        },
+      }),
+    },
+    {
+      name: "A's coupon id",
+      request: (v, own) => ({
+        body: {
+          root: {
+            coupon: [
+              {
+                id: v.couponId,
+                customer: { mobile: own.mobile },
+                transaction: [{ number: 'B2', amount: '100' }],
+              },
+            ],
+          },
+        },
+      }),
+    },
+    {
+      name: "A's mobile",
+      request: (v, own) => ({
+        body: {
+          root: {
+            coupon: [
+              {
+                code: own.code,
+                customer: { mobile: v.mobile },
+                transaction: [{ number: 'B3', amount: '100' }],
+              },
+            ],
+          },
+        },
+      }),
+    },
+  ],
+  'GET /v1.1/coupon/series': [{ name: "A's series", request: (v) => ({ query: { id: v.seriesId } }) }],
   'GET /v2/coupon/is_redeemable': [
     { name: "A's code", request: (v, own) => ({ query: { mobile: own.mobile, code: v.code } }) },
     { name: "A's held code", request: (v, own) => ({ query: { mobile: own.mobile, code: v.heldCode } }) },

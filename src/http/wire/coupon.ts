@@ -34,6 +34,8 @@ export const CustomerRefBody = Type.Object(
     mobile: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Null()])),
     email: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     externalId: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Null()])),
+    cardNumber: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Null()])),
+    cardExternalId: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Null()])),
     firstName: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     lastName: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   },

@@ -5,7 +5,7 @@ import type { Customer } from '../../domain/customer.js';
 import type { LookupQuery, RegisterInput } from '../../services/customers.js';
 import { Warnings } from './common.js';
 
-const IdentifierType = Type.Enum(['mobile', 'email', 'externalId']);
+const IdentifierType = Type.Enum(['mobile', 'email', 'externalId', 'cardNumber', 'cardExternalId']);
 
 const Identifier = Type.Object({ type: IdentifierType, value: Type.String() });
 
@@ -76,6 +76,8 @@ export const RegisterBody = Type.Object(
     mobile: Type.Optional(Type.Union([IdentifierValue, Type.Null()])),
     email: Type.Optional(Type.Union([IdentifierValue, Type.Null()])),
     externalId: Type.Optional(Type.Union([IdentifierValue, Type.Null()])),
+    cardNumber: Type.Optional(Type.Union([IdentifierValue, Type.Null()])),
+    cardExternalId: Type.Optional(Type.Union([IdentifierValue, Type.Null()])),
   },
   { description: 'the profile shape or the flat shape; identifiers may be given in either' },
 );
@@ -92,6 +94,10 @@ export const LookupQuerySchema = Type.Object({
   mobile: Type.Optional(Type.String()),
   email: Type.Optional(Type.String()),
   externalId: Type.Optional(Type.String()),
+  cardNumber: Type.Optional(Type.String({ description: 'a card the customer holds' })),
+  cardExternalId: Type.Optional(
+    Type.String({ description: 'a card the customer holds, by its external id' }),
+  ),
 });
 export type LookupQuerySchema = Static<typeof LookupQuerySchema>;
 
@@ -104,6 +110,9 @@ export function fromRegisterBody(body: RegisterBody): RegisterInput {
   if (body.mobile !== undefined) identifiers.push({ type: 'mobile', value: body.mobile });
   if (body.email !== undefined) identifiers.push({ type: 'email', value: body.email });
   if (body.externalId !== undefined) identifiers.push({ type: 'externalId', value: body.externalId });
+  if (body.cardNumber !== undefined) identifiers.push({ type: 'cardNumber', value: body.cardNumber });
+  if (body.cardExternalId !== undefined)
+    identifiers.push({ type: 'cardExternalId', value: body.cardExternalId });
   for (const i of profile?.identifiers ?? []) identifiers.push({ type: i.type, value: i.value });
   return {
     identifiers,
@@ -113,5 +122,12 @@ export function fromRegisterBody(body: RegisterBody): RegisterInput {
 }
 
 export function fromLookupQuery(q: LookupQuerySchema): LookupQuery {
-  return { id: q.id, mobile: q.mobile, email: q.email, externalId: q.externalId };
+  return {
+    id: q.id,
+    mobile: q.mobile,
+    email: q.email,
+    externalId: q.externalId,
+    cardNumber: q.cardNumber,
+    cardExternalId: q.cardExternalId,
+  };
 }
