@@ -2577,6 +2577,8 @@ export interface operations {
                         mobile?: string | number | (never | null);
                         email?: string | null;
                         externalId?: string | number | (never | null);
+                        cardNumber?: string | number | (never | null);
+                        cardExternalId?: string | number | (never | null);
                         firstName?: string | null;
                         lastName?: string | null;
                     } & {
