@@ -69,6 +69,8 @@ export const couponErrors = {
     'COUPON_FILTER_MISSING',
     'one of couponIds, couponCodes or issuedToIds is required',
   ),
+  // A warning, never a refusal: a list answer holds fewer items than matched (docs/api.md §3 "Lists").
+  ListTruncated: spec(1001, 200, 'LIST_TRUNCATED', 'the list holds more items than this answer'),
   SeriesIdMissing: spec(746, 400, 'SERIES_ID_MISSING', 'series id missing'),
   CouponIdOrCodeMissing: spec(
     781,

@@ -13,6 +13,7 @@ import { registerProtection, type ProtectionOptions } from './protection.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
 import { couponRoutes } from './routes/coupons.js';
+import { walletRoutes } from './routes/wallet.js';
 import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
 import { holdRoutes } from './routes/holds.js';
@@ -124,6 +125,7 @@ export async function registerHttp(
   authRoutes(app, services, loginGuard);
   orgRoutes(app, services);
   customerRoutes(app, services);
+  walletRoutes(app, services);
   seriesRoutes(app, services);
   seriesStatsRoutes(app, services);
   issueRoutes(app, services);

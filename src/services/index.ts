@@ -20,6 +20,7 @@ import { createSeriesService } from './series.js';
 import { createSeriesStatsService } from './series-stats.js';
 import { createUploadRowService } from './upload-rows.js';
 import { createUploadService } from './uploads.js';
+import { createWalletService } from './wallet.js';
 
 /** The window failed attempts are counted in. */
 const GUESS_WINDOW_MS = 15 * 60_000;
@@ -105,6 +106,7 @@ export function createServices(engine: Engine, options: ServiceOptions) {
     holds,
     notifications,
     seriesStats: createSeriesStatsService(base),
+    wallet: createWalletService(base),
     uploads: createUploadService({
       ...base,
       dataDir: options.dataDir ?? './data',

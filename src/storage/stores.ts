@@ -16,6 +16,7 @@ import { createRedemptionStore } from './redemption-store.js';
 import { createSeriesStore } from './series-store.js';
 import { createStatsStore } from './stats-store.js';
 import { createUploadStore } from './upload-store.js';
+import { createWalletStore } from './wallet-store.js';
 
 export function createStores(engine: Engine) {
   const counter = createCounterStore(engine);
@@ -35,6 +36,7 @@ export function createStores(engine: Engine) {
     job: createJobStore(engine),
     upload: createUploadStore(engine),
     stats: createStatsStore(engine),
+    wallet: createWalletStore(engine),
   };
 }
 

@@ -137,6 +137,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/customers/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's coupons (by mobile, email, external_Id or id), filtered by status, a page at a time */
+        get: operations["getV2CustomersCoupons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/customers/{id}/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's coupons in detail (series, status, redemptions), a page at a time */
+        get: operations["getV2CustomersIdCoupons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/coupon/series": {
         parameters: {
             query?: never;
@@ -247,7 +281,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Coupons by customer ids, coupon ids or codes (repeated or comma-separated), a page at a time */
+        /** Coupons by customer ids, coupon ids or codes (repeated or comma-separated), a page at a time; a cut list warns */
         get: operations["getCoupons"];
         put?: never;
         post?: never;
@@ -1654,6 +1688,360 @@ export interface operations {
             };
         };
     };
+    getV2CustomersCoupons: {
+        parameters: {
+            query?: {
+                mobile?: string;
+                email?: string;
+                external_Id?: string;
+                externalId?: string;
+                id?: string;
+                /** @description any of REDEEMED, UNREDEEMED, ACTIVE, EXPIRED, ACTIVE_REDEEMED, ACTIVE_UNREDEEMED, EXPIRED_REDEEMED, EXPIRED_UNREDEEMED, REDEEMABLE (repeated or comma-separated; none: every coupon) */
+                status?: string[];
+                /** @description UPPER, LOWER, AS_IT_IS (default UPPER) */
+                coupon_code_case?: string;
+                /** @description ASC or DESC (default: newest first) */
+                sort_order?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done: the answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entity: {
+                            pagination: {
+                                limit: string;
+                                offset: string;
+                                total: number;
+                            };
+                            customers: {
+                                firstname: string;
+                                lastname: string;
+                                email: string;
+                                mobile: string;
+                                id: number;
+                                externalId?: string;
+                                coupons: {
+                                    code: string;
+                                    seriesId: number;
+                                    description: string;
+                                    validTill: string;
+                                    discountType: string;
+                                    discountValue: number;
+                                    discountUpto: number;
+                                    redemptionCount: number;
+                                    /** @description -1: no limit on this coupon */
+                                    redemptionsLeft: number;
+                                    id: number;
+                                    createdDate: string;
+                                    transactionNumber: string;
+                                    issuedAt: {
+                                        code: string;
+                                        name: string;
+                                    };
+                                    customProperty: {
+                                        name: string;
+                                        value: string;
+                                    }[];
+                                    redemptions: {
+                                        id: number;
+                                        date: string;
+                                        transactionNumber: string;
+                                        redeemedAt: {
+                                            code: string;
+                                            name: string;
+                                        };
+                                    }[];
+                                    reversedRedemptions: {
+                                        id: number;
+                                        date: string;
+                                        transactionNumber: string;
+                                        redeemedAt: {
+                                            code: string;
+                                            name: string;
+                                        };
+                                    }[];
+                                    /** @description the last second the coupon is valid, UTC */
+                                    validTillDateTime: string;
+                                    /** @description (beyond) past its or its series’ last valid date */
+                                    expired: boolean;
+                                }[];
+                            }[];
+                        };
+                        warnings: unknown[];
+                        errors: components["schemas"]["ErrorEntry"][];
+                        success: boolean;
+                    };
+                };
+            };
+            /** @description Refused: `errors` lists each problem with its numeric code and a message naming the field or rule (the catalogue is docs/errors.md in the coupond repository) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Internal error: the message carries the request id and nothing else */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    getV2CustomersIdCoupons: {
+        parameters: {
+            query?: {
+                /** @description any of REDEEMED, UNREDEEMED, ACTIVE, EXPIRED, ACTIVE_REDEEMED, ACTIVE_UNREDEEMED, EXPIRED_REDEEMED, EXPIRED_UNREDEEMED, REDEEMABLE (repeated or comma-separated; none: every coupon) */
+                status?: string[];
+                /** @description UPPER, LOWER, AS_IT_IS (default UPPER) */
+                coupon_code_case?: string;
+                /** @description ASC or DESC (default: newest first) */
+                sort_order?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done: the answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entity: {
+                            id: number;
+                            seriesId: number;
+                            series: {
+                                id: number;
+                                orgId: number;
+                                description: string;
+                                discountCode: string;
+                                validTillDate: string;
+                                validDaysFromCreation: unknown;
+                                expiryStrategyValue: number;
+                                maxCreate: number;
+                                maxRedeem: number;
+                                isTransferrable: unknown;
+                                anyUser: boolean;
+                                sameUserMultipleRedeem: boolean;
+                                isReferralExistingUsersAllowed: unknown;
+                                isMultipleUseAllowed: boolean;
+                                isValidationRequired: unknown;
+                                isValidWithDiscountedItem: unknown;
+                                createdBy: number;
+                                numIssued: number;
+                                numRedeemed: number;
+                                createdOn: string;
+                                lastUsed: string;
+                                seriesCode: string;
+                                smsTemplate: string;
+                                isSMSDisabled: boolean;
+                                info: unknown;
+                                isMultipleVouchersPerUserAllowed: boolean;
+                                doNotResendExistingVoucher: boolean;
+                                mutualExclusiveSeriesIds: string;
+                                storeIdsJson: string;
+                                isDvsEnabled: unknown;
+                                dvsExpiryDate: unknown;
+                                priority: unknown;
+                                shortSMSTemplate: unknown;
+                                maxVouchersPerUser: number;
+                                minDaysBetweenVouchers: number;
+                                maxReferralsPerReferee: unknown;
+                                discountUpto: number;
+                                discountValue: number;
+                                dvsItems: unknown;
+                                redemptionRange: string;
+                                minBillAmount: number;
+                                maxBillAmount: number;
+                                redeemAtStore: string;
+                                campaignId: unknown;
+                                tag: unknown;
+                                maxRedemptionsInSeriesPerUser: number;
+                                minDaysBetweenRedemption: number;
+                                redemptionValidFrom: string;
+                                sourceOrgId: unknown;
+                                issueToLoyalty: unknown;
+                                redeemStoreType: unknown;
+                                offlineRedeemType: unknown;
+                                isOldFlowEnabled: unknown;
+                                isPreRedeemEventRequired: unknown;
+                                termsAndConditions: unknown;
+                                signalRedemptionEvent: unknown;
+                                syncToClient: unknown;
+                                showPinCode: unknown;
+                                targetUserDetails: unknown;
+                                numUploadedNonIssued: number;
+                                numUploadedTotal: number;
+                                redemptionValidAfterDays: number;
+                                ownedBy: unknown;
+                                ownerId: unknown;
+                                ownerValidity: unknown;
+                                alphaNumeric: boolean;
+                                shortCodeLength: unknown;
+                                randomCodeLength: number;
+                                fixedExpiryDate: number;
+                                numTotal: unknown;
+                                latestIssualTime: number;
+                                latestRedemptionTime: number;
+                                resendMessageEnabled: unknown;
+                                seriesType: unknown;
+                                clientHandlingType: string;
+                                expiryStrategyType: string;
+                                discountOn: string;
+                                discountType: string;
+                                updateProductData: unknown;
+                                externalIssual: unknown;
+                                genericCode: string | null;
+                                redemptionPerCouponMaxLimit: number;
+                                couponPrefix: string;
+                                isPrefixEnabled: boolean;
+                                couponSuffix: string;
+                                isSuffixEnabled: boolean;
+                                excludeLookAlikes: boolean;
+                                customPropertyMap: unknown;
+                                productInfo: unknown;
+                                redemptionOrgEntityDetails: unknown;
+                                brands: unknown[];
+                                products: unknown[];
+                                categories: unknown[];
+                                validRedemptionOrgEntityDetails: unknown;
+                                dvsExpiryDateFormat: string;
+                                validTilldateFormat: string;
+                                redemptionValidFromFormat: string;
+                                entityLevelRedemptionConfigsValues: unknown[];
+                            };
+                            code: string;
+                            description: string;
+                            createdDate: string;
+                            validTill: string;
+                            isRedeemed: boolean;
+                            issuedTo: number;
+                            issuedBy: number;
+                            orgId: number;
+                            refId: number;
+                            issuedAt: {
+                                id: number;
+                                code: string;
+                                description: string;
+                                name: string;
+                                type: string;
+                                adminType: string;
+                                isOrgUnit: boolean;
+                            };
+                            status: {
+                                statusCode: {
+                                    status: boolean;
+                                    code: number;
+                                    message: string;
+                                };
+                                warnings: unknown[];
+                                warningsAsStatusCode: unknown[];
+                                code: number;
+                                success: boolean;
+                                message: string;
+                            };
+                            couponDiscountType: string;
+                            issuedOn: string;
+                            activeFrom: string;
+                            redemptionsLeft: number;
+                            couponStatus: {
+                                statusCode: {
+                                    status: boolean;
+                                    code: number;
+                                    message: string;
+                                };
+                                warnings: unknown[];
+                                warningsAsStatusCode: unknown[];
+                                code: number;
+                                success: boolean;
+                                message: string;
+                            };
+                            redemptionInfo: {
+                                id: number;
+                                redemptionDate: string;
+                                transactionNumber: string;
+                                redeemedAt: {
+                                    code: string;
+                                    name: string;
+                                };
+                                reversed: boolean;
+                            }[];
+                            reversedRedemptionInfo: {
+                                id: number;
+                                redemptionDate: string;
+                                transactionNumber: string;
+                                redeemedAt: {
+                                    code: string;
+                                    name: string;
+                                };
+                                reversed: boolean;
+                            }[];
+                            /** @description deprecated by the reference: read couponDiscountType */
+                            discountType: boolean;
+                            discountValue: number;
+                            discountValueAsDouble: number;
+                            discountUpto: number;
+                            redeemed: boolean;
+                            seriesName: string;
+                            trimmedCode: string;
+                            /** @description (beyond) past its or its series’ last valid date */
+                            expired: boolean;
+                        }[];
+                        pagination: {
+                            limit: string;
+                            offset: string;
+                            total: number;
+                        };
+                        warnings: unknown[];
+                        errors: components["schemas"]["ErrorEntry"][];
+                        success: boolean;
+                    };
+                };
+            };
+            /** @description Refused: `errors` lists each problem with its numeric code and a message naming the field or rule (the catalogue is docs/errors.md in the coupond repository) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Internal error: the message carries the request id and nothing else */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
     getCouponSeries: {
         parameters: {
             query?: {
@@ -2157,6 +2545,8 @@ export interface operations {
                 couponCodes?: string[];
                 limit?: number;
                 offset?: number;
+                /** @description UPPER (default), LOWER or AS_IT_IS */
+                coupon_code_case?: string;
             };
             header?: never;
             path?: never;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { instantToWire } from '../../domain/clock.js';
 import { CouponError, invalid } from '../../domain/errors.js';
+import { inCase, parseCodeCase } from '../../domain/wallet.js';
 import { MAX_FILTER_VALUES } from '../../services/coupons.js';
 import type { RevokeResult } from '../../services/coupons.js';
 import type { Services } from '../../services/index.js';
@@ -17,6 +18,7 @@ import {
   withErrors,
 } from '../wire/common.js';
 import { CouponDetails, toCouponDetails } from '../wire/coupon.js';
+import { moreWarnings } from '../wire/wallet.js';
 
 const CouponQuery = Type.Object({
   issuedToIds: Type.Optional(QueryList),
@@ -24,6 +26,7 @@ const CouponQuery = Type.Object({
   couponCodes: Type.Optional(QueryList),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_FILTER_VALUES, default: 100 })),
   offset: Type.Optional(OffsetSchema),
+  coupon_code_case: Type.Optional(Type.String({ description: 'UPPER (default), LOWER or AS_IT_IS' })),
 });
 const CouponsReply = Type.Object({
   data: Type.Array(CouponDetails),
@@ -76,7 +79,7 @@ export function couponRoutes(app: FastifyInstance, services: Services): void {
       schema: {
         tags: ['coupons'],
         summary:
-          'Coupons by customer ids, coupon ids or codes (repeated or comma-separated), a page at a time',
+          'Coupons by customer ids, coupon ids or codes (repeated or comma-separated), a page at a time; a cut list warns',
         querystring: CouponQuery,
         response: withErrors({ 200: CouponsReply }),
       },
@@ -88,7 +91,9 @@ export function couponRoutes(app: FastifyInstance, services: Services): void {
         couponCodes?: string[];
         limit?: number;
         offset?: number;
+        coupon_code_case?: string;
       };
+      const codeCase = parseCodeCase(q.coupon_code_case, 'coupon_code_case');
       const filter = {
         issuedToIds: ids(q.issuedToIds, 'issuedToIds'),
         couponIds: ids(q.couponIds, 'couponIds'),
@@ -101,8 +106,20 @@ export function couponRoutes(app: FastifyInstance, services: Services): void {
       if (filter.issuedToIds.length + filter.couponIds.length + filter.couponCodes.length === 0) {
         throw new CouponError('CouponFilterMissing');
       }
-      const { coupons, errors } = await services.coupons.find(principalOf(request), filter);
-      return { data: coupons.map((c) => toCouponDetails(c.coupon, c.series)), warnings: [], errors };
+      // Read one past the page: a cut list says so (docs/api.md §3 "Lists").
+      const { coupons, errors } = await services.coupons.find(principalOf(request), {
+        ...filter,
+        limit: filter.limit + 1,
+      });
+      const page = coupons.slice(0, filter.limit);
+      return {
+        data: page.map((c) => {
+          const d = toCouponDetails(c.coupon, c.series);
+          return { ...d, code: inCase(d.code, codeCase) };
+        }),
+        warnings: moreWarnings(coupons.length > filter.limit, filter.offset + page.length),
+        errors,
+      };
     },
   );
 
