@@ -184,6 +184,21 @@ export const couponErrors = {
     'some redemption ids are unknown or already reactivated',
   ),
   NoRedemptionIds: spec(661, 400, 'NO_REDEMPTION_IDS', 'no redemption id given'),
+  // Revocation with the later edition's body (docs/api.md §6 "Revoke")
+  RevokeTargetMissing: spec(756, 400, 'REVOKE_TARGET_MISSING', 'coupon codes or customer info is mandatory'),
+  RevokeCouponNotFound: spec(682, 400, 'REVOKE_COUPON_NOT_FOUND', 'coupon not found'),
+  GenericRevokeUnsupported: spec(
+    108,
+    400,
+    'GENERIC_REVOKE_UNSUPPORTED',
+    'a GENERIC code is revoked only for a named customer',
+  ),
+  TooManyToRevoke: spec(
+    629,
+    400,
+    'TOO_MANY_TO_REVOKE',
+    'invalid input: the customer holds more than 100 unredeemed coupons; name the codes',
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type CouponErrorName = keyof typeof couponErrors;

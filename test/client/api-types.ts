@@ -300,7 +300,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke unredeemed coupons by code or id; each succeeds or fails on its own */
+        /** Revoke unredeemed coupons: a series' codes, or a customer's coupons (or today's codes / couponIds); each on its own */
         post: operations["revokeCoupons"];
         delete?: never;
         options?: never;
@@ -2589,15 +2589,33 @@ export interface operations {
     };
     revokeCoupons: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description UPPER (default), LOWER or AS_IT_IS */
+                couponCodeCase?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
+        /** @description couponSeriesId with couponCodes, or a customer (documented); or codes / couponIds */
         requestBody: {
             content: {
                 "application/json": {
+                    couponSeriesId?: number | string;
+                    couponCodes?: (string | number)[];
+                    customer?: {
+                        id?: (number | string) | (never | null);
+                        mobile?: string | number | (never | null);
+                        email?: string | null;
+                        externalId?: string | number | (never | null);
+                        firstName?: string | null;
+                        lastName?: string | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @description today's body: codes */
                     codes?: string[];
+                    /** @description today's body: coupon ids */
                     couponIds?: number[];
                 };
             };
@@ -2610,6 +2628,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        entity: {
+                            totalCount: number;
+                            failedCount: number;
+                            revokedCoupons: {
+                                couponId: number;
+                                couponCode: string;
+                                issuedToUserId: number | null;
+                            }[];
+                            failedToRevoke: {
+                                errorCode: number;
+                                errorMessage: string;
+                                reason: string;
+                                couponCodes: string[];
+                            }[];
+                        };
+                        warnings: unknown[];
+                        errors: components["schemas"]["ErrorEntry"][];
+                        success: boolean;
+                    } | {
                         revoked: string[];
                         errors: {
                             code: number;
@@ -2628,6 +2665,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        entity: {
+                            totalCount: number;
+                            failedCount: number;
+                            revokedCoupons: {
+                                couponId: number;
+                                couponCode: string;
+                                issuedToUserId: number | null;
+                            }[];
+                            failedToRevoke: {
+                                errorCode: number;
+                                errorMessage: string;
+                                reason: string;
+                                couponCodes: string[];
+                            }[];
+                        };
+                        warnings: unknown[];
+                        errors: components["schemas"]["ErrorEntry"][];
+                        success: boolean;
+                    } | {
                         revoked: string[];
                         errors: {
                             code: number;
@@ -2646,6 +2702,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        entity: {
+                            totalCount: number;
+                            failedCount: number;
+                            revokedCoupons: {
+                                couponId: number;
+                                couponCode: string;
+                                issuedToUserId: number | null;
+                            }[];
+                            failedToRevoke: {
+                                errorCode: number;
+                                errorMessage: string;
+                                reason: string;
+                                couponCodes: string[];
+                            }[];
+                        };
+                        warnings: unknown[];
+                        errors: components["schemas"]["ErrorEntry"][];
+                        success: boolean;
+                    } | {
                         revoked: string[];
                         errors: {
                             code: number;
