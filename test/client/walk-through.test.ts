@@ -103,8 +103,14 @@ describe('the README walk-through through the generated client', () => {
       }),
     );
     expect(read.data.map((c) => c.code)).toEqual([code]);
-    const revoked = ok(await api.POST('/v2/coupon/revoke', { body: { codes: [three.coupons[2]!.code] } }));
-    expect(revoked.revoked).toEqual([three.coupons[2]!.code]);
+    const revoked = ok(
+      await api.POST('/v2/coupon/revoke', {
+        body: { couponSeriesId: multi, couponCodes: [three.coupons[2]!.code] },
+      }),
+    );
+    expect('entity' in revoked && revoked.entity.revokedCoupons.map((c) => c.couponCode)).toEqual([
+      three.coupons[2]!.code,
+    ]);
     const history = ok(await api.GET('/v2/coupon/{id}/history', { params: { path: { id: couponId } } }));
     expect(history.events.map((e) => e.type)).toContain('issued');
   });
