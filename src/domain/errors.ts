@@ -184,6 +184,33 @@ export const couponErrors = {
     'some redemption ids are unknown or already reactivated',
   ),
   NoRedemptionIds: spec(661, 400, 'NO_REDEMPTION_IDS', 'no redemption id given'),
+  // Changing coupons' expiry (docs/api.md §6 "Expiry")
+  ExpirySeriesIdMissing: spec(
+    756,
+    400,
+    'SERIES_ID_MANDATORY',
+    'coupon seriesid is mandatory with more than one coupon code',
+  ),
+  ExpiryCodesMissing: spec(
+    756,
+    400,
+    'EXPIRY_CODES_MISSING',
+    'at least one coupon code and expiry date is mandatory',
+  ),
+  ExpiryCodeInvalid: spec(633, 400, 'INVALID_COUPON_CODE', 'invalid coupon code'),
+  ExpiryInPast: spec(690, 400, 'EXPIRY_IN_PAST', 'expiry date is a past date'),
+  ExpiryBeyondSeries: spec(
+    691,
+    400,
+    'EXPIRY_BEYOND_SERIES',
+    'coupon code expiry date cannot be set beyond series expiry',
+  ),
+  ExpiryUserIdMissing: spec(
+    695,
+    400,
+    'USER_ID_MANDATORY',
+    'a customer is mandatory to change the expiry of a GENERIC code',
+  ),
   // Revocation with the later edition's body (docs/api.md §6 "Revoke")
   RevokeTargetMissing: spec(756, 400, 'REVOKE_TARGET_MISSING', 'coupon codes or customer info is mandatory'),
   RevokeCouponNotFound: spec(682, 400, 'REVOKE_COUPON_NOT_FOUND', 'coupon not found'),

@@ -13,6 +13,7 @@ import { registerProtection, type ProtectionOptions } from './protection.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
 import { couponRoutes } from './routes/coupons.js';
+import { couponExpiryRoutes } from './routes/coupon-expiry.js';
 import { walletRoutes } from './routes/wallet.js';
 import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
@@ -130,6 +131,7 @@ export async function registerHttp(
   seriesStatsRoutes(app, services);
   issueRoutes(app, services);
   couponRoutes(app, services);
+  couponExpiryRoutes(app, services);
   redeemRoutes(app, services);
   reactivationRoutes(app, services);
   holdRoutes(app, services);

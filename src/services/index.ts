@@ -21,6 +21,7 @@ import { createSeriesStatsService } from './series-stats.js';
 import { createUploadRowService } from './upload-rows.js';
 import { createUploadService } from './uploads.js';
 import { createWalletService } from './wallet.js';
+import { createCouponExpiryService } from './coupon-expiry.js';
 
 /** The window failed attempts are counted in. */
 const GUESS_WINDOW_MS = 15 * 60_000;
@@ -107,6 +108,7 @@ export function createServices(engine: Engine, options: ServiceOptions) {
     notifications,
     seriesStats: createSeriesStatsService(base),
     wallet: createWalletService(base),
+    couponExpiry: createCouponExpiryService(base),
     uploads: createUploadService({
       ...base,
       dataDir: options.dataDir ?? './data',

@@ -3,6 +3,7 @@
 import type { Engine } from './database.js';
 import { createBulkStore } from './bulk-store.js';
 import { createCounterStore } from './counter-store.js';
+import { createCouponExpiryStore } from './coupon-expiry-store.js';
 import { createCouponStore } from './coupon-store.js';
 import { createCustomerSeriesStore } from './customer-series-store.js';
 import { createCustomerStore } from './customer-store.js';
@@ -37,6 +38,7 @@ export function createStores(engine: Engine) {
     upload: createUploadStore(engine),
     stats: createStatsStore(engine),
     wallet: createWalletStore(engine),
+    couponExpiry: createCouponExpiryStore(engine),
   };
 }
 

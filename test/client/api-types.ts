@@ -325,6 +325,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/coupon/bulk/expiry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change coupons' expiry: one code, or up to 100 codes of a series; each on its own */
+        put: operations["putV2CouponBulkExpiry"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/coupon/is_redeemable": {
         parameters: {
             query?: never;
@@ -2781,6 +2798,142 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         }[];
+                        warnings: unknown[];
+                    };
+                };
+            };
+            /** @description Refused: `errors` lists each problem with its numeric code and a message naming the field or rule (the catalogue is docs/errors.md in the coupond repository) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Internal error: the message carries the request id and nothing else */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    putV2CouponBulkExpiry: {
+        parameters: {
+            query?: {
+                couponCodeCase?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    couponSeriesId?: number | string;
+                    customer?: {
+                        id?: (number | string) | (never | null);
+                        mobile?: string | number | (never | null);
+                        email?: string | null;
+                        externalId?: string | number | (never | null);
+                        firstName?: string | null;
+                        lastName?: string | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    couponCodes?: {
+                        couponCode: string | number;
+                        /** @description ISO-8601 (an offset or the org timezone), YYYY-MM-DD, or epoch milliseconds */
+                        expiryDate: string | number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Done: the answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entity: {
+                            totalCount: number;
+                            failedCount: number;
+                            successCount: number;
+                            unprocessedCoupons: {
+                                expiryDate: string | number;
+                                couponCode: string;
+                                errorCode: number;
+                                errorMessage: string;
+                                reason: string;
+                            }[];
+                            userId: number | null;
+                            couponSeriesId: number | null;
+                        };
+                        warnings: unknown[];
+                        errors: components["schemas"]["ErrorEntry"][];
+                        success: boolean;
+                    };
+                };
+            };
+            /** @description Done in part: the answer lists what was done and what was refused */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entity: {
+                            totalCount: number;
+                            failedCount: number;
+                            successCount: number;
+                            unprocessedCoupons: {
+                                expiryDate: string | number;
+                                couponCode: string;
+                                errorCode: number;
+                                errorMessage: string;
+                                reason: string;
+                            }[];
+                            userId: number | null;
+                            couponSeriesId: number | null;
+                        };
+                        warnings: unknown[];
+                        errors: components["schemas"]["ErrorEntry"][];
+                        success: boolean;
+                    };
+                };
+            };
+            /** @description Refused as a whole: the answer lists each refusal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entity: {
+                            totalCount: number;
+                            failedCount: number;
+                            successCount: number;
+                            unprocessedCoupons: {
+                                expiryDate: string | number;
+                                couponCode: string;
+                                errorCode: number;
+                                errorMessage: string;
+                                reason: string;
+                            }[];
+                            userId: number | null;
+                            couponSeriesId: number | null;
+                        };
+                        warnings: unknown[];
+                        errors: components["schemas"]["ErrorEntry"][];
+                        success: boolean;
+                    } | {
+                        errors: unknown[];
                         warnings: unknown[];
                     };
                 };
