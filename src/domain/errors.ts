@@ -78,6 +78,10 @@ export const couponErrors = {
     'COUPON_ID_OR_CODE_MISSING',
     'neither coupon id nor coupon code given',
   ),
+  // issue/multiple's count and series (docs/api.md §6, the later edition's codes)
+  CountNotPositive: spec(756, 400, 'COUNT_NOT_POSITIVE', 'count should be greater than 0'),
+  CountTooLarge: spec(677, 400, 'INVALID_COUPON_COUNT', 'invalid coupon count: minimum 1 and maximum 500'),
+  SeriesIdMandatory: spec(756, 400, 'SERIES_ID_MANDATORY', 'seriesId is mandatory'),
   InvalidSource: spec(777, 400, 'INVALID_SOURCE', 'source is not one of the allowed sources'),
 
   // Customers

@@ -2426,8 +2426,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description the series (the later edition’s key) */
+                    seriesIds?: (number | string) | (number | string)[];
                     seriesId?: (number | string) | (number | string)[];
-                    count: number;
+                    /** @description 1 to 500; 1 when absent */
+                    count?: number;
                     customer?: {
                         id?: (number | string) | (never | null);
                         mobile?: string | number | (never | null);
@@ -2464,8 +2467,39 @@ export interface operations {
                             detailedInfo: string;
                             redemptionCount: number;
                             id: number;
+                            couponId: number;
                             warnings: unknown[];
                         }[];
+                        couponConfig: {
+                            customPropertyMap: unknown;
+                            /** @description the series id (the reference shows 0) */
+                            id: number;
+                            description: string;
+                            discountCode: string;
+                            info: unknown;
+                            discountUpto: number;
+                            discountValue: number;
+                            issueToLoyalty: unknown;
+                            numUploadedNonIssued: number;
+                            numUploadedTotal: number;
+                            redemptionValidAfterDays: number;
+                            ownerId: unknown;
+                            ownerValidity: unknown;
+                            alphaNumeric: boolean;
+                            shortCodeLength: unknown;
+                            randomCodeLength: number;
+                            fixedExpiryDate: number;
+                            numTotal: unknown;
+                            latestIssualTime: number;
+                            latestRedemptionTime: number;
+                            discountOn: string;
+                            discountType: string;
+                            externalIssual: unknown;
+                            updateProductData: unknown;
+                        } | null;
+                        totalCount: number;
+                        failureCount: number;
+                        successCount: number;
                         errors: unknown[];
                         customer: components["schemas"]["Customer"];
                         warnings: unknown[];
@@ -2492,8 +2526,39 @@ export interface operations {
                             detailedInfo: string;
                             redemptionCount: number;
                             id: number;
+                            couponId: number;
                             warnings: unknown[];
                         }[];
+                        couponConfig: {
+                            customPropertyMap: unknown;
+                            /** @description the series id (the reference shows 0) */
+                            id: number;
+                            description: string;
+                            discountCode: string;
+                            info: unknown;
+                            discountUpto: number;
+                            discountValue: number;
+                            issueToLoyalty: unknown;
+                            numUploadedNonIssued: number;
+                            numUploadedTotal: number;
+                            redemptionValidAfterDays: number;
+                            ownerId: unknown;
+                            ownerValidity: unknown;
+                            alphaNumeric: boolean;
+                            shortCodeLength: unknown;
+                            randomCodeLength: number;
+                            fixedExpiryDate: number;
+                            numTotal: unknown;
+                            latestIssualTime: number;
+                            latestRedemptionTime: number;
+                            discountOn: string;
+                            discountType: string;
+                            externalIssual: unknown;
+                            updateProductData: unknown;
+                        } | null;
+                        totalCount: number;
+                        failureCount: number;
+                        successCount: number;
                         errors: unknown[];
                         customer: components["schemas"]["Customer"];
                         warnings: unknown[];
@@ -2520,8 +2585,39 @@ export interface operations {
                             detailedInfo: string;
                             redemptionCount: number;
                             id: number;
+                            couponId: number;
                             warnings: unknown[];
                         }[];
+                        couponConfig: {
+                            customPropertyMap: unknown;
+                            /** @description the series id (the reference shows 0) */
+                            id: number;
+                            description: string;
+                            discountCode: string;
+                            info: unknown;
+                            discountUpto: number;
+                            discountValue: number;
+                            issueToLoyalty: unknown;
+                            numUploadedNonIssued: number;
+                            numUploadedTotal: number;
+                            redemptionValidAfterDays: number;
+                            ownerId: unknown;
+                            ownerValidity: unknown;
+                            alphaNumeric: boolean;
+                            shortCodeLength: unknown;
+                            randomCodeLength: number;
+                            fixedExpiryDate: number;
+                            numTotal: unknown;
+                            latestIssualTime: number;
+                            latestRedemptionTime: number;
+                            discountOn: string;
+                            discountType: string;
+                            externalIssual: unknown;
+                            updateProductData: unknown;
+                        } | null;
+                        totalCount: number;
+                        failureCount: number;
+                        successCount: number;
                         errors: unknown[];
                         customer: components["schemas"]["Customer"];
                         warnings: unknown[];

@@ -105,7 +105,11 @@ export function couponExpiryRoutes(app: FastifyInstance, services: Services): vo
           couponSeriesId: result.seriesId,
         },
         warnings: [],
-        errors: [],
+        // A refusal (400) carries its entries (docs/api.md §3), as well as entity.unprocessedCoupons.
+        errors:
+          status === 400
+            ? result.refused.map(({ code, message, reason }) => ({ code, message, reason }))
+            : [],
         success: status !== 400,
       });
     },

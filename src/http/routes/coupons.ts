@@ -263,7 +263,11 @@ export function couponRoutes(app: FastifyInstance, services: Services): void {
               ? {
                   entity: toRevokeEntity(result, codeCase),
                   warnings: [],
-                  errors: [],
+                  // A refusal (400) carries its entries (docs/api.md §3), as well as entity.failedToRevoke.
+                  errors:
+                    status === 400
+                      ? result.errors.map(({ code, message, reason }) => ({ code, message, reason }))
+                      : [],
                   success: status !== 400,
                 }
               : {
