@@ -1237,8 +1237,14 @@ export interface components {
             createdOn: string;
             /** @description epoch milliseconds */
             updatedOn: string;
+            /** @description the path that downloads the error file, with the same credentials (docs/api.md §10) */
             errorFileUrl: string | null;
+            /** @description the path that downloads the success file, with the same credentials */
             successFileUrl: string | null;
+            /** @description the error file’s name alone */
+            errorFileName: string | null;
+            /** @description the success file’s name alone */
+            successFileName: string | null;
             uploadedFileUrl: string;
             /** @description data rows read from the file */
             totalUploadedCount: number;
@@ -1262,8 +1268,14 @@ export interface components {
             createdOn: string;
             /** @description epoch milliseconds */
             updatedOn: string;
+            /** @description the path that downloads the error file, with the same credentials (docs/api.md §10) */
             errorFileUrl: string | null;
+            /** @description the path that downloads the success file, with the same credentials */
             successFileUrl: string | null;
+            /** @description the error file’s name alone */
+            errorFileName: string | null;
+            /** @description the success file’s name alone */
+            successFileName: string | null;
             uploadedFileUrl: string;
             /** @description data rows read from the file */
             totalUploadedCount: number;

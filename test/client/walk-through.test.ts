@@ -191,7 +191,7 @@ describe('the README walk-through through the generated client', () => {
     }
     expect(job).toMatchObject({ uploadStatus: 'FINISHED', totalUploadedCount: 2, errorCount: 0 });
     const file = await api.GET('/coupon/api/v1/upload/files/{name}', {
-      params: { path: { name: job.successFileUrl! } },
+      params: { path: { name: job.successFileName! } },
       parseAs: 'text',
     });
     expect(file.data).toContain('SUMMER-0002');
