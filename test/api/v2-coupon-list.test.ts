@@ -54,3 +54,17 @@ describe('GET /v2/coupon', () => {
     expect(bad.body.errors[0].code).toBe(629);
   });
 });
+
+describe('GET /v2/coupon/series without ids', () => {
+  it('warns when more series exist than the page shows', async () => {
+    const org = await t.createOrg('org L');
+    for (let i = 0; i < 3; i++) await createSeries(t, { description: `list ${i}` }, org);
+    const cut = await t.get('/v2/coupon/series?limit=2', org);
+    expect(cut.status).toBe(200);
+    expect(cut.body.entity).toHaveLength(2);
+    expect(cut.body.warnings).toEqual([expect.objectContaining({ code: 1001, nextOffset: 2 })]);
+    const rest = await t.get('/v2/coupon/series?limit=2&offset=2', org);
+    expect(rest.body.entity).toHaveLength(1);
+    expect(rest.body.warnings).toEqual([]);
+  });
+});

@@ -13,6 +13,7 @@ import { answerOnce } from '../idempotency.js';
 import {
   ErrorEntrySchema,
   IdSchema,
+  moreWarnings,
   OffsetSchema,
   QueryList,
   splitList,
@@ -25,7 +26,6 @@ import {
   toCouponDetails,
   type CustomerRefIn,
 } from '../wire/coupon.js';
-import { moreWarnings } from '../wire/wallet.js';
 
 const CouponQuery = Type.Object({
   issuedToIds: Type.Optional(QueryList),

@@ -2,12 +2,11 @@
 // Detailed Customer Coupon Data" answers (docs/api.md §6 "Wallet").
 import Type, { type Static } from 'typebox';
 import { dateToWire, endOfDayExclusive, instantToWire, localDate } from '../../domain/clock.js';
-import { errorEntry } from '../../domain/errors.js';
 import { redemptionStart } from '../../domain/expiry.js';
 import { moneyToNumber } from '../../domain/money.js';
 import { inCase, type CodeCase } from '../../domain/wallet.js';
 import type { Wallet, WalletCoupon } from '../../services/wallet.js';
-import { ErrorEntrySchema, Warnings } from './common.js';
+import { ErrorEntrySchema, truncationWarnings, Warnings } from './common.js';
 import { SeriesReply, toSeriesReply } from './series.js';
 
 const Place = Type.Object({ code: Type.String(), name: Type.String() });
@@ -143,25 +142,6 @@ export const DetailedWalletReply = Type.Object({
   errors: Type.Array(ErrorEntrySchema),
   success: Type.Boolean(),
 });
-
-/** The warning a cut list carries (docs/api.md §3 "Lists"): how many are left and where the next page starts. */
-export function truncationWarnings(total: number, offset: number, shown: number): unknown[] {
-  const next = offset + shown;
-  if (next >= total || shown === 0) return [];
-  return [
-    {
-      ...errorEntry('ListTruncated', `${total - next} more; ask again with offset=${next}`),
-      total,
-      nextOffset: next,
-    },
-  ];
-}
-
-/** The same warning when only "there are more" is known (the list was read one item past the page). */
-export function moreWarnings(more: boolean, nextOffset: number): unknown[] {
-  if (!more) return [];
-  return [{ ...errorEntry('ListTruncated', `ask again with offset=${nextOffset}`), nextOffset }];
-}
 
 const placeOf = (till: string | null) => ({ code: till ?? '', name: till ?? '' });
 
