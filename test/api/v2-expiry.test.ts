@@ -48,6 +48,10 @@ describe('PUT /v2/coupon/bulk/expiry', () => {
     expect(await validTill(b.code)).toBe('2026-09-30T00:00:00Z');
     const history = await t.get(`/v2/coupon/${a.id}/history`);
     expect(history.body.events.map((e: any) => e.type)).toContain('expiry_changed');
+    expect(history.body.events.find((e: any) => e.type === 'expiry_changed').details).toEqual({
+      from: '2027-12-31',
+      to: '2026-10-30',
+    });
   });
 
   it('changes one code without a series, by date or epoch milliseconds, and the redemption rules follow', async () => {
@@ -149,5 +153,24 @@ describe('PUT /v2/coupon/bulk/expiry', () => {
     });
     expect(expired.body.errors[0].code).toBe(712);
     clock.advance(-10 * 86_400_000);
+  });
+});
+
+describe('the expiry_changed webhook', () => {
+  it('is an event a subscription can ask for, fanned out from the history', async () => {
+    const hook = await t.post('/v2/webhooks', {
+      url: 'http://127.0.0.1:9/hook',
+      events: ['coupon.expiry_changed'],
+    });
+    expect(hook.status, JSON.stringify(hook.body)).toBe(200);
+    const s = (await createSeries(t, many)).id;
+    const a = await issueCoupon(t, s, { mobile: mobile() });
+    const r = await t.put('/v2/coupon/bulk/expiry', {
+      couponCodes: [{ couponCode: a.code, expiryDate: '2026-03-01' }],
+    });
+    expect(r.status).toBe(200);
+    await t.app.services.notifications.fanOut();
+    const log = await t.get(`/v2/webhooks/${hook.body.id}/deliveries`);
+    expect(log.body.deliveries.map((d: any) => d.eventType)).toEqual(['coupon.expiry_changed']);
   });
 });

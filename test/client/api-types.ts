@@ -454,7 +454,7 @@ export interface paths {
         /** The org's webhook subscriptions */
         get: operations["listWebhooks"];
         put?: never;
-        /** Subscribe a URL to coupon events (coupon.issued, coupon.resent, coupon.held, coupon.released, coupon.redeemed, coupon.reactivated, coupon.revoked, coupon.hold_expired, coupon.upload_finished); the answer carries the signing secret, once */
+        /** Subscribe a URL to coupon events (coupon.issued, coupon.resent, coupon.held, coupon.released, coupon.redeemed, coupon.reactivated, coupon.revoked, coupon.hold_expired, coupon.upload_finished, coupon.expiry_changed); the answer carries the signing secret, once */
         post: operations["createWebhook"];
         delete?: never;
         options?: never;
