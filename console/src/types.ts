@@ -50,6 +50,28 @@ export interface Coupon {
   discountValue: number;
 }
 
+/** A coupon as the wallet (GET /v2/customers/coupons) lists it. */
+export interface WalletCoupon {
+  id: number;
+  code: string;
+  seriesId: number;
+  description: string;
+  validTill: string;
+  discountType: string;
+  discountValue: number;
+  redemptionCount: number;
+  redemptionsLeft: number;
+  expired: boolean;
+  redemptions: { id: number; date: string; transactionNumber: string }[];
+}
+
+export interface Wallet {
+  entity: {
+    pagination: { limit: string; offset: string; total: number };
+    customers: { id: number; coupons: WalletCoupon[] }[];
+  };
+}
+
 export interface HistoryEvent {
   type: string;
   at: string;

@@ -70,6 +70,8 @@ export const couponErrors = {
     'COUPON_FILTER_MISSING',
     'one of couponIds, couponCodes or issuedToIds is required',
   ),
+  // A warning, never a refusal: a list answer holds fewer items than matched (docs/api.md §3 "Lists").
+  ListTruncated: spec(1001, 200, 'LIST_TRUNCATED', 'the list holds more items than this answer'),
   SeriesIdMissing: spec(746, 400, 'SERIES_ID_MISSING', 'series id missing'),
   CouponIdOrCodeMissing: spec(
     781,
@@ -77,6 +79,10 @@ export const couponErrors = {
     'COUPON_ID_OR_CODE_MISSING',
     'neither coupon id nor coupon code given',
   ),
+  // issue/multiple's count and series (docs/api.md §6, the later edition's codes)
+  CountNotPositive: spec(756, 400, 'COUNT_NOT_POSITIVE', 'count should be greater than 0'),
+  CountTooLarge: spec(677, 400, 'INVALID_COUPON_COUNT', 'invalid coupon count: minimum 1 and maximum 500'),
+  SeriesIdMandatory: spec(756, 400, 'SERIES_ID_MANDATORY', 'seriesId is mandatory'),
   InvalidSource: spec(777, 400, 'INVALID_SOURCE', 'source is not one of the allowed sources'),
 
   // Customers
@@ -203,6 +209,48 @@ export const couponErrors = {
     'some redemption ids are unknown or already reactivated',
   ),
   NoRedemptionIds: spec(661, 400, 'NO_REDEMPTION_IDS', 'no redemption id given'),
+  // Changing coupons' expiry (docs/api.md §6 "Expiry")
+  ExpirySeriesIdMissing: spec(
+    756,
+    400,
+    'SERIES_ID_MANDATORY',
+    'coupon seriesid is mandatory with more than one coupon code',
+  ),
+  ExpiryCodesMissing: spec(
+    756,
+    400,
+    'EXPIRY_CODES_MISSING',
+    'at least one coupon code and expiry date is mandatory',
+  ),
+  ExpiryCodeInvalid: spec(633, 400, 'INVALID_COUPON_CODE', 'invalid coupon code'),
+  ExpiryInPast: spec(690, 400, 'EXPIRY_IN_PAST', 'expiry date is a past date'),
+  ExpiryBeyondSeries: spec(
+    691,
+    400,
+    'EXPIRY_BEYOND_SERIES',
+    'coupon code expiry date cannot be set beyond series expiry',
+  ),
+  ExpiryUserIdMissing: spec(
+    695,
+    400,
+    'USER_ID_MANDATORY',
+    'a customer is mandatory to change the expiry of a GENERIC code',
+  ),
+  // Revocation with the later edition's body (docs/api.md §6 "Revoke")
+  RevokeTargetMissing: spec(756, 400, 'REVOKE_TARGET_MISSING', 'coupon codes or customer info is mandatory'),
+  RevokeCouponNotFound: spec(682, 400, 'REVOKE_COUPON_NOT_FOUND', 'coupon not found'),
+  GenericRevokeUnsupported: spec(
+    108,
+    400,
+    'GENERIC_REVOKE_UNSUPPORTED',
+    'a GENERIC code is revoked only for a named customer',
+  ),
+  TooManyToRevoke: spec(
+    629,
+    400,
+    'TOO_MANY_TO_REVOKE',
+    'invalid input: the customer holds more than 100 unredeemed coupons; name the codes',
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type CouponErrorName = keyof typeof couponErrors;

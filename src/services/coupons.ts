@@ -1,10 +1,13 @@
 // Reading coupons (GET /v2/coupon), revoking them (beyond), and their history (docs/api.md §6, §9).
 import type { Coupon, CouponEvent } from '../domain/coupon.js';
 import { normaliseCode } from '../domain/coupon.js';
-import { CouponError, errorEntry, type ErrorEntry } from '../domain/errors.js';
+import type { CustomerRef } from '../domain/customer.js';
+import { CouponError, errorEntry, invalid, type ErrorEntry } from '../domain/errors.js';
+import { isSeriesExpired } from '../domain/expiry.js';
 import type { Principal } from '../domain/principal.js';
 import { actorOf } from '../domain/principal.js';
 import type { Series } from '../domain/series.js';
+import { resolveCustomer } from './customers.js';
 import type { AnswerInWork, StorageDeps } from './deps.js';
 
 /** At most this many values per filter list, and per page. */
@@ -18,11 +21,35 @@ export interface CouponFilter {
   offset: number;
 }
 
-/** What a revoke answers: the codes revoked, and a refusal for each coupon that was not. */
+/**
+ * What to revoke: today's `codes` / `couponIds`, or the later edition's `couponCodes` (with
+ * `couponSeriesId`) or a `customer` (docs/api.md §6 "Revoke").
+ */
+export interface RevokeTarget {
+  codes: string[];
+  couponIds: number[];
+  /** The later edition's body: its refusals are 756 and 682 where today's are 781 and 719. */
+  documented?: boolean;
+  seriesId?: number;
+  customer?: CustomerRef;
+}
+
+/** One revoked coupon. */
+export interface RevokedCoupon {
+  couponId: number;
+  code: string;
+  customerId: number | null;
+}
+
+/** What a revoke answers: the coupons revoked, and a refusal for each coupon that was not. */
 export interface RevokeResult {
-  revoked: string[];
+  revoked: RevokedCoupon[];
   errors: (ErrorEntry & { entity: string | number })[];
 }
+
+/** At most this many codes in one documented revoke, and this many of a customer's coupons. */
+export const MAX_REVOKE_CODES = 50;
+export const MAX_REVOKE_OF_CUSTOMER = 100;
 
 export function createCouponService(deps: StorageDeps) {
   const { engine, stores, now } = deps;
@@ -66,38 +93,71 @@ export function createCouponService(deps: StorageDeps) {
 
     /**
      * Revokes coupons that have no active redemption: they become unusable (660 at redeem). A revoked pool
-     * code leaves the pool. Each coupon succeeds or fails on its own. With `answer` (an Idempotency-Key),
-     * the request's answer is stored in the same transaction.
+     * code leaves the pool. Each coupon succeeds or fails on its own; the series and the customer are
+     * checked first, and refuse the whole request. With `answer` (an Idempotency-Key), the request's answer
+     * is stored in the same transaction.
      */
     async revoke(
       p: Principal,
-      target: { codes: string[]; couponIds: number[] },
+      target: RevokeTarget,
       answer?: AnswerInWork<RevokeResult>,
     ): Promise<RevokeResult> {
-      if (target.codes.length === 0 && target.couponIds.length === 0)
-        throw new CouponError('CouponIdOrCodeMissing');
+      const documented = target.documented === true;
+      if (target.codes.length === 0 && target.couponIds.length === 0 && !target.customer)
+        throw new CouponError(documented ? 'RevokeTargetMissing' : 'CouponIdOrCodeMissing');
+      if (documented && target.codes.length > MAX_REVOKE_CODES) throw new CouponError('TooManyCoupons');
       if (target.codes.length + target.couponIds.length > MAX_FILTER_VALUES) {
         throw new CouponError('InvalidInput', `at most ${MAX_FILTER_VALUES} coupons in one request`);
       }
+      if (documented && target.codes.length > 1 && target.seriesId === undefined)
+        throw invalid('couponSeriesId', 'required with more than one coupon code');
+      const notFound = documented ? 'RevokeCouponNotFound' : 'CouponNotFound';
       const org = p.orgId;
       const t = now();
       return engine.run(
         function* () {
-          const revoked: string[] = [];
+          let series: Series | undefined;
+          if (target.seriesId !== undefined) {
+            series = yield* stores.series.find(org, target.seriesId);
+            if (!series) throw new CouponError('SeriesNotFound', `id ${target.seriesId}`);
+            if (isSeriesExpired(series, t, p.org.timezone)) throw new CouponError('SeriesExpired');
+          }
+          const customer = target.customer
+            ? (yield* resolveCustomer(stores, p.org, target.customer, { register: false, now: t })).customer
+            : undefined;
+          const revoked: RevokedCoupon[] = [];
           const errors: (ErrorEntry & { entity: string | number })[] = [];
           const targets: { entity: string | number; coupon: Coupon | undefined }[] = [];
           for (const raw of target.codes) {
             const code = normaliseCode(raw);
-            targets.push({
-              entity: raw,
-              coupon: code === undefined ? undefined : yield* stores.coupon.findByCode(org, code),
-            });
+            let coupon = code === undefined ? undefined : yield* stores.coupon.findByCode(org, code);
+            if (!coupon && code !== undefined && (yield* stores.coupon.isGenericCode(org, code))) {
+              // A generic code is everyone's: only a customer's own coupon of it can be revoked.
+              if (!customer) throw new CouponError('GenericRevokeUnsupported');
+              coupon = (yield* stores.coupon.findGeneric(org, code, customer.id)).find(
+                (c) => c.revokedAt === null,
+              );
+            }
+            if (coupon && series && coupon.seriesId !== series.id) coupon = undefined;
+            targets.push({ entity: raw, coupon });
           }
           for (const id of target.couponIds)
             targets.push({ entity: id, coupon: yield* stores.coupon.find(org, id) });
+          if (customer && target.codes.length === 0 && target.couponIds.length === 0) {
+            const open = (yield* stores.wallet.ofCustomer(org, customer.id))
+              .map((c) => c.coupon)
+              .filter(
+                (c) =>
+                  c.revokedAt === null &&
+                  c.redemptionCount === 0 &&
+                  (series === undefined || c.seriesId === series.id),
+              );
+            if (open.length > MAX_REVOKE_OF_CUSTOMER) throw new CouponError('TooManyToRevoke');
+            for (const coupon of open) targets.push({ entity: coupon.code, coupon });
+          }
           for (const { entity, coupon } of targets) {
             if (!coupon) {
-              errors.push({ ...errorEntry('CouponNotFound', String(entity)), entity });
+              errors.push({ ...errorEntry(notFound, String(entity)), entity });
               continue;
             }
             const done = yield* stores.coupon.revoke(org, coupon.id, t);
@@ -114,7 +174,7 @@ export function createCouponService(deps: StorageDeps) {
                 actor: actorOf(p),
                 details: '{}',
               });
-              revoked.push(coupon.code);
+              revoked.push({ couponId: done.id, code: done.code, customerId: done.customerId });
               continue;
             }
             // The guard refused: read why (already revoked, or redeemed meanwhile).

@@ -24,6 +24,8 @@ import { createSeriesService } from './series.js';
 import { createSeriesStatsService } from './series-stats.js';
 import { createUploadRowService } from './upload-rows.js';
 import { createUploadService } from './uploads.js';
+import { createWalletService } from './wallet.js';
+import { createCouponExpiryService } from './coupon-expiry.js';
 
 /** The window failed attempts are counted in. */
 const GUESS_WINDOW_MS = 15 * 60_000;
@@ -132,6 +134,8 @@ export function createServices(engine: Engine, options: ServiceOptions) {
     redemptionUpdate: createRedemptionUpdateService(base),
     couponViews: createCouponViewService(base),
     resend: createResendService(base),
+    wallet: createWalletService(base),
+    couponExpiry: createCouponExpiryService(base),
     uploads: createUploadService({
       ...base,
       dataDir: options.dataDir ?? './data',

@@ -7,7 +7,7 @@ import { CouponError, type CouponErrorName } from '../domain/errors.js';
 import { decideIssue, isCouponUsable, MAX_BULK_SERIES, MAX_MULTIPLE_ISSUE } from '../domain/issuance.js';
 import { DAY_MS } from '../domain/clock.js';
 import type { OrgSettings, Principal } from '../domain/principal.js';
-import { UNLIMITED, type CodeFormat, type Series } from '../domain/series.js';
+import { UNLIMITED, type CodeFormat, type Series, type SeriesCounters } from '../domain/series.js';
 import { RetryConflict, type Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import { resolveCustomer } from './customers.js';
@@ -243,8 +243,8 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
       seriesIds: readonly number[],
       ref: CustomerRef,
       names: { firstName?: string | null; lastName?: string | null } = {},
-      answer?: AnswerInWork<{ customer: Customer; outcomes: IssueOutcome[] }>,
-    ): Promise<{ customer: Customer; outcomes: IssueOutcome[] }> {
+      answer?: AnswerInWork<MultipleResult>,
+    ): Promise<MultipleResult> {
       // Defence in depth: the route's check holds the same bound (one transaction per series below).
       if (seriesIds.length > MAX_BULK_SERIES)
         throw new CouponError('InvalidInput', `seriesIds: at most ${MAX_BULK_SERIES} series in one request`);
@@ -294,8 +294,8 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
       seriesId: number,
       count: number,
       ref: CustomerRef,
-      answer?: AnswerInWork<{ customer: Customer; outcomes: IssueOutcome[] }>,
-    ): Promise<{ customer: Customer; outcomes: IssueOutcome[] }> {
+      answer?: AnswerInWork<MultipleResult>,
+    ): Promise<MultipleResult> {
       // Defence in depth: whatever the HTTP schema let through, the loop below is bounded (issue 15: a count of
       // Infinity once ran it for ever inside one write transaction).
       if (!Number.isSafeInteger(count) || count < 1 || count > MAX_MULTIPLE_ISSUE)
@@ -307,7 +307,11 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
           const outcomes: IssueOutcome[] = [];
           for (let i = 0; i < count; i++)
             outcomes.push(yield* issueToCustomer(stores, p.org, customer, seriesId, t, optionsFor(p)));
-          const done = { customer, outcomes };
+          // The series' counters after these issues, for the answer's couponConfig (docs/api.md §6).
+          const counters = outcomes.some((o) => o.kind !== 'refused')
+            ? yield* stores.counter.counters(p.orgId, seriesId)
+            : undefined;
+          const done: MultipleResult = { customer, outcomes, counters };
           if (answer) yield* answer(done);
           return done;
         },
@@ -320,3 +324,10 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
 }
 
 export type IssueService = ReturnType<typeof createIssueService>;
+
+/** What issue/multiple answers: each attempt's outcome, and the series' counters when any was issued. */
+export interface MultipleResult {
+  customer: Customer;
+  outcomes: IssueOutcome[];
+  counters?: SeriesCounters | undefined;
+}

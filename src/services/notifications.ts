@@ -95,6 +95,7 @@ const WEBHOOK_NAMES: Readonly<Record<string, string>> = {
   revoked: 'coupon.revoked',
   hold_expired: 'coupon.hold_expired',
   upload_finished: 'coupon.upload_finished',
+  expiry_changed: 'coupon.expiry_changed',
 };
 export const WEBHOOK_EVENTS = [...new Set(Object.values(WEBHOOK_NAMES))];
 

@@ -102,7 +102,8 @@ export function createSeriesService(deps: StorageDeps) {
     /** The org's series, newest first. */
     async list(principal: Principal, limit: number, offset: number): Promise<SeriesWithCounters[]> {
       return engine.run(function* () {
-        const found = yield* stores.series.list(principal.orgId, Math.min(limit, MAX_LIST_LIMIT), offset);
+        // One past the largest page, so a route can tell a full page from a cut list (docs/api.md §3 "Lists").
+        const found = yield* stores.series.list(principal.orgId, Math.min(limit, MAX_LIST_LIMIT + 1), offset);
         const counters = yield* stores.counter.countersMany(
           principal.orgId,
           found.map((s) => s.id),

@@ -131,15 +131,19 @@ function baseName(name: string): string {
 }
 
 function checkRedemptionParams(p: RedemptionUploadParams): void {
-  const need = [
-    CUSTOMER_COLUMN[p.customerIdentifier],
-    COUPON_COLUMN[p.couponIdentifier],
-    'redeemedDateInMillis',
-    'redeemedAt',
-  ] as const;
-  for (const key of need) {
-    if (p.columns[key] === undefined)
-      throw new CouponError('InvalidInput', `uploadHeaders: the column key ${key} is required`);
+  // The coupon column key says what the column holds; couponIdentifier only names the usual key. The
+  // reference's own sample sends couponIdentifier=COUPON_ID with a couponCode column (docs/api.md §10), so
+  // either coupon key will do; with both, couponId wins row by row.
+  const has = (keys: readonly RedemptionColumnKey[]) => keys.some((k) => p.columns[k] !== undefined);
+  const needs: [readonly RedemptionColumnKey[], string][] = [
+    [[CUSTOMER_COLUMN[p.customerIdentifier]], CUSTOMER_COLUMN[p.customerIdentifier]],
+    [['couponId', 'couponCode'], 'couponId or couponCode'],
+    [['redeemedDateInMillis'], 'redeemedDateInMillis'],
+    [['redeemedAt'], 'redeemedAt'],
+  ];
+  for (const [keys, what] of needs) {
+    if (!has(keys))
+      throw new CouponError('InvalidInput', `uploadHeaders: the column key ${what} is required`);
   }
 }
 

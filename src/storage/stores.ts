@@ -3,6 +3,7 @@
 import type { Engine } from './database.js';
 import { createBulkStore } from './bulk-store.js';
 import { createCounterStore } from './counter-store.js';
+import { createCouponExpiryStore } from './coupon-expiry-store.js';
 import { createCouponStore } from './coupon-store.js';
 import { createCustomerSeriesStore } from './customer-series-store.js';
 import { createCustomerCardStore } from './customer-card-store.js';
@@ -20,6 +21,7 @@ import { createSeriesStore } from './series-store.js';
 import { createStatsStore } from './stats-store.js';
 import { createThrottleStore } from './throttle-store.js';
 import { createUploadStore } from './upload-store.js';
+import { createWalletStore } from './wallet-store.js';
 
 export function createStores(engine: Engine) {
   const counter = createCounterStore(engine);
@@ -43,6 +45,8 @@ export function createStores(engine: Engine) {
     file: createFileStore(engine),
     throttle: createThrottleStore(engine),
     stats: createStatsStore(engine),
+    wallet: createWalletStore(engine),
+    couponExpiry: createCouponExpiryStore(engine),
   };
 }
 

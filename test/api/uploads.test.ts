@@ -55,8 +55,11 @@ describe('NOT_TAGGED: codes into the series pool', () => {
       totalUploadedCount: 9,
       actualRowCount: 9,
       errorCount: 6,
-      errorFileUrl: `error_${job.jobId}.csv`,
-      successFileUrl: `success_${job.jobId}.csv`,
+      // issue 18: the URL is a path that downloads the file; the bare name has its own field.
+      errorFileUrl: `/coupon/api/v1/upload/files/error_${job.jobId}.csv`,
+      successFileUrl: `/coupon/api/v1/upload/files/success_${job.jobId}.csv`,
+      errorFileName: `error_${job.jobId}.csv`,
+      successFileName: `success_${job.jobId}.csv`,
       uploadTableName: null,
       uploadedFileName: 'codes.csv',
       audienceGroupId: 0,

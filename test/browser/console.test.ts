@@ -381,6 +381,21 @@ describe.skipIf(!browserTestsWanted)('admin console', () => {
     await screenshot(page, 'customers');
   });
 
+  it("shows the customer's wallet, filtered by status (issue 18)", async () => {
+    const second = issued[1]!;
+    const wallet = page.locator('section.wallet');
+    const row = wallet.locator(`tr[data-wallet-code="${second.code}"]`);
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.locator('.badge').textContent()).toBe('active');
+    await expect
+      .poll(() => wallet.locator('[aria-live]').textContent())
+      .toMatch(/^1–\d+ of \d+, newest first$/);
+    await field('Show').selectOption('EXPIRED');
+    await expect.poll(() => wallet.locator('[aria-live]').textContent()).toBe('No coupon matches.');
+    await field('Show').selectOption('REDEEMABLE');
+    await expect.poll(() => row.count()).toBe(1);
+  });
+
   it('is readable 390 px wide, without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole('link', { name: 'Series', exact: true }).click();

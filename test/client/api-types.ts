@@ -137,6 +137,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/customers/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's coupons (by mobile, email, external_Id or id), filtered by status, a page at a time */
+        get: operations["getV2CustomersCoupons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/customers/{id}/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's coupons in detail (series, status, redemptions), a page at a time */
+        get: operations["getV2CustomersIdCoupons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/coupon/series": {
         parameters: {
             query?: never;
@@ -247,7 +281,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Coupons by customer ids, coupon ids or codes (repeated or comma-separated), a page at a time */
+        /** Coupons by customer ids, coupon ids or codes (repeated or comma-separated), a page at a time; a cut list warns */
         get: operations["getCoupons"];
         put?: never;
         post?: never;
@@ -266,7 +300,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke unredeemed coupons by code or id; each succeeds or fails on its own */
+        /** Revoke unredeemed coupons: a series' codes, or a customer's coupons (or today's codes / couponIds); each on its own */
         post: operations["revokeCoupons"];
         delete?: never;
         options?: never;
@@ -284,6 +318,23 @@ export interface paths {
         /** A coupon's history: issued, resent, held, released, redeemed, reactivated, revoked, imported */
         get: operations["getCouponHistory"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/coupon/bulk/expiry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change coupons' expiry: one code, or up to 100 codes of a series; each on its own */
+        put: operations["putV2CouponBulkExpiry"];
         post?: never;
         delete?: never;
         options?: never;
@@ -404,7 +455,7 @@ export interface paths {
         /** The org's webhook subscriptions */
         get: operations["listWebhooks"];
         put?: never;
-        /** Subscribe a URL to coupon events (coupon.issued, coupon.resent, coupon.held, coupon.released, coupon.redeemed, coupon.reactivated, coupon.redemption_updated, coupon.revoked, coupon.hold_expired, coupon.upload_finished); the answer carries the signing secret, once */
+        /** Subscribe a URL to coupon events (coupon.issued, coupon.resent, coupon.held, coupon.released, coupon.redeemed, coupon.reactivated, coupon.redemption_updated, coupon.revoked, coupon.hold_expired, coupon.upload_finished, coupon.expiry_changed); the answer carries the signing secret, once */
         post: operations["createWebhook"];
         delete?: never;
         options?: never;
@@ -1329,8 +1380,14 @@ export interface components {
             createdOn: string;
             /** @description epoch milliseconds */
             updatedOn: string;
+            /** @description the path that downloads the error file, with the same credentials (docs/api.md §10) */
             errorFileUrl: string | null;
+            /** @description the path that downloads the success file, with the same credentials */
             successFileUrl: string | null;
+            /** @description the error file’s name alone */
+            errorFileName: string | null;
+            /** @description the success file’s name alone */
+            successFileName: string | null;
             uploadedFileUrl: string;
             /** @description data rows read from the file */
             totalUploadedCount: number;
@@ -1354,8 +1411,14 @@ export interface components {
             createdOn: string;
             /** @description epoch milliseconds */
             updatedOn: string;
+            /** @description the path that downloads the error file, with the same credentials (docs/api.md §10) */
             errorFileUrl: string | null;
+            /** @description the path that downloads the success file, with the same credentials */
             successFileUrl: string | null;
+            /** @description the error file’s name alone */
+            errorFileName: string | null;
+            /** @description the success file’s name alone */
+            successFileName: string | null;
             uploadedFileUrl: string;
             /** @description data rows read from the file */
             totalUploadedCount: number;
@@ -1801,6 +1864,360 @@ export interface operations {
             };
         };
     };
+    getV2CustomersCoupons: {
+        parameters: {
+            query?: {
+                mobile?: string;
+                email?: string;
+                external_Id?: string;
+                externalId?: string;
+                id?: string;
+                /** @description any of REDEEMED, UNREDEEMED, ACTIVE, EXPIRED, ACTIVE_REDEEMED, ACTIVE_UNREDEEMED, EXPIRED_REDEEMED, EXPIRED_UNREDEEMED, REDEEMABLE (repeated or comma-separated; none: every coupon) */
+                status?: string[];
+                /** @description UPPER, LOWER, AS_IT_IS (default UPPER) */
+                coupon_code_case?: string;
+                /** @description ASC or DESC (default: newest first) */
+                sort_order?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done: the answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entity: {
+                            pagination: {
+                                limit: string;
+                                offset: string;
+                                total: number;
+                            };
+                            customers: {
+                                firstname: string;
+                                lastname: string;
+                                email: string;
+                                mobile: string;
+                                id: number;
+                                externalId?: string;
+                                coupons: {
+                                    code: string;
+                                    seriesId: number;
+                                    description: string;
+                                    validTill: string;
+                                    discountType: string;
+                                    discountValue: number;
+                                    discountUpto: number;
+                                    redemptionCount: number;
+                                    /** @description -1: no limit on this coupon */
+                                    redemptionsLeft: number;
+                                    id: number;
+                                    createdDate: string;
+                                    transactionNumber: string;
+                                    issuedAt: {
+                                        code: string;
+                                        name: string;
+                                    };
+                                    customProperty: {
+                                        name: string;
+                                        value: string;
+                                    }[];
+                                    redemptions: {
+                                        id: number;
+                                        date: string;
+                                        transactionNumber: string;
+                                        redeemedAt: {
+                                            code: string;
+                                            name: string;
+                                        };
+                                    }[];
+                                    reversedRedemptions: {
+                                        id: number;
+                                        date: string;
+                                        transactionNumber: string;
+                                        redeemedAt: {
+                                            code: string;
+                                            name: string;
+                                        };
+                                    }[];
+                                    /** @description the last second the coupon is valid, UTC */
+                                    validTillDateTime: string;
+                                    /** @description (beyond) past its or its series’ last valid date */
+                                    expired: boolean;
+                                }[];
+                            }[];
+                        };
+                        warnings: unknown[];
+                        errors: components["schemas"]["ErrorEntry"][];
+                        success: boolean;
+                    };
+                };
+            };
+            /** @description Refused: `errors` lists each problem with its numeric code and a message naming the field or rule (the catalogue is docs/errors.md in the coupond repository) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Internal error: the message carries the request id and nothing else */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    getV2CustomersIdCoupons: {
+        parameters: {
+            query?: {
+                /** @description any of REDEEMED, UNREDEEMED, ACTIVE, EXPIRED, ACTIVE_REDEEMED, ACTIVE_UNREDEEMED, EXPIRED_REDEEMED, EXPIRED_UNREDEEMED, REDEEMABLE (repeated or comma-separated; none: every coupon) */
+                status?: string[];
+                /** @description UPPER, LOWER, AS_IT_IS (default UPPER) */
+                coupon_code_case?: string;
+                /** @description ASC or DESC (default: newest first) */
+                sort_order?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done: the answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entity: {
+                            id: number;
+                            seriesId: number;
+                            series: {
+                                id: number;
+                                orgId: number;
+                                description: string;
+                                discountCode: string;
+                                validTillDate: string;
+                                validDaysFromCreation: unknown;
+                                expiryStrategyValue: number;
+                                maxCreate: number;
+                                maxRedeem: number;
+                                isTransferrable: unknown;
+                                anyUser: boolean;
+                                sameUserMultipleRedeem: boolean;
+                                isReferralExistingUsersAllowed: unknown;
+                                isMultipleUseAllowed: boolean;
+                                isValidationRequired: unknown;
+                                isValidWithDiscountedItem: unknown;
+                                createdBy: number;
+                                numIssued: number;
+                                numRedeemed: number;
+                                createdOn: string;
+                                lastUsed: string;
+                                seriesCode: string;
+                                smsTemplate: string;
+                                isSMSDisabled: boolean;
+                                info: unknown;
+                                isMultipleVouchersPerUserAllowed: boolean;
+                                doNotResendExistingVoucher: boolean;
+                                mutualExclusiveSeriesIds: string;
+                                storeIdsJson: string;
+                                isDvsEnabled: unknown;
+                                dvsExpiryDate: unknown;
+                                priority: unknown;
+                                shortSMSTemplate: unknown;
+                                maxVouchersPerUser: number;
+                                minDaysBetweenVouchers: number;
+                                maxReferralsPerReferee: unknown;
+                                discountUpto: number;
+                                discountValue: number;
+                                dvsItems: unknown;
+                                redemptionRange: string;
+                                minBillAmount: number;
+                                maxBillAmount: number;
+                                redeemAtStore: string;
+                                campaignId: unknown;
+                                tag: unknown;
+                                maxRedemptionsInSeriesPerUser: number;
+                                minDaysBetweenRedemption: number;
+                                redemptionValidFrom: string;
+                                sourceOrgId: unknown;
+                                issueToLoyalty: unknown;
+                                redeemStoreType: unknown;
+                                offlineRedeemType: unknown;
+                                isOldFlowEnabled: unknown;
+                                isPreRedeemEventRequired: unknown;
+                                termsAndConditions: unknown;
+                                signalRedemptionEvent: unknown;
+                                syncToClient: unknown;
+                                showPinCode: unknown;
+                                targetUserDetails: unknown;
+                                numUploadedNonIssued: number;
+                                numUploadedTotal: number;
+                                redemptionValidAfterDays: number;
+                                ownedBy: unknown;
+                                ownerId: unknown;
+                                ownerValidity: unknown;
+                                alphaNumeric: boolean;
+                                shortCodeLength: unknown;
+                                randomCodeLength: number;
+                                fixedExpiryDate: number;
+                                numTotal: unknown;
+                                latestIssualTime: number;
+                                latestRedemptionTime: number;
+                                resendMessageEnabled: unknown;
+                                seriesType: unknown;
+                                clientHandlingType: string;
+                                expiryStrategyType: string;
+                                discountOn: string;
+                                discountType: string;
+                                updateProductData: unknown;
+                                externalIssual: unknown;
+                                genericCode: string | null;
+                                redemptionPerCouponMaxLimit: number;
+                                couponPrefix: string;
+                                isPrefixEnabled: boolean;
+                                couponSuffix: string;
+                                isSuffixEnabled: boolean;
+                                excludeLookAlikes: boolean;
+                                customPropertyMap: unknown;
+                                productInfo: unknown;
+                                redemptionOrgEntityDetails: unknown;
+                                brands: unknown[];
+                                products: unknown[];
+                                categories: unknown[];
+                                validRedemptionOrgEntityDetails: unknown;
+                                dvsExpiryDateFormat: string;
+                                validTilldateFormat: string;
+                                redemptionValidFromFormat: string;
+                                entityLevelRedemptionConfigsValues: unknown[];
+                            };
+                            code: string;
+                            description: string;
+                            createdDate: string;
+                            validTill: string;
+                            isRedeemed: boolean;
+                            issuedTo: number;
+                            issuedBy: number;
+                            orgId: number;
+                            refId: number;
+                            issuedAt: {
+                                id: number;
+                                code: string;
+                                description: string;
+                                name: string;
+                                type: string;
+                                adminType: string;
+                                isOrgUnit: boolean;
+                            };
+                            status: {
+                                statusCode: {
+                                    status: boolean;
+                                    code: number;
+                                    message: string;
+                                };
+                                warnings: unknown[];
+                                warningsAsStatusCode: unknown[];
+                                code: number;
+                                success: boolean;
+                                message: string;
+                            };
+                            couponDiscountType: string;
+                            issuedOn: string;
+                            activeFrom: string;
+                            redemptionsLeft: number;
+                            couponStatus: {
+                                statusCode: {
+                                    status: boolean;
+                                    code: number;
+                                    message: string;
+                                };
+                                warnings: unknown[];
+                                warningsAsStatusCode: unknown[];
+                                code: number;
+                                success: boolean;
+                                message: string;
+                            };
+                            redemptionInfo: {
+                                id: number;
+                                redemptionDate: string;
+                                transactionNumber: string;
+                                redeemedAt: {
+                                    code: string;
+                                    name: string;
+                                };
+                                reversed: boolean;
+                            }[];
+                            reversedRedemptionInfo: {
+                                id: number;
+                                redemptionDate: string;
+                                transactionNumber: string;
+                                redeemedAt: {
+                                    code: string;
+                                    name: string;
+                                };
+                                reversed: boolean;
+                            }[];
+                            /** @description deprecated by the reference: read couponDiscountType */
+                            discountType: boolean;
+                            discountValue: number;
+                            discountValueAsDouble: number;
+                            discountUpto: number;
+                            redeemed: boolean;
+                            seriesName: string;
+                            trimmedCode: string;
+                            /** @description (beyond) past its or its series’ last valid date */
+                            expired: boolean;
+                        }[];
+                        pagination: {
+                            limit: string;
+                            offset: string;
+                            total: number;
+                        };
+                        warnings: unknown[];
+                        errors: components["schemas"]["ErrorEntry"][];
+                        success: boolean;
+                    };
+                };
+            };
+            /** @description Refused: `errors` lists each problem with its numeric code and a message naming the field or rule (the catalogue is docs/errors.md in the coupond repository) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Internal error: the message carries the request id and nothing else */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
     getCouponSeries: {
         parameters: {
             query?: {
@@ -2170,8 +2587,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description the series (the later edition’s key) */
+                    seriesIds?: (number | string) | (number | string)[];
                     seriesId?: (number | string) | (number | string)[];
-                    count: number;
+                    /** @description 1 to 500; 1 when absent */
+                    count?: number;
                     customer?: {
                         id?: (number | string) | (never | null);
                         mobile?: string | number | (never | null);
@@ -2210,8 +2630,39 @@ export interface operations {
                             detailedInfo: string;
                             redemptionCount: number;
                             id: number;
+                            couponId: number;
                             warnings: unknown[];
                         }[];
+                        couponConfig: {
+                            customPropertyMap: unknown;
+                            /** @description the series id (the reference shows 0) */
+                            id: number;
+                            description: string;
+                            discountCode: string;
+                            info: unknown;
+                            discountUpto: number;
+                            discountValue: number;
+                            issueToLoyalty: unknown;
+                            numUploadedNonIssued: number;
+                            numUploadedTotal: number;
+                            redemptionValidAfterDays: number;
+                            ownerId: unknown;
+                            ownerValidity: unknown;
+                            alphaNumeric: boolean;
+                            shortCodeLength: unknown;
+                            randomCodeLength: number;
+                            fixedExpiryDate: number;
+                            numTotal: unknown;
+                            latestIssualTime: number;
+                            latestRedemptionTime: number;
+                            discountOn: string;
+                            discountType: string;
+                            externalIssual: unknown;
+                            updateProductData: unknown;
+                        } | null;
+                        totalCount: number;
+                        failureCount: number;
+                        successCount: number;
                         errors: unknown[];
                         customer: components["schemas"]["Customer"];
                         warnings: unknown[];
@@ -2238,8 +2689,39 @@ export interface operations {
                             detailedInfo: string;
                             redemptionCount: number;
                             id: number;
+                            couponId: number;
                             warnings: unknown[];
                         }[];
+                        couponConfig: {
+                            customPropertyMap: unknown;
+                            /** @description the series id (the reference shows 0) */
+                            id: number;
+                            description: string;
+                            discountCode: string;
+                            info: unknown;
+                            discountUpto: number;
+                            discountValue: number;
+                            issueToLoyalty: unknown;
+                            numUploadedNonIssued: number;
+                            numUploadedTotal: number;
+                            redemptionValidAfterDays: number;
+                            ownerId: unknown;
+                            ownerValidity: unknown;
+                            alphaNumeric: boolean;
+                            shortCodeLength: unknown;
+                            randomCodeLength: number;
+                            fixedExpiryDate: number;
+                            numTotal: unknown;
+                            latestIssualTime: number;
+                            latestRedemptionTime: number;
+                            discountOn: string;
+                            discountType: string;
+                            externalIssual: unknown;
+                            updateProductData: unknown;
+                        } | null;
+                        totalCount: number;
+                        failureCount: number;
+                        successCount: number;
                         errors: unknown[];
                         customer: components["schemas"]["Customer"];
                         warnings: unknown[];
@@ -2266,8 +2748,39 @@ export interface operations {
                             detailedInfo: string;
                             redemptionCount: number;
                             id: number;
+                            couponId: number;
                             warnings: unknown[];
                         }[];
+                        couponConfig: {
+                            customPropertyMap: unknown;
+                            /** @description the series id (the reference shows 0) */
+                            id: number;
+                            description: string;
+                            discountCode: string;
+                            info: unknown;
+                            discountUpto: number;
+                            discountValue: number;
+                            issueToLoyalty: unknown;
+                            numUploadedNonIssued: number;
+                            numUploadedTotal: number;
+                            redemptionValidAfterDays: number;
+                            ownerId: unknown;
+                            ownerValidity: unknown;
+                            alphaNumeric: boolean;
+                            shortCodeLength: unknown;
+                            randomCodeLength: number;
+                            fixedExpiryDate: number;
+                            numTotal: unknown;
+                            latestIssualTime: number;
+                            latestRedemptionTime: number;
+                            discountOn: string;
+                            discountType: string;
+                            externalIssual: unknown;
+                            updateProductData: unknown;
+                        } | null;
+                        totalCount: number;
+                        failureCount: number;
+                        successCount: number;
                         errors: unknown[];
                         customer: components["schemas"]["Customer"];
                         warnings: unknown[];
@@ -2308,6 +2821,8 @@ export interface operations {
                 couponCodes?: string[];
                 limit?: number;
                 offset?: number;
+                /** @description UPPER (default), LOWER or AS_IT_IS */
+                coupon_code_case?: string;
             };
             header?: never;
             path?: never;
@@ -2350,15 +2865,35 @@ export interface operations {
     };
     revokeCoupons: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description UPPER (default), LOWER or AS_IT_IS */
+                couponCodeCase?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
+        /** @description couponSeriesId with couponCodes, or a customer (documented); or codes / couponIds */
         requestBody: {
             content: {
                 "application/json": {
+                    couponSeriesId?: number | string;
+                    couponCodes?: (string | number)[];
+                    customer?: {
+                        id?: (number | string) | (never | null);
+                        mobile?: string | number | (never | null);
+                        email?: string | null;
+                        externalId?: string | number | (never | null);
+                        cardNumber?: string | number | (never | null);
+                        cardExternalId?: string | number | (never | null);
+                        firstName?: string | null;
+                        lastName?: string | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @description today's body: codes */
                     codes?: string[];
+                    /** @description today's body: coupon ids */
                     couponIds?: number[];
                 };
             };
@@ -2371,6 +2906,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        entity: {
+                            totalCount: number;
+                            failedCount: number;
+                            revokedCoupons: {
+                                couponId: number;
+                                couponCode: string;
+                                issuedToUserId: number | null;
+                            }[];
+                            failedToRevoke: {
+                                errorCode: number;
+                                errorMessage: string;
+                                reason: string;
+                                couponCodes: string[];
+                            }[];
+                        };
+                        warnings: unknown[];
+                        errors: components["schemas"]["ErrorEntry"][];
+                        success: boolean;
+                    } | {
                         revoked: string[];
                         errors: {
                             code: number;
@@ -2389,6 +2943,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        entity: {
+                            totalCount: number;
+                            failedCount: number;
+                            revokedCoupons: {
+                                couponId: number;
+                                couponCode: string;
+                                issuedToUserId: number | null;
+                            }[];
+                            failedToRevoke: {
+                                errorCode: number;
+                                errorMessage: string;
+                                reason: string;
+                                couponCodes: string[];
+                            }[];
+                        };
+                        warnings: unknown[];
+                        errors: components["schemas"]["ErrorEntry"][];
+                        success: boolean;
+                    } | {
                         revoked: string[];
                         errors: {
                             code: number;
@@ -2407,6 +2980,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        entity: {
+                            totalCount: number;
+                            failedCount: number;
+                            revokedCoupons: {
+                                couponId: number;
+                                couponCode: string;
+                                issuedToUserId: number | null;
+                            }[];
+                            failedToRevoke: {
+                                errorCode: number;
+                                errorMessage: string;
+                                reason: string;
+                                couponCodes: string[];
+                            }[];
+                        };
+                        warnings: unknown[];
+                        errors: components["schemas"]["ErrorEntry"][];
+                        success: boolean;
+                    } | {
                         revoked: string[];
                         errors: {
                             code: number;
@@ -2467,6 +3059,144 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         }[];
+                        warnings: unknown[];
+                    };
+                };
+            };
+            /** @description Refused: `errors` lists each problem with its numeric code and a message naming the field or rule (the catalogue is docs/errors.md in the coupond repository) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Internal error: the message carries the request id and nothing else */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    putV2CouponBulkExpiry: {
+        parameters: {
+            query?: {
+                couponCodeCase?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    couponSeriesId?: number | string;
+                    customer?: {
+                        id?: (number | string) | (never | null);
+                        mobile?: string | number | (never | null);
+                        email?: string | null;
+                        externalId?: string | number | (never | null);
+                        cardNumber?: string | number | (never | null);
+                        cardExternalId?: string | number | (never | null);
+                        firstName?: string | null;
+                        lastName?: string | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    couponCodes?: {
+                        couponCode: string | number;
+                        /** @description ISO-8601 (an offset or the org timezone), YYYY-MM-DD, or epoch milliseconds */
+                        expiryDate: string | number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Done: the answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entity: {
+                            totalCount: number;
+                            failedCount: number;
+                            successCount: number;
+                            unprocessedCoupons: {
+                                expiryDate: string | number;
+                                couponCode: string;
+                                errorCode: number;
+                                errorMessage: string;
+                                reason: string;
+                            }[];
+                            userId: number | null;
+                            couponSeriesId: number | null;
+                        };
+                        warnings: unknown[];
+                        errors: components["schemas"]["ErrorEntry"][];
+                        success: boolean;
+                    };
+                };
+            };
+            /** @description Done in part: the answer lists what was done and what was refused */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entity: {
+                            totalCount: number;
+                            failedCount: number;
+                            successCount: number;
+                            unprocessedCoupons: {
+                                expiryDate: string | number;
+                                couponCode: string;
+                                errorCode: number;
+                                errorMessage: string;
+                                reason: string;
+                            }[];
+                            userId: number | null;
+                            couponSeriesId: number | null;
+                        };
+                        warnings: unknown[];
+                        errors: components["schemas"]["ErrorEntry"][];
+                        success: boolean;
+                    };
+                };
+            };
+            /** @description Refused as a whole: the answer lists each refusal */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entity: {
+                            totalCount: number;
+                            failedCount: number;
+                            successCount: number;
+                            unprocessedCoupons: {
+                                expiryDate: string | number;
+                                couponCode: string;
+                                errorCode: number;
+                                errorMessage: string;
+                                reason: string;
+                            }[];
+                            userId: number | null;
+                            couponSeriesId: number | null;
+                        };
+                        warnings: unknown[];
+                        errors: components["schemas"]["ErrorEntry"][];
+                        success: boolean;
+                    } | {
+                        errors: unknown[];
                         warnings: unknown[];
                     };
                 };

@@ -103,8 +103,14 @@ describe('the README walk-through through the generated client', () => {
       }),
     );
     expect(read.data.map((c) => c.code)).toEqual([code]);
-    const revoked = ok(await api.POST('/v2/coupon/revoke', { body: { codes: [three.coupons[2]!.code] } }));
-    expect(revoked.revoked).toEqual([three.coupons[2]!.code]);
+    const revoked = ok(
+      await api.POST('/v2/coupon/revoke', {
+        body: { couponSeriesId: multi, couponCodes: [three.coupons[2]!.code] },
+      }),
+    );
+    expect('entity' in revoked && revoked.entity.revokedCoupons.map((c) => c.couponCode)).toEqual([
+      three.coupons[2]!.code,
+    ]);
     const history = ok(await api.GET('/v2/coupon/{id}/history', { params: { path: { id: couponId } } }));
     expect(history.events.map((e) => e.type)).toContain('issued');
   });
@@ -185,7 +191,7 @@ describe('the README walk-through through the generated client', () => {
     }
     expect(job).toMatchObject({ uploadStatus: 'FINISHED', totalUploadedCount: 2, errorCount: 0 });
     const file = await api.GET('/coupon/api/v1/upload/files/{name}', {
-      params: { path: { name: job.successFileUrl! } },
+      params: { path: { name: job.successFileName! } },
       parseAs: 'text',
     });
     expect(file.data).toContain('SUMMER-0002');

@@ -140,8 +140,8 @@ export async function seedOrg(
     data.upload = {
       seriesId,
       jobId: job.jobId,
-      errorFile: job.errorFileUrl,
-      successFile: job.successFileUrl,
+      errorFile: job.errorFileName,
+      successFile: job.successFileName,
     };
   }
   return data;

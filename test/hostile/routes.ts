@@ -76,6 +76,8 @@ export function fillPath(route: Route, values: Record<string, string>, raw = fal
 export const CATALOGUE_CODES = new Set([
   629, 401, 403, 404, 409, 413, 415, 429, 1000, 746, 781, 777, 701, 721, 707, 751, 722, 712, 702, 719, 660,
   737, 729, 710, 716, 711, 728, 713, 739, 714, 736, 738, 733, 735, 747, 749, 510, 661,
+  // issue 18: revoke, coupon expiry and issue/multiple with the later edition's codes
+  756, 682, 108, 633, 690, 691, 695, 677,
 ]);
 
 function entryProblems(where: string, e: unknown): string[] {

@@ -235,6 +235,43 @@ const PROBES: Record<string, Probe[]> = {
     { name: "A's code", request: (v) => ({ body: { codes: [v.code] } }) },
     { name: "A's coupon id", request: (v) => ({ body: { couponIds: [v.couponId] } }) },
     { name: "A's pool code", request: (v) => ({ body: { codes: [v.poolCode] } }) },
+    { name: "A's code (documented body)", request: (v) => ({ body: { couponCodes: [v.code] } }) },
+    {
+      name: "A's series and code",
+      request: (v) => ({ body: { couponSeriesId: v.seriesId, couponCodes: [v.code] } }),
+    },
+    { name: "A's customer", request: (v) => ({ body: { customer: { mobile: v.mobile } } }) },
+    { name: "A's customer id", request: (v) => ({ body: { customer: { id: v.customerId } } }) },
+  ],
+  'PUT /v2/coupon/bulk/expiry': [
+    {
+      name: "A's code",
+      request: (v) => ({ body: { couponCodes: [{ couponCode: v.code, expiryDate: '2099-01-01' }] } }),
+    },
+    {
+      name: "A's series",
+      request: (v) => ({
+        body: { couponSeriesId: v.seriesId, couponCodes: [{ couponCode: v.code, expiryDate: '2099-01-01' }] },
+      }),
+    },
+    {
+      name: "A's customer",
+      request: (v, own) => ({
+        body: {
+          customer: { mobile: v.mobile },
+          couponCodes: [{ couponCode: own.code, expiryDate: '2099-01-01' }],
+        },
+      }),
+    },
+  ],
+  'GET /v2/customers/coupons': [
+    { name: "A's mobile", request: (v) => ({ query: { mobile: v.mobile } }) },
+    { name: "A's email", request: (v) => ({ query: { email: v.email } }) },
+    { name: "A's external id", request: (v) => ({ query: { external_Id: v.externalId } }) },
+    { name: "A's customer id", request: (v) => ({ query: { id: v.customerId } }) },
+  ],
+  'GET /v2/customers/{id}/coupons': [
+    { name: "A's customer id", request: (v) => ({ params: { id: v.customerId } }) },
   ],
   'GET /v2/coupon/{id}/history': [
     { name: "A's coupon id", request: (v) => ({ params: { id: v.couponId } }) },

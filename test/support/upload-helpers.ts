@@ -103,12 +103,13 @@ export async function waitForJob(
   }
 }
 
-/** Downloads a result file; answers its lines (without the trailing empty one). */
+/** Downloads a result file by its URL path or name; answers its lines (without the trailing empty one). */
 export async function download(
   t: TestApp,
   name: string,
   as?: TestClient,
 ): Promise<Reply & { lines: string[] }> {
-  const r = await t.get(`/coupon/api/v1/upload/files/${name}`, as);
+  // A job's errorFileUrl / successFileUrl is the download path; a bare name is the file's name alone.
+  const r = await t.get(name.startsWith('/') ? name : `/coupon/api/v1/upload/files/${name}`, as);
   return { ...r, lines: r.status === 200 ? r.text.split('\n').filter((l) => l.length > 0) : [] };
 }

@@ -1,4 +1,5 @@
-// Customer lookup: one customer by an identifier, their coupons, and each coupon's history.
+// Customer lookup: one customer by an identifier, their wallet (GET /v2/customers/coupons, filtered by status
+// and paged), their coupons, and each coupon's history.
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { SelectField, TextField } from '../components/field';
@@ -6,7 +7,7 @@ import { ErrorNotice } from '../components/notice';
 import { Page } from '../components/page';
 import { formatDate, formatDiscount, formatInstant } from '../format';
 import { Link, navigate, useRoute } from '../router';
-import type { Coupon, Customer, HistoryEvent } from '../types';
+import type { Coupon, Customer, HistoryEvent, Wallet, WalletCoupon } from '../types';
 import { useLoad } from '../use-load';
 
 const BY = [
@@ -75,6 +76,126 @@ function CouponRow({ c }: { c: Coupon }) {
   );
 }
 
+const WALLET_STATUSES = [
+  ['', 'Every coupon'],
+  ['REDEEMABLE', 'Redeemable'],
+  ['ACTIVE', 'Active'],
+  ['EXPIRED', 'Expired'],
+  ['REDEEMED', 'Redeemed'],
+  ['UNREDEEMED', 'Unredeemed'],
+] as const;
+const WALLET_PAGE = 20;
+
+function walletState(c: WalletCoupon): [string, string] {
+  if (c.expired) return ['expired', 'bad'];
+  if (c.redemptionsLeft === 0) return ['used up', 'done'];
+  return [c.redemptionCount > 0 ? `redeemed ×${c.redemptionCount}` : 'active', 'ok'];
+}
+
+/** The customer's wallet: their coupons (revoked ones left out), by status, a page at a time. */
+function WalletList({ customerId }: { customerId: number }) {
+  const [status, setStatus] = useState('');
+  const [offset, setOffset] = useState(0);
+  const wallet = useLoad(
+    () =>
+      api<Wallet>('GET', '/v2/customers/coupons', {
+        query: { id: customerId, limit: WALLET_PAGE, offset, ...(status ? { status } : {}) },
+      }),
+    [customerId, status, offset],
+  );
+  const total = wallet.data?.entity.pagination.total ?? 0;
+  const coupons = wallet.data?.entity.customers[0]?.coupons ?? [];
+  return (
+    <section class="card wallet" aria-labelledby="wallet-title">
+      <h2 id="wallet-title">Wallet</h2>
+      <div class="toolbar">
+        <SelectField
+          id="wallet-status"
+          label="Show"
+          value={status}
+          options={WALLET_STATUSES}
+          onChange={(v) => {
+            setStatus(v);
+            setOffset(0);
+          }}
+        />
+      </div>
+      {wallet.error && <ErrorNotice>{wallet.error}</ErrorNotice>}
+      {!wallet.data && !wallet.error && <p class="muted">Loading the wallet…</p>}
+      {wallet.data && (
+        <>
+          <p class="muted" aria-live="polite">
+            {total === 0
+              ? 'No coupon matches.'
+              : `${offset + 1}–${offset + coupons.length} of ${total}, newest first`}
+          </p>
+          {coupons.length > 0 && (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Code</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Offer</th>
+                  <th scope="col">Valid till</th>
+                  <th scope="col">Uses left</th>
+                  <th scope="col">Redemptions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {coupons.map((c) => {
+                  const [word, tone] = walletState(c);
+                  return (
+                    <tr key={c.id} data-wallet-code={c.code}>
+                      <td>
+                        <code>{c.code}</code>
+                      </td>
+                      <td>
+                        <span class={`badge badge-${tone}`}>{word}</span>
+                      </td>
+                      <td>
+                        <Link to={`/series/${c.seriesId}`}>{c.description || `series ${c.seriesId}`}</Link> ·{' '}
+                        {formatDiscount(c)}
+                      </td>
+                      <td>{formatDate(c.validTill)}</td>
+                      <td>{c.redemptionsLeft === -1 ? 'unlimited' : c.redemptionsLeft}</td>
+                      <td>
+                        {c.redemptions.length === 0
+                          ? '—'
+                          : c.redemptions
+                              .map(
+                                (r) =>
+                                  `${formatInstant(r.date)}${r.transactionNumber ? ` (${r.transactionNumber})` : ''}`,
+                              )
+                              .join(', ')}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+          <div class="toolbar">
+            <button
+              type="button"
+              disabled={offset === 0}
+              onClick={() => setOffset(Math.max(0, offset - WALLET_PAGE))}
+            >
+              Newer
+            </button>
+            <button
+              type="button"
+              disabled={offset + coupons.length >= total}
+              onClick={() => setOffset(offset + WALLET_PAGE)}
+            >
+              Older
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
 function Result({ by, value }: { by: By; value: string }) {
   const found = useLoad(async () => {
     const { customer } = await api<{ customer: Customer }>('GET', '/v2/customers/lookup', {
@@ -106,6 +227,7 @@ function Result({ by, value }: { by: By; value: string }) {
           ))}
         </dl>
       </section>
+      <WalletList customerId={customer.id} />
       <h2>Coupons ({coupons.length})</h2>
       {coupons.length === 0 ? (
         <p>This customer has no coupons.</p>

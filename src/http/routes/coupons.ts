@@ -2,21 +2,30 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { instantToWire } from '../../domain/clock.js';
-import { CouponError, invalid } from '../../domain/errors.js';
+import { parseCustomerRef } from '../../domain/customer.js';
+import { couponErrors, CouponError, invalid, type CouponErrorName } from '../../domain/errors.js';
+import { inCase, parseCodeCase, type CodeCase } from '../../domain/wallet.js';
 import { MAX_FILTER_VALUES } from '../../services/coupons.js';
-import type { RevokeResult } from '../../services/coupons.js';
+import type { RevokeResult, RevokeTarget } from '../../services/coupons.js';
 import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
 import { answerOnce } from '../idempotency.js';
 import {
   ErrorEntrySchema,
   IdSchema,
+  moreWarnings,
   OffsetSchema,
   QueryList,
   splitList,
   withErrors,
 } from '../wire/common.js';
-import { CouponDetails, toCouponDetails } from '../wire/coupon.js';
+import {
+  CouponDetails,
+  CustomerRefBody,
+  parseSeriesId,
+  toCouponDetails,
+  type CustomerRefIn,
+} from '../wire/coupon.js';
 
 const CouponQuery = Type.Object({
   issuedToIds: Type.Optional(QueryList),
@@ -24,6 +33,7 @@ const CouponQuery = Type.Object({
   couponCodes: Type.Optional(QueryList),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_FILTER_VALUES, default: 100 })),
   offset: Type.Optional(OffsetSchema),
+  coupon_code_case: Type.Optional(Type.String({ description: 'UPPER (default), LOWER or AS_IT_IS' })),
 });
 const CouponsReply = Type.Object({
   data: Type.Array(CouponDetails),
@@ -31,10 +41,20 @@ const CouponsReply = Type.Object({
   errors: Type.Array(ErrorEntrySchema),
 });
 
-const RevokeBody = Type.Object({
-  codes: Type.Optional(Type.Array(Type.String())),
-  couponIds: Type.Optional(Type.Array(IdSchema)),
+const RevokeBody = Type.Object(
+  {
+    couponSeriesId: Type.Optional(Type.Union([IdSchema, Type.String()])),
+    couponCodes: Type.Optional(Type.Array(Type.Union([Type.String(), Type.Number()]))),
+    customer: Type.Optional(CustomerRefBody),
+    codes: Type.Optional(Type.Array(Type.String(), { description: "today's body: codes" })),
+    couponIds: Type.Optional(Type.Array(IdSchema, { description: "today's body: coupon ids" })),
+  },
+  { description: 'couponSeriesId with couponCodes, or a customer (documented); or codes / couponIds' },
+);
+const RevokeQuery = Type.Object({
+  couponCodeCase: Type.Optional(Type.String({ description: 'UPPER (default), LOWER or AS_IT_IS' })),
 });
+/** Today's answer, for today's body. */
 const RevokeReply = Type.Object({
   revoked: Type.Array(Type.String()),
   errors: Type.Array(
@@ -42,6 +62,71 @@ const RevokeReply = Type.Object({
   ),
   warnings: Type.Array(Type.Unknown()),
 });
+/** The later edition's answer, for its body. */
+const RevokeEntityReply = Type.Object({
+  entity: Type.Object({
+    totalCount: Type.Integer(),
+    failedCount: Type.Integer(),
+    revokedCoupons: Type.Array(
+      Type.Object({
+        couponId: Type.Integer(),
+        couponCode: Type.String(),
+        issuedToUserId: Type.Union([Type.Integer(), Type.Null()]),
+      }),
+    ),
+    failedToRevoke: Type.Array(
+      Type.Object({
+        errorCode: Type.Integer(),
+        errorMessage: Type.String(),
+        reason: Type.String(),
+        couponCodes: Type.Array(Type.String()),
+      }),
+    ),
+  }),
+  warnings: Type.Array(Type.Unknown()),
+  errors: Type.Array(ErrorEntrySchema),
+  success: Type.Boolean(),
+});
+
+interface RevokeBodyIn {
+  couponSeriesId?: number | string;
+  couponCodes?: (string | number)[];
+  customer?: CustomerRefIn;
+  codes?: string[];
+  couponIds?: number[];
+}
+
+/** The later edition's answer: failures grouped by code, codes in the asked case. */
+function toRevokeEntity(result: RevokeResult, codeCase: CodeCase) {
+  const groups = new Map<
+    number,
+    { errorCode: number; errorMessage: string; reason: string; couponCodes: string[] }
+  >();
+  for (const e of result.errors) {
+    const g = groups.get(e.code) ?? {
+      errorCode: e.code,
+      errorMessage: couponErrors[reasonOf(e.reason)].message,
+      reason: e.reason,
+      couponCodes: [],
+    };
+    g.couponCodes.push(String(e.entity));
+    groups.set(e.code, g);
+  }
+  return {
+    totalCount: result.revoked.length + result.errors.length,
+    failedCount: result.errors.length,
+    revokedCoupons: result.revoked.map((r) => ({
+      couponId: r.couponId,
+      couponCode: inCase(r.code, codeCase),
+      issuedToUserId: r.customerId,
+    })),
+    failedToRevoke: [...groups.values()],
+  };
+}
+
+const reasonOf = (reason: string): CouponErrorName =>
+  (Object.keys(couponErrors) as CouponErrorName[]).find((n) => couponErrors[n].reason === reason) ??
+  'InvalidInput';
 
 const HistoryReply = Type.Object({
   events: Type.Array(
@@ -76,7 +161,7 @@ export function couponRoutes(app: FastifyInstance, services: Services): void {
       schema: {
         tags: ['coupons'],
         summary:
-          'Coupons by customer ids, coupon ids or codes (repeated or comma-separated), a page at a time',
+          'Coupons by customer ids, coupon ids or codes (repeated or comma-separated), a page at a time; a cut list warns',
         querystring: CouponQuery,
         response: withErrors({ 200: CouponsReply }),
       },
@@ -88,7 +173,9 @@ export function couponRoutes(app: FastifyInstance, services: Services): void {
         couponCodes?: string[];
         limit?: number;
         offset?: number;
+        coupon_code_case?: string;
       };
+      const codeCase = parseCodeCase(q.coupon_code_case, 'coupon_code_case');
       const filter = {
         issuedToIds: ids(q.issuedToIds, 'issuedToIds'),
         couponIds: ids(q.couponIds, 'couponIds'),
@@ -101,8 +188,20 @@ export function couponRoutes(app: FastifyInstance, services: Services): void {
       if (filter.issuedToIds.length + filter.couponIds.length + filter.couponCodes.length === 0) {
         throw new CouponError('CouponFilterMissing');
       }
-      const { coupons, errors } = await services.coupons.find(principalOf(request), filter);
-      return { data: coupons.map((c) => toCouponDetails(c.coupon, c.series)), warnings: [], errors };
+      // Read one past the page: a cut list says so (docs/api.md §3 "Lists").
+      const { coupons, errors } = await services.coupons.find(principalOf(request), {
+        ...filter,
+        limit: filter.limit + 1,
+      });
+      const page = coupons.slice(0, filter.limit);
+      return {
+        data: page.map((c) => {
+          const d = toCouponDetails(c.coupon, c.series);
+          return { ...d, code: inCase(d.code, codeCase) };
+        }),
+        warnings: moreWarnings(coupons.length > filter.limit, filter.offset + page.length),
+        errors,
+      };
     },
   );
 
@@ -112,12 +211,15 @@ export function couponRoutes(app: FastifyInstance, services: Services): void {
       config: { scope: 'write' },
       schema: {
         tags: ['coupons'],
-        summary: 'Revoke unredeemed coupons by code or id; each succeeds or fails on its own',
+        summary:
+          "Revoke unredeemed coupons: a series' codes, or a customer's coupons (or today's codes / couponIds); each on its own",
         body: RevokeBody,
+        querystring: RevokeQuery,
         response: withErrors({
-          200: RevokeReply,
-          201: RevokeReply,
+          200: Type.Union([RevokeEntityReply, RevokeReply]),
+          201: Type.Union([RevokeEntityReply, RevokeReply]),
           400: Type.Union([
+            RevokeEntityReply,
             RevokeReply,
             Type.Object({ errors: Type.Array(Type.Unknown()), warnings: Type.Array(Type.Unknown()) }),
           ]),
@@ -125,19 +227,54 @@ export function couponRoutes(app: FastifyInstance, services: Services): void {
       },
     },
     async (request, reply) => {
-      const body = request.body as { codes?: string[]; couponIds?: number[] };
-      const target = { codes: body.codes ?? [], couponIds: body.couponIds ?? [] };
+      const p = principalOf(request);
+      const body = request.body as RevokeBodyIn;
+      const codeCase = parseCodeCase(
+        (request.query as { couponCodeCase?: string }).couponCodeCase,
+        'couponCodeCase',
+      );
+      const documented =
+        body.couponCodes !== undefined || body.couponSeriesId !== undefined || body.customer !== undefined;
+      const target: RevokeTarget = documented
+        ? {
+            documented,
+            codes: (body.couponCodes ?? []).map(String),
+            couponIds: [],
+            seriesId: parseSeriesId(body.couponSeriesId, 'couponSeriesId'),
+            customer: body.customer && parseCustomerRef(body.customer, p.org.mobileCountryCode),
+          }
+        : { codes: body.codes ?? [], couponIds: body.couponIds ?? [] };
+      if (target.customer && Object.keys(target.customer).length === 0) {
+        throw invalid('customer', 'one of id, mobile, email, externalId');
+      }
       return answerOnce<RevokeResult>(
         services.idempotency,
         request,
         reply,
-        (record) => services.coupons.revoke(principalOf(request), target, record),
+        (record) => services.coupons.revoke(p, target, record),
         (result) => {
           const failed = result.errors.length;
           const total = failed + result.revoked.length;
+          // docs/api.md §3: all refused is 400 (the reference answers 200 with success); some refused is 201.
+          const status = failed === 0 ? 200 : failed < total ? 201 : 400;
           return {
-            status: failed === 0 ? 200 : failed < total ? 201 : 400,
-            body: { ...result, warnings: [] },
+            status,
+            body: documented
+              ? {
+                  entity: toRevokeEntity(result, codeCase),
+                  warnings: [],
+                  // A refusal (400) carries its entries (docs/api.md §3), as well as entity.failedToRevoke.
+                  errors:
+                    status === 400
+                      ? result.errors.map(({ code, message, reason }) => ({ code, message, reason }))
+                      : [],
+                  success: status !== 400,
+                }
+              : {
+                  revoked: result.revoked.map((r) => inCase(r.code, codeCase)),
+                  errors: result.errors,
+                  warnings: [],
+                },
           };
         },
       );

@@ -2,10 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { parseCustomerRef, type Customer, type CustomerRef } from '../../domain/customer.js';
-import { CouponError, errorEntry, type ErrorEntry } from '../../domain/errors.js';
-import { MAX_BULK_SERIES } from '../../domain/issuance.js';
+import { CouponError, errorEntry, invalid, type ErrorEntry } from '../../domain/errors.js';
+import { MAX_BULK_SERIES, MAX_MULTIPLE_ISSUE } from '../../domain/issuance.js';
 import type { OrgSettings } from '../../domain/principal.js';
-import type { IssueOutcome, IssueResult } from '../../services/issue-coupon.js';
+import type { IssueOutcome, IssueResult, MultipleResult } from '../../services/issue-coupon.js';
 import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
 import { answerOnce } from '../idempotency.js';
@@ -22,6 +22,7 @@ import {
   toIssuedCoupon,
   type CustomerRefIn,
 } from '../wire/coupon.js';
+import { CouponConfig, toCouponConfig } from '../wire/coupon-config.js';
 import { CustomerReply, toCustomerReply } from '../wire/customer.js';
 
 /** docs/api.md §11: an unknown tag of the SMS template is left out of the message and reported, never a failure. */
@@ -56,7 +57,17 @@ const BulkReply = Type.Object({
 });
 
 const MultipleReply = Type.Object({
-  coupons: Type.Array(Type.Object({ ...IssuedCoupon.properties, warnings: Type.Array(Type.Unknown()) })),
+  coupons: Type.Array(
+    Type.Object({
+      ...IssuedCoupon.properties,
+      couponId: Type.Integer(),
+      warnings: Type.Array(Type.Unknown()),
+    }),
+  ),
+  couponConfig: Type.Union([CouponConfig, Type.Null()]),
+  totalCount: Type.Integer(),
+  failureCount: Type.Integer(),
+  successCount: Type.Integer(),
   errors: Type.Array(Type.Unknown()),
   customer: CustomerReply,
   warnings: Type.Array(Type.Unknown()),
@@ -77,7 +88,8 @@ function customerOf(
   raw: CustomerRefIn | undefined,
   org: OrgSettings,
 ): { ref: CustomerRef; names: { firstName?: string | null; lastName?: string | null } } {
-  if (!raw) throw new CouponError('InvalidCustomer', 'customer is required');
+  // docs/errors.md: a missing field is 629 (an identifier that names nobody or is malformed stays 721).
+  if (!raw) throw invalid('customer', 'an object with id, mobile, email or externalId');
   const names: { firstName?: string | null; lastName?: string | null } = {};
   if (typeof raw.firstName === 'string' && raw.firstName.trim()) names.firstName = raw.firstName.trim();
   if (typeof raw.lastName === 'string' && raw.lastName.trim()) names.lastName = raw.lastName.trim();
@@ -158,7 +170,8 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      checkSource((request.query as { source?: string }).source, true);
+      // The later edition's sample sends no source (docs/api.md §6): absent is fine, a wrong one 777.
+      checkSource((request.query as { source?: string }).source, false);
       const body = request.body as { seriesIds?: unknown[]; customer?: CustomerRefIn };
       const ids = (body.seriesIds ?? []).map((v) => parseSeriesId(v, 'seriesIds'));
       if (ids.length === 0 || ids.some((id) => id === undefined)) throw new CouponError('SeriesIdMissing');
@@ -211,23 +224,46 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const body = request.body as { seriesId?: unknown; count: number; customer?: CustomerRefIn };
-      const seriesId = parseSeriesId(body.seriesId);
-      if (seriesId === undefined) throw new CouponError('SeriesIdMissing');
+      const body = request.body as {
+        seriesIds?: unknown;
+        seriesId?: unknown;
+        count?: number;
+        customer?: CustomerRefIn;
+      };
+      const seriesId =
+        body.seriesIds !== undefined && body.seriesIds !== null && body.seriesIds !== ''
+          ? parseSeriesId(body.seriesIds, 'seriesIds')
+          : parseSeriesId(body.seriesId);
+      if (seriesId === undefined) throw new CouponError('SeriesIdMandatory');
+      const count = body.count ?? 1;
+      if (count < 1) throw new CouponError('CountNotPositive');
+      if (count > MAX_MULTIPLE_ISSUE) throw new CouponError('CountTooLarge');
       const { ref } = customerOf(body.customer, p.org);
-      return answerOnce<{ customer: Customer; outcomes: IssueOutcome[] }>(
+      return answerOnce<MultipleResult>(
         services.idempotency,
         request,
         reply,
-        (record) => services.issuing.issueMultiple(p, seriesId, body.count, ref, record),
-        ({ customer, outcomes }) => {
-          const coupons = outcomes.flatMap((o) =>
-            o.kind === 'refused' ? [] : [{ ...toIssuedCoupon(o.coupon, o.series), warnings: warningsOf(o) }],
-          );
+        (record) => services.issuing.issueMultiple(p, seriesId, count, ref, record),
+        ({ customer, outcomes, counters }) => {
+          const coupons = outcomes.flatMap((o) => {
+            if (o.kind === 'refused') return [];
+            const c = toIssuedCoupon(o.coupon, o.series);
+            return [{ ...c, couponId: c.id, warnings: warningsOf(o) }];
+          });
           const errors = outcomes.flatMap((o) => (o.kind === 'refused' ? [refusal(o)] : []));
+          const issued = outcomes.find((o) => o.kind !== 'refused');
           return {
             status: batchStatus(errors.length, outcomes.length),
-            body: { coupons, errors, customer: toCustomerReply(customer), warnings: [] },
+            body: {
+              coupons,
+              couponConfig: issued && counters ? toCouponConfig(issued.series, counters) : null,
+              totalCount: outcomes.length,
+              failureCount: errors.length,
+              successCount: coupons.length,
+              errors,
+              customer: toCustomerReply(customer),
+              warnings: [],
+            },
           };
         },
       );

@@ -1,6 +1,7 @@
 // Notification routes (docs/api.md §11): event webhook subscriptions and their delivery log, and the SMS messages
 // of a customer.
 import type { FastifyInstance } from 'fastify';
+import { errorEntry } from '../../domain/errors.js';
 import Type from 'typebox';
 import { instantToWire } from '../../domain/clock.js';
 import type { Services } from '../../services/index.js';
@@ -142,8 +143,13 @@ export function notificationRoutes(app: FastifyInstance, services: Services): vo
     async (request) => {
       const { id } = request.params as { id: number };
       const { limit } = request.query as { limit?: number };
-      const rows = await services.notifications.deliveries(principalOf(request), id, limit ?? 100);
-      return { deliveries: rows.map(toDelivery), warnings: [] };
+      // Read one past the limit: a cut list says so (docs/api.md §3 "Lists").
+      const want = limit ?? 100;
+      const rows = await services.notifications.deliveries(principalOf(request), id, want + 1);
+      return {
+        deliveries: rows.slice(0, want).map(toDelivery),
+        warnings: newestOnly(rows.length > want, want),
+      };
     },
   );
 
@@ -163,12 +169,16 @@ export function notificationRoutes(app: FastifyInstance, services: Services): vo
     },
     async (request) => {
       const { customerId, limit } = request.query as { customerId: number; limit?: number };
-      const rows = await services.notifications.communications(
-        principalOf(request),
-        customerId,
-        limit ?? 100,
-      );
-      return { messages: rows.map(toMessage), warnings: [] };
+      const want = limit ?? 100;
+      const rows = await services.notifications.communications(principalOf(request), customerId, want + 1);
+      return { messages: rows.slice(0, want).map(toMessage), warnings: newestOnly(rows.length > want, want) };
     },
   );
+}
+
+/** The warning of a newest-first list with no offset: only the newest `limit` are shown (docs/api.md §3). */
+function newestOnly(more: boolean, limit: number): unknown[] {
+  return more
+    ? [{ ...errorEntry('ListTruncated', `only the newest ${limit} are shown; a larger limit shows more`) }]
+    : [];
 }

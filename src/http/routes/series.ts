@@ -6,7 +6,7 @@ import type { SeriesWithCounters } from '../../services/series.js';
 import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
 import { answerOnce } from '../idempotency.js';
-import { IdSchema, OffsetSchema, QueryList, splitList, withErrors } from '../wire/common.js';
+import { IdSchema, moreWarnings, OffsetSchema, QueryList, splitList, withErrors } from '../wire/common.js';
 import {
   fromSeriesBody,
   SeriesBody,
@@ -80,8 +80,15 @@ export function seriesRoutes(app: FastifyInstance, services: Services): void {
       const q = request.query as { ids?: string[]; limit?: number; offset?: number };
       const ids = parseIds(splitList(q.ids));
       if (ids.length === 0) {
-        const page = await services.series.list(p, q.limit ?? 50, q.offset ?? 0);
-        return { entity: page.map((s) => toSeriesReply(s.series, s.counters)), warnings: [] };
+        // Read one past the page: a cut list says so (docs/api.md §3 "Lists").
+        const limit = q.limit ?? 50;
+        const offset = q.offset ?? 0;
+        const found = await services.series.list(p, limit + 1, offset);
+        const page = found.slice(0, limit);
+        return {
+          entity: page.map((s) => toSeriesReply(s.series, s.counters)),
+          warnings: moreWarnings(found.length > limit, offset + page.length),
+        };
       }
       const { found, missing } = await services.series.get(p, ids);
       return {

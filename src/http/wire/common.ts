@@ -60,3 +60,22 @@ export const MoneyIn = Type.Union([Type.Number(), Type.String()]);
 export function withErrors<T extends Record<number, TSchema>>(ok: T) {
   return { ...ok, '4xx': ErrorReply, '5xx': ErrorReply };
 }
+
+/** The warning a cut list carries (docs/api.md §3 "Lists"): how many are left and where the next page starts. */
+export function truncationWarnings(total: number, offset: number, shown: number): unknown[] {
+  const next = offset + shown;
+  if (next >= total || shown === 0) return [];
+  return [
+    {
+      ...errorEntry('ListTruncated', `${total - next} more; ask again with offset=${next}`),
+      total,
+      nextOffset: next,
+    },
+  ];
+}
+
+/** The same warning when only "there are more" is known (the list was read one item past the page). */
+export function moreWarnings(more: boolean, nextOffset: number): unknown[] {
+  if (!more) return [];
+  return [{ ...errorEntry('ListTruncated', `ask again with offset=${nextOffset}`), nextOffset }];
+}

@@ -63,8 +63,18 @@ export const BulkIssueBody = Type.Object(
 
 export const MultipleIssueBody = Type.Object(
   {
+    seriesIds: Type.Optional(
+      Type.Union([IdValue, Type.Array(IdValue)], { description: 'the series (the later edition’s key)' }),
+    ),
     seriesId: Type.Optional(Type.Union([IdValue, Type.Array(IdValue)])),
-    count: Type.Integer({ minimum: 1, maximum: MAX_MULTIPLE_ISSUE }),
+    // Bounds are checked by the route, so that 0 and 501 get the documented 756 and 677 (docs/api.md §6).
+    count: Type.Optional(
+      Type.Integer({
+        minimum: -1_000_000_000,
+        maximum: 1_000_000_000,
+        description: `1 to ${MAX_MULTIPLE_ISSUE}; 1 when absent`,
+      }),
+    ),
     customer: Type.Optional(CustomerRefBody),
   },
   { additionalProperties: true },

@@ -24,8 +24,14 @@ const jobFields = {
   jobId: Type.Integer(),
   createdOn: Type.String({ description: 'epoch milliseconds' }),
   updatedOn: Type.String({ description: 'epoch milliseconds' }),
-  errorFileUrl: NullableString,
-  successFileUrl: NullableString,
+  errorFileUrl: Type.Union([Type.String(), Type.Null()], {
+    description: 'the path that downloads the error file, with the same credentials (docs/api.md §10)',
+  }),
+  successFileUrl: Type.Union([Type.String(), Type.Null()], {
+    description: 'the path that downloads the success file, with the same credentials',
+  }),
+  errorFileName: Type.Union([Type.String(), Type.Null()], { description: 'the error file’s name alone' }),
+  successFileName: Type.Union([Type.String(), Type.Null()], { description: 'the success file’s name alone' }),
   uploadedFileUrl: Type.String(),
   totalUploadedCount: Type.Integer({ description: 'data rows read from the file' }),
   actualRowCount: Type.Integer({ description: 'data rows processed so far' }),
@@ -95,13 +101,20 @@ export function uploadResponses<T>(ok: T) {
   return { 200: ok, '4xx': UploadErrorReply, '5xx': UploadErrorReply };
 }
 
+/** The path that downloads a result file (GET /coupon/api/v1/upload/files/{name}); null when there is none. */
+export function resultFileUrl(name: string | null): string | null {
+  return name === null ? null : `/coupon/api/v1/upload/files/${encodeURIComponent(name)}`;
+}
+
 function common(job: UploadJob) {
   return {
     jobId: job.id,
     createdOn: String(job.createdAt),
     updatedOn: String(job.updatedAt),
-    errorFileUrl: job.errorFile,
-    successFileUrl: job.successFile,
+    errorFileUrl: resultFileUrl(job.errorFile),
+    successFileUrl: resultFileUrl(job.successFile),
+    errorFileName: job.errorFile,
+    successFileName: job.successFile,
     uploadedFileUrl: job.storedName,
     totalUploadedCount: job.totalUploadedCount,
     actualRowCount: job.actualRowCount,
