@@ -5,7 +5,7 @@ import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import { UNLIMITED, type SeriesCounters } from '../domain/series.js';
 import type { Engine } from './database.js';
-import { adhoc, all, one, prepare, rows, write, type Params, type Script } from './script.js';
+import { adhoc, all, guarded, one, prepare, rows, write, type Params, type Script } from './script.js';
 import { greatest, int } from './sql.js';
 
 /** Counter slots per series. More slots spread unlimited writers further; readers sum them all. */
@@ -272,17 +272,20 @@ export function createCounterStore(engine: Engine) {
       };
       return (yield* write(addIssues, params)) === 1;
     },
-    /** Adds a redemption; false when the configuration changed since `version` or `maxRedeem` is reached. */
+    /**
+     * Adds a redemption; RetryConflict when the configuration changed since `version` or `maxRedeem` is
+     * reached (a guarded write: storage/script.ts).
+     */
     *addRedemptionWithinMaxRedeem(p: {
       org: number;
       series: number;
       version: number;
       at: number;
       maxRedeem: number;
-    }): Script<boolean> {
+    }): Script<void> {
       const { org, series, version, at, maxRedeem } = p;
       const params = { org, series, slot: slotFor(maxRedeem), version, at, limit: maxRedeem };
-      return (yield* write(addRedemption, params)) === 1;
+      yield* guarded(addRedemption, params, 'series redemptions');
     },
     /** Takes back a redemption (a reactivation). */
     *removeRedemption(org: number, series: number): Script<void> {

@@ -4,7 +4,19 @@ import { sql, type Selectable } from 'kysely';
 import type { Coupon, CouponOrigin } from '../domain/coupon.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
-import { adhoc, all, one, prepare, rows, write, type Params, type Script } from './script.js';
+import {
+  adhoc,
+  all,
+  blind,
+  guarded,
+  one,
+  prepare,
+  rows,
+  write,
+  type Params,
+  type Read,
+  type Script,
+} from './script.js';
 import { greatest, int } from './sql.js';
 import type { CouponTable } from './tables.js';
 
@@ -168,6 +180,16 @@ export function createCouponStore(engine: Engine) {
       .where('code', '=', p.code)
       .where('is_generic', '=', sql.lit(0)),
   );
+  /** The same, locked until commit (PostgreSQL). */
+  const byCodeForUpdate = prepare((p: Params<{ org: number; code: string }>) => {
+    const q = db
+      .selectFrom('coupon')
+      .selectAll()
+      .where('org_id', '=', p.org)
+      .where('code', '=', p.code)
+      .where('is_generic', '=', sql.lit(0));
+    return pg ? q.forUpdate() : q;
+  });
   const genericByCode = prepare((p: Params<{ org: number; code: string; customer: number }>) =>
     db
       .selectFrom('coupon')
@@ -249,9 +271,12 @@ export function createCouponStore(engine: Engine) {
       }
       return result;
     },
-    /** Takes one use; false when the coupon's count is no longer `expected` or it was revoked meanwhile. */
-    *addUseIfCountIs(org: number, id: number, expected: number, at: number): Script<boolean> {
-      return (yield* write(addUse, { org, id, expected, at })) === 1;
+    /**
+     * Takes one use; RetryConflict when the coupon's count is no longer `expected` or it was revoked
+     * meanwhile (a guarded write: on PostgreSQL it travels with the next statement, storage/script.ts).
+     */
+    *addUseIfCountIs(org: number, id: number, expected: number, at: number): Script<void> {
+      yield* guarded(addUse, { org, id, expected, at }, 'coupon use');
     },
     /** Gives a use back (a reactivation); false when the coupon had none. */
     *removeUse(org: number, id: number): Script<boolean> {
@@ -259,11 +284,21 @@ export function createCouponStore(engine: Engine) {
     },
     /** Notes that a hold reserves the coupon until `until` (holds are looked up only before that). */
     *markHeld(org: number, id: number, until: number): Script<void> {
-      yield* write(markHeld, { org, id, until });
+      yield* blind(markHeld, { org, id, until });
     },
     *find(org: number, id: number): Script<Coupon | undefined> {
       const row = yield* one(byId, { org, id });
       return row && toCoupon(row);
+    },
+    /** The coupon with this (not generic) code, as a read that can join a batch; locked with `lock` (PostgreSQL). */
+    readByCode(org: number, code: string, lock: boolean): Read<Coupon | undefined> {
+      return {
+        op: (lock ? byCodeForUpdate : byCode).bind({ org, code }),
+        map: (rows) => {
+          const row = (rows as CouponRow[])[0];
+          return row && toCoupon(row);
+        },
+      };
     },
     *findByCode(org: number, code: string): Script<Coupon | undefined> {
       const row = yield* one(byCode, { org, code });

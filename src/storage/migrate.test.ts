@@ -30,7 +30,7 @@ const lockTableExists = () =>
 
 describe('migrateToLatest', () => {
   it('applies the migrations to a new database, then finds nothing pending', async () => {
-    expect(await migrateToLatest(engine)).toEqual(['0001-schema']);
+    expect(await migrateToLatest(engine)).toEqual(['0001-schema', '0010-pg-guard']);
     expect(await pendingMigrations(engine)).toEqual([]);
     expect(await migrateToLatest(engine)).toEqual([]);
   });

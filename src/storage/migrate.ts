@@ -3,10 +3,12 @@
 import { DEFAULT_MIGRATION_TABLE, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Engine } from './database.js';
 import { schema0001 } from './migrations/0001-schema.js';
+import { pgGuard0010 } from './migrations/0010-pg-guard.js';
 
 function migrations(engine: Engine): Record<string, Migration> {
   return {
     '0001-schema': schema0001(engine.dialect),
+    '0010-pg-guard': pgGuard0010(engine.dialect),
   };
 }
 

@@ -243,7 +243,7 @@ describe('the administrative commands', () => {
   it('migrate names the migrations it applied, then says nothing was pending', async () => {
     const first = await coupond(['migrate']);
     expect(first.status, first.stderr).toBe(0);
-    expect(jsonLines(first.stdout)).toEqual([{ applied: ['0001-schema'] }]);
+    expect(jsonLines(first.stdout)).toEqual([{ applied: ['0001-schema', '0010-pg-guard'] }]);
     const again = await coupond(['migrate']);
     expect(jsonLines(again.stdout)).toEqual([
       { applied: [], message: 'nothing was pending: the schema is up to date' },
