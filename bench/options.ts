@@ -7,6 +7,7 @@ import type { Database } from './instance.js';
 
 export const SCENARIOS = [
   'baseline',
+  'limits',
   'is_redeemable',
   'redeem',
   'issue',

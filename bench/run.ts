@@ -14,6 +14,7 @@ import { checkTargets, formatReport } from './report.js';
 import type { BenchResults, ScenarioResult } from './results.js';
 import { ratio, runMain, toResult } from './scenarios/main.js';
 import { baselineSpec } from './scenarios/requests.js';
+import { runLimits } from './scenarios/limits.js';
 import { runScale } from './scenarios/scale.js';
 import { runUpload } from './scenarios/uploads.js';
 import { sourceState } from './source.js';
@@ -69,6 +70,7 @@ async function runDatabase(
   const requests = ['is_redeemable', 'redeem', 'issue', 'raw-redeem'] as const;
   if (wants(o, 'baseline') || requests.some((s) => wants(o, s)))
     results.push(...(await guarded('baseline', db, () => runBaseline(o, database, hooks))));
+  if (wants(o, 'limits')) results.push(...(await guarded('limits', db, () => runLimits(o, database))));
   const baseline = results.find((r) => r.name === 'baseline' && !r.error)?.rate;
   // Full runs give every part a fresh store and server; quick runs share one to save start-ups.
   const pool: Instances = instances(database, {
