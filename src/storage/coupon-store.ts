@@ -169,6 +169,29 @@ export function createCouponStore(engine: Engine) {
       .where('id', '=', p.id),
   );
 
+  /** The same with an id taken beforehand (PostgreSQL, `readNewId`); a code clash changes no row. */
+  const insertWithId = prepare((p: Params<NewCoupon & { id: number }>) =>
+    db
+      .insertInto('coupon')
+      .values({
+        id: p.id,
+        org_id: p.org,
+        series_id: p.series,
+        code: p.code,
+        is_generic: p.generic,
+        customer_id: p.customer,
+        issued_at: p.issuedAt,
+        valid_till: p.validTill,
+        origin: p.origin,
+        upload_job_id: p.uploadJob,
+        issued_by: p.by,
+        created_at: p.now,
+      })
+      .onConflict((oc) => oc.doNothing()),
+  );
+  const nextId = prepare(() =>
+    db.selectNoFrom(sql<number>`nextval(pg_get_serial_sequence('coupon', 'id'))`.as('id')),
+  );
   const byId = prepare((p: Params<{ org: number; id: number }>) =>
     db.selectFrom('coupon').selectAll().where('org_id', '=', p.org).where('id', '=', p.id),
   );
@@ -240,6 +263,42 @@ export function createCouponStore(engine: Engine) {
     }): Script<Coupon | undefined> {
       const row = yield* one(claimPool, p);
       return row && toCoupon(row);
+    },
+    /** `customerCoupons` as a read that can join a batch. */
+    readCustomerCoupons(org: number, customer: number, series: number): Read<Coupon[]> {
+      return {
+        op: customerCoupons.bind({ org, customer, series }),
+        map: (rows) => (rows as CouponRow[]).map(toCoupon),
+      };
+    },
+    /** PostgreSQL: a coupon id from the table's sequence, as a read that can join a batch (for `insertWithId`). */
+    readNewId(): Read<number> | undefined {
+      return pg
+        ? { op: nextId.bind({}), map: (rows) => Number((rows as { id: number }[])[0]!.id) }
+        : undefined;
+    },
+    /**
+     * Inserts a coupon with an id taken by `readNewId`, without waiting for an answer (a guarded write,
+     * storage/script.ts): a code clash throws RetryConflict, and the script runs again with another code.
+     */
+    *insertWithId(c: NewCoupon, id: number): Script<Coupon> {
+      yield* guarded(insertWithId, { ...c, id }, 'coupon code');
+      return {
+        id,
+        orgId: c.org,
+        seriesId: c.series,
+        code: c.code,
+        isGeneric: c.generic === 1,
+        customerId: c.customer,
+        issuedAt: c.issuedAt,
+        validTill: c.validTill,
+        redemptionCount: 0,
+        lastRedeemedAt: null,
+        revokedAt: null,
+        heldUntil: null,
+        origin: c.origin,
+        createdAt: c.now,
+      };
     },
     *customerCoupons(org: number, customer: number, series: number): Script<Coupon[]> {
       return (yield* all(customerCoupons, { org, customer, series })).map(toCoupon);

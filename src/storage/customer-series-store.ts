@@ -200,6 +200,24 @@ export function createCustomerSeriesStore(engine: Engine) {
         map: (rows) => toCounts((rows as CustomerSeriesRow[])[0]),
       };
     },
+    /** `find` as a read that can join a batch. */
+    readFind(org: number, customer: number, series: number): Read<CustomerSeriesCounts> {
+      return {
+        op: find.bind({ org, customer, series }),
+        map: (rows) => toCounts((rows as CustomerSeriesRow[])[0]),
+      };
+    },
+    /** `addIssueWithinLimits` as a guarded write (storage/script.ts): RetryConflict instead of false. */
+    *addIssueGuarded(p: {
+      org: number;
+      customer: number;
+      series: number;
+      now: number;
+      limit: number;
+      minGap: number;
+    }): Script<void> {
+      yield* guarded(addIssue, p, 'per-customer issue limit');
+    },
     /** Counts an issue; false when `limit` (-1: none) is reached or the last issue is under `minGap` ms old. */
     *addIssueWithinLimits(p: {
       org: number;

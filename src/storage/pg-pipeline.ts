@@ -68,10 +68,14 @@ class Pipeline extends QueryBase {
     }
     active.set(connection, this);
     connection.stream.cork?.();
+    // A statement twice in one pipeline (two event rows) is parsed once: its ParseComplete comes later.
+    const parsedHere = new Set<string>();
     try {
       for (const s of this.statements) {
         const name = s.name;
-        if (!name || connection.parsedStatements[name] === undefined) {
+        const fresh = !name || (connection.parsedStatements[name] === undefined && !parsedHere.has(name));
+        if (fresh) {
+          if (name) parsedHere.add(name);
           connection.parse({ text: s.text, ...(name ? { name } : {}) });
           this.parses.push(name ?? null);
           this.texts.push(s.text);

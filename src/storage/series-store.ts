@@ -300,6 +300,16 @@ export function createSeriesStore(engine: Engine, counters: CounterStore) {
       }
       return series;
     },
+    /** A series by id, as a read that can join a batch (PostgreSQL: no cache, as `find`). */
+    readFind(org: number, id: number): Read<Series | undefined> {
+      return {
+        op: byId.bind({ org, id }),
+        map: (rows) => {
+          const row = (rows as SeriesRow[])[0];
+          return row && cachedSeries(row);
+        },
+      };
+    },
     /** The series of the coupon with this (not generic) code, as a read that can join a batch. */
     readOfCode(org: number, code: string): Read<Series | undefined> {
       return {

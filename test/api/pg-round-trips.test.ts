@@ -63,9 +63,7 @@ if (!onPostgres) {
       expect(trips).toBeLessThanOrEqual(3);
     });
 
-    // Not reached yet: the issue path still waits for each read and for the new coupon's id (11 round trips
-    // after the pipelining of BEGIN and the event; 13 before). When it gets to 3 this turns red: make it `it`.
-    it.fails('POST /v2/coupon/issue, new customer: at most 3 (not reached yet: 11)', async () => {
+    it('POST /v2/coupon/issue, new customer: at most 3', async () => {
       const trips = await counted(
         async () => mobile(),
         (m) => t.post('/v2/coupon/issue', { seriesId, customer: { mobile: m } }),
