@@ -1,6 +1,6 @@
 // Deferred writes and batches (storage/script.ts `guarded`, `blind`, `batch`; on PostgreSQL pipelined by
 // pg-pipeline.ts): the same answers and the same all-or-nothing on both databases.
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
 import { openDatabase, type Engine } from './database.js';
@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 type Db = { thing: { id: number; n: number } };
-const db = () => engine.kysely as unknown as import('kysely').Kysely<Db>;
+const db = () => engine.kysely as unknown as Kysely<Db>;
 const ids = function* (): Script<number[]> {
   return (yield* rows<{ id: number }>(adhoc(db().selectFrom('thing').select('id').orderBy('id')))).map((r) =>
     Number(r.id),
