@@ -58,6 +58,7 @@ const result = (
   database,
   unit: 'req/s',
   rate: m.rate,
+  cpuUsPerRequest: m.cpuUs,
   notes: [`client CPU ${m.cpuUs} µs per call (this process: driver and caller; no HTTP)`],
 });
 
