@@ -15,6 +15,7 @@ export const SCENARIOS = [
   'upload-codes',
   'upload-audience',
   'scale',
+  'processes',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 

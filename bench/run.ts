@@ -15,6 +15,7 @@ import type { BenchResults, ScenarioResult } from './results.js';
 import { ratio, runMain, toResult } from './scenarios/main.js';
 import { baselineSpec } from './scenarios/requests.js';
 import { runLimits } from './scenarios/limits.js';
+import { runProcesses } from './scenarios/processes.js';
 import { runScale } from './scenarios/scale.js';
 import { runUpload } from './scenarios/uploads.js';
 import { sourceState } from './source.js';
@@ -95,6 +96,7 @@ async function runDatabase(
       );
     }
     if (wants(o, 'scale')) results.push(...(await guarded('scale', db, () => runScale(o, pool, baseline))));
+    if (wants(o, 'processes')) results.push(...runProcesses(database));
   } finally {
     await pool.closeAll();
   }
