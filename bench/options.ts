@@ -7,6 +7,7 @@ import type { Database } from './instance.js';
 
 export const SCENARIOS = [
   'baseline',
+  'limits',
   'is_redeemable',
   'redeem',
   'issue',
@@ -14,6 +15,7 @@ export const SCENARIOS = [
   'upload-codes',
   'upload-audience',
   'scale',
+  'processes',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 

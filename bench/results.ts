@@ -23,6 +23,11 @@ export interface ScenarioResult {
   rows?: number;
   peakRssMB?: number;
   cpu?: CpuUse;
+  /**
+   * CPU microseconds per request of the process under test: the server's for request rows (its cores over
+   * the rate); for the limit rows (no server) the driver process's own.
+   */
+  cpuUsPerRequest?: number;
   /** The rate as a share of other scenarios' rates measured in the same run (baseline; raw-redeem; the small scale run). */
   ratios?: Ratio[];
   attempts?: Attempt[];

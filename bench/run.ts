@@ -14,6 +14,8 @@ import { checkTargets, formatReport } from './report.js';
 import type { BenchResults, ScenarioResult } from './results.js';
 import { ratio, runMain, toResult } from './scenarios/main.js';
 import { baselineSpec } from './scenarios/requests.js';
+import { runLimits } from './scenarios/limits.js';
+import { runProcesses } from './scenarios/processes.js';
 import { runScale } from './scenarios/scale.js';
 import { runUpload } from './scenarios/uploads.js';
 import { sourceState } from './source.js';
@@ -69,6 +71,7 @@ async function runDatabase(
   const requests = ['is_redeemable', 'redeem', 'issue', 'raw-redeem'] as const;
   if (wants(o, 'baseline') || requests.some((s) => wants(o, s)))
     results.push(...(await guarded('baseline', db, () => runBaseline(o, database, hooks))));
+  if (wants(o, 'limits')) results.push(...(await guarded('limits', db, () => runLimits(o, database))));
   const baseline = results.find((r) => r.name === 'baseline' && !r.error)?.rate;
   // Full runs give every part a fresh store and server; quick runs share one to save start-ups.
   const pool: Instances = instances(database, {
@@ -93,6 +96,7 @@ async function runDatabase(
       );
     }
     if (wants(o, 'scale')) results.push(...(await guarded('scale', db, () => runScale(o, pool, baseline))));
+    if (wants(o, 'processes')) results.push(...runProcesses(database));
   } finally {
     await pool.closeAll();
   }
@@ -118,6 +122,34 @@ function useQuietestBaseline(scenarios: ScenarioResult[]): void {
   }
 }
 
+/**
+ * Issue 17: server CPU per request on every request row, and the rates beside the limits of the same run:
+ * PostgreSQL redeem as a share of pg-limit and is_redeemable of pg-limit-read; on SQLite both as a share
+ * of 1 / (1/baseline + 1/limit), the HTTP edge and the database together ("combined-limit").
+ */
+function addLimitRatios(scenarios: ScenarioResult[]): void {
+  const rateOf = (db: string, name: string) =>
+    scenarios.find((r) => r.database === db && r.name === name && !r.error)?.rate;
+  for (const r of scenarios) {
+    if (r.cpuUsPerRequest === undefined && r.cpu && r.rate && r.unit === 'req/s')
+      r.cpuUsPerRequest = Math.round((r.cpu.server / r.rate) * 1e6);
+    if (!r.rate || r.error || (r.name !== 'redeem' && r.name !== 'is_redeemable')) continue;
+    const limitName = r.name === 'redeem' ? 'limit' : 'limit-read';
+    if (r.database === 'postgres') {
+      const limit = rateOf('postgres', `pg-${limitName}`);
+      if (limit) r.ratios = [...(r.ratios ?? []), ratio(r.rate, limit, `pg-${limitName}`)];
+    } else {
+      const limit = rateOf('sqlite', `sqlite-${limitName}`);
+      // The baseline every ratio uses (useQuietestBaseline), else this database's.
+      const baseline =
+        scenarios.find((b) => b.name === 'baseline' && b.notes?.some((n) => n.startsWith('the reference')))
+          ?.rate ?? rateOf('sqlite', 'baseline');
+      if (limit && baseline)
+        r.ratios = [...(r.ratios ?? []), ratio(r.rate, 1 / (1 / baseline + 1 / limit), 'combined-limit')];
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--in-process') {
@@ -139,6 +171,7 @@ async function main(): Promise<void> {
   const scenarios: ScenarioResult[] = [];
   for (const database of o.databases) scenarios.push(...(await runDatabase(o, database, hooks)));
   useQuietestBaseline(scenarios);
+  addLimitRatios(scenarios);
   const out: BenchResults = {
     date: started.toISOString(),
     mode: hooks ? 'profile' : o.mode,

@@ -9,7 +9,7 @@ import {
 } from '../domain/customer.js';
 import { CouponError } from '../domain/errors.js';
 import type { OrgSettings } from '../domain/principal.js';
-import { RetryConflict, type Script } from '../storage/script.js';
+import { readBatch, RetryConflict, type Read, type Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import type { AnswerInWork, StorageDeps } from './deps.js';
 
@@ -19,11 +19,19 @@ export interface ResolveOptions {
   now: number;
   firstName?: string | null;
   lastName?: string | null;
+  /**
+   * Reads that do not need the customer, sent in one batch with the registration (PostgreSQL: one round
+   * trip for both; storage/script.ts `readBatch`). Their answers come back in `alongside` when the customer
+   * was created here.
+   */
+  alongside?: readonly Read<unknown>[];
 }
 
 export interface ResolvedCustomer {
   customer: Customer;
   created: boolean;
+  /** The answers of `options.alongside`, when the customer was created by this call. */
+  alongside?: unknown[];
 }
 
 /** The customers each identifier of `ref` names, read in one statement. */
@@ -123,7 +131,7 @@ export function* resolveCustomer(
   // An id names only customers that exist, so from here on the ref carries mobile, email or externalId.
   if (!options.register) throw new CouponError('CustomerNotFound');
 
-  const created = yield* stores.customer.insert({
+  const registration = {
     org: org.orgId,
     mobile: ref.mobile ?? null,
     email: ref.email ?? null,
@@ -131,10 +139,22 @@ export function* resolveCustomer(
     firstName: options.firstName ?? null,
     lastName: options.lastName ?? null,
     now: options.now,
-  });
-  if (created) {
-    yield* attachCard(stores, org.orgId, ref, found, created, options.now, true);
-    return { customer: created, created: true };
+  };
+  if (options.alongside?.length) {
+    const [created, ...alongside] = (yield* readBatch([
+      stores.customer.readInsert(registration),
+      ...options.alongside,
+    ] as never)) as unknown as [Customer | undefined, ...unknown[]];
+    if (created) {
+      yield* attachCard(stores, org.orgId, ref, found, created, options.now, true);
+      return { customer: created, created: true, alongside };
+    }
+  } else {
+    const created = yield* stores.customer.insert(registration);
+    if (created) {
+      yield* attachCard(stores, org.orgId, ref, found, created, options.now, true);
+      return { customer: created, created: true };
+    }
   }
   // Nothing inserted: a concurrent registration committed first (PostgreSQL's insert waited for it), so
   // reading again sees it. The pick refuses (721) when the identifiers now name different customers.

@@ -7,10 +7,17 @@ import { CouponError, type CouponErrorName } from '../domain/errors.js';
 import { decideIssue, isCouponUsable, MAX_BULK_SERIES, MAX_MULTIPLE_ISSUE } from '../domain/issuance.js';
 import { DAY_MS } from '../domain/clock.js';
 import type { OrgSettings, Principal } from '../domain/principal.js';
-import { UNLIMITED, type CodeFormat, type Series, type SeriesCounters } from '../domain/series.js';
+import {
+  UNLIMITED,
+  type CodeFormat,
+  type CustomerSeriesCounts,
+  type Series,
+  type SeriesCounters,
+} from '../domain/series.js';
 import { RetryConflict, type Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import { resolveCustomer } from './customers.js';
+import { issuePrefetchReads, readIssueState, type IssuePrefetch } from './issue-reads.js';
 import type { AnswerInWork, StorageDeps } from './deps.js';
 import type { Metrics } from './metrics.js';
 import { enqueueIssueSms } from './notifications.js';
@@ -64,23 +71,39 @@ export function* issueToCustomer(
   seriesId: number,
   now: number,
   options: IssueOptions,
+  /** PostgreSQL, a customer registered by this transaction: what was read with the registration. */
+  prefetch?: IssuePrefetch,
 ): Script<IssueOutcome> {
   const orgId = org.orgId;
-  yield* stores.customer.lock(orgId, customer.id);
-  const series = yield* stores.series.find(orgId, seriesId);
-  if (!series) return { kind: 'refused', reason: 'SeriesNotFound', detail: String(seriesId) };
+  let series: Series | undefined;
+  let counters: SeriesCounters;
+  let history: CustomerSeriesCounts;
+  let mine: Coupon[];
+  let couponId: number | undefined;
+  let held: number[];
+  if (stores.batching) {
+    const state = yield* readIssueState(stores, orgId, customer.id, seriesId, prefetch);
+    ({ series, counters, history, couponId } = state);
+    if (!series) return { kind: 'refused', reason: 'SeriesNotFound', detail: String(seriesId) };
+    mine = series.isMultipleVouchersPerUserAllowed ? [] : state.mine;
+    held = prefetch ? [] : yield* stores.coupon.heldSeries(orgId, customer.id, series.exclusiveSeriesIds);
+  } else {
+    yield* stores.customer.lock(orgId, customer.id);
+    series = yield* stores.series.find(orgId, seriesId);
+    if (!series) return { kind: 'refused', reason: 'SeriesNotFound', detail: String(seriesId) };
 
-  if (series.maxCreate !== UNLIMITED) {
-    // Lock order (docs/architecture.md): the customer's series row before the series counter, as redeem.
-    yield* stores.customerSeries.lock(orgId, customer.id, series.id);
-    yield* stores.counter.lockForLimit(orgId, series.id);
+    if (series.maxCreate !== UNLIMITED) {
+      // Lock order (docs/architecture.md): the customer's series row before the series counter, as redeem.
+      yield* stores.customerSeries.lock(orgId, customer.id, series.id);
+      yield* stores.counter.lockForLimit(orgId, series.id);
+    }
+    counters = yield* stores.counter.counters(orgId, series.id);
+    history = yield* stores.customerSeries.find(orgId, customer.id, series.id);
+    held = yield* stores.coupon.heldSeries(orgId, customer.id, series.exclusiveSeriesIds);
+    mine = series.isMultipleVouchersPerUserAllowed
+      ? []
+      : yield* stores.coupon.customerCoupons(orgId, customer.id, series.id);
   }
-  const counters = yield* stores.counter.counters(orgId, series.id);
-  const history = yield* stores.customerSeries.find(orgId, customer.id, series.id);
-  const held = yield* stores.coupon.heldSeries(orgId, customer.id, series.exclusiveSeriesIds);
-  const mine = series.isMultipleVouchersPerUserAllowed
-    ? []
-    : yield* stores.coupon.customerCoupons(orgId, customer.id, series.id);
   const decision = decideIssue({
     series,
     counters: { numIssued: counters.numIssued, poolAvailable: counters.numUploadedNonIssued },
@@ -145,6 +168,13 @@ export function* issueToCustomer(
       origin: 'generic',
     });
   }
+  if (!coupon && couponId !== undefined) {
+    // PostgreSQL: a fresh code under an id taken beforehand, not waited for; a clash runs the script again.
+    coupon = yield* stores.coupon.insertWithId(
+      { ...base, code: nextCode(series.code), generic: 0, origin: 'generated' },
+      couponId,
+    );
+  }
   for (let attempt = 0; !coupon && attempt < CODE_ATTEMPTS; attempt++) {
     coupon = yield* stores.coupon.insert({
       ...base,
@@ -158,7 +188,8 @@ export function* issueToCustomer(
   // Guarded writes: the limits are conditions of the statements themselves.
   const perCustomer = series.isMultipleVouchersPerUserAllowed ? series.maxVouchersPerUser : 1;
   const minGap = series.minDaysBetweenVouchers > 0 ? series.minDaysBetweenVouchers * DAY_MS : 0;
-  const counted = yield* stores.customerSeries.addIssueWithinLimits({
+  // Each throws RetryConflict when its guard changes no row (on PostgreSQL, at the COMMIT's round trip).
+  yield* stores.customerSeries.addIssueGuarded({
     org: orgId,
     customer: customer.id,
     series: series.id,
@@ -166,8 +197,7 @@ export function* issueToCustomer(
     limit: perCustomer,
     minGap,
   });
-  if (!counted) throw new RetryConflict('per-customer issue limit');
-  const inSeries = yield* stores.counter.addIssuesWithinMaxCreate({
+  yield* stores.counter.addIssuesWithinMaxCreateGuarded({
     org: orgId,
     series: series.id,
     version: series.configVersion,
@@ -175,7 +205,6 @@ export function* issueToCustomer(
     fromPool: fromPool ? 1 : 0,
     maxCreate: series.maxCreate,
   });
-  if (!inSeries) throw new RetryConflict('series counter');
   yield* stores.event.add({
     org: orgId,
     coupon: coupon.id,
@@ -221,12 +250,22 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
       const t = now();
       const result = await engine.run(
         function* () {
-          const { customer } = yield* resolveCustomer(stores, p.org, ref, {
+          const prefetch = issuePrefetchReads(stores, p.orgId, seriesId);
+          const { customer, alongside } = yield* resolveCustomer(stores, p.org, ref, {
             register: true,
             now: t,
             ...names,
+            ...(prefetch ? { alongside: prefetch.reads } : {}),
           });
-          const outcome = yield* issueToCustomer(stores, p.org, customer, seriesId, t, optionsFor(p));
+          const outcome = yield* issueToCustomer(
+            stores,
+            p.org,
+            customer,
+            seriesId,
+            t,
+            optionsFor(p),
+            prefetch?.of(alongside),
+          );
           const done = { customer, outcome };
           if (answer) yield* answer(done);
           return done;

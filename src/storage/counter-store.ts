@@ -5,7 +5,18 @@ import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import { UNLIMITED, type SeriesCounters } from '../domain/series.js';
 import type { Engine } from './database.js';
-import { adhoc, all, one, prepare, rows, write, type Params, type Script } from './script.js';
+import {
+  adhoc,
+  all,
+  guarded,
+  one,
+  prepare,
+  rows,
+  write,
+  type Params,
+  type Read,
+  type Script,
+} from './script.js';
 import { greatest, int } from './sql.js';
 
 /** Counter slots per series. More slots spread unlimited writers further; readers sum them all. */
@@ -213,6 +224,13 @@ export function createCounterStore(engine: Engine) {
     *create(org: number, series: number): Script<void> {
       yield* write(insertSlots, { org, series });
     },
+    /** `counters` as a read that can join a batch. */
+    readCounters(org: number, series: number): Read<SeriesCounters> {
+      return {
+        op: countersOne.bind({ org, series }),
+        map: (rows) => toCounters((rows as CounterSums[])[0]),
+      };
+    },
     *counters(org: number, series: number): Script<SeriesCounters> {
       return toCounters(yield* one(countersOne, { org, series }));
     },
@@ -272,17 +290,42 @@ export function createCounterStore(engine: Engine) {
       };
       return (yield* write(addIssues, params)) === 1;
     },
-    /** Adds a redemption; false when the configuration changed since `version` or `maxRedeem` is reached. */
+    /** The same as a guarded write (storage/script.ts): RetryConflict instead of false. */
+    *addIssuesWithinMaxCreateGuarded(p: {
+      org: number;
+      series: number;
+      version: number;
+      now: number;
+      fromPool: number;
+      maxCreate: number;
+      n?: number;
+    }): Script<void> {
+      const params = {
+        org: p.org,
+        series: p.series,
+        slot: slotFor(p.maxCreate),
+        version: p.version,
+        now: p.now,
+        pool: p.fromPool,
+        limit: p.maxCreate,
+        n: p.n ?? 1,
+      };
+      yield* guarded(addIssues, params, 'series counter');
+    },
+    /**
+     * Adds a redemption; RetryConflict when the configuration changed since `version` or `maxRedeem` is
+     * reached (a guarded write: storage/script.ts).
+     */
     *addRedemptionWithinMaxRedeem(p: {
       org: number;
       series: number;
       version: number;
       at: number;
       maxRedeem: number;
-    }): Script<boolean> {
+    }): Script<void> {
       const { org, series, version, at, maxRedeem } = p;
       const params = { org, series, slot: slotFor(maxRedeem), version, at, limit: maxRedeem };
-      return (yield* write(addRedemption, params)) === 1;
+      yield* guarded(addRedemption, params, 'series redemptions');
     },
     /** Takes back a redemption (a reactivation). */
     *removeRedemption(org: number, series: number): Script<void> {

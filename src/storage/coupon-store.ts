@@ -4,7 +4,19 @@ import { sql, type Selectable } from 'kysely';
 import type { Coupon, CouponOrigin } from '../domain/coupon.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
-import { adhoc, all, one, prepare, rows, write, type Params, type Script } from './script.js';
+import {
+  adhoc,
+  all,
+  blind,
+  guarded,
+  one,
+  prepare,
+  rows,
+  write,
+  type Params,
+  type Read,
+  type Script,
+} from './script.js';
 import { greatest, int } from './sql.js';
 import type { CouponTable } from './tables.js';
 
@@ -157,6 +169,29 @@ export function createCouponStore(engine: Engine) {
       .where('id', '=', p.id),
   );
 
+  /** The same with an id taken beforehand (PostgreSQL, `readNewId`); a code clash changes no row. */
+  const insertWithId = prepare((p: Params<NewCoupon & { id: number }>) =>
+    db
+      .insertInto('coupon')
+      .values({
+        id: p.id,
+        org_id: p.org,
+        series_id: p.series,
+        code: p.code,
+        is_generic: p.generic,
+        customer_id: p.customer,
+        issued_at: p.issuedAt,
+        valid_till: p.validTill,
+        origin: p.origin,
+        upload_job_id: p.uploadJob,
+        issued_by: p.by,
+        created_at: p.now,
+      })
+      .onConflict((oc) => oc.doNothing()),
+  );
+  const nextId = prepare(() =>
+    db.selectNoFrom(sql<number>`nextval(pg_get_serial_sequence('coupon', 'id'))`.as('id')),
+  );
   const byId = prepare((p: Params<{ org: number; id: number }>) =>
     db.selectFrom('coupon').selectAll().where('org_id', '=', p.org).where('id', '=', p.id),
   );
@@ -168,6 +203,16 @@ export function createCouponStore(engine: Engine) {
       .where('code', '=', p.code)
       .where('is_generic', '=', sql.lit(0)),
   );
+  /** The same, locked until commit (PostgreSQL). */
+  const byCodeForUpdate = prepare((p: Params<{ org: number; code: string }>) => {
+    const q = db
+      .selectFrom('coupon')
+      .selectAll()
+      .where('org_id', '=', p.org)
+      .where('code', '=', p.code)
+      .where('is_generic', '=', sql.lit(0));
+    return pg ? q.forUpdate() : q;
+  });
   const genericByCode = prepare((p: Params<{ org: number; code: string; customer: number }>) =>
     db
       .selectFrom('coupon')
@@ -219,6 +264,42 @@ export function createCouponStore(engine: Engine) {
       const row = yield* one(claimPool, p);
       return row && toCoupon(row);
     },
+    /** `customerCoupons` as a read that can join a batch. */
+    readCustomerCoupons(org: number, customer: number, series: number): Read<Coupon[]> {
+      return {
+        op: customerCoupons.bind({ org, customer, series }),
+        map: (rows) => (rows as CouponRow[]).map(toCoupon),
+      };
+    },
+    /** PostgreSQL: a coupon id from the table's sequence, as a read that can join a batch (for `insertWithId`). */
+    readNewId(): Read<number> | undefined {
+      return pg
+        ? { op: nextId.bind({}), map: (rows) => Number((rows as { id: number }[])[0]!.id) }
+        : undefined;
+    },
+    /**
+     * Inserts a coupon with an id taken by `readNewId`, without waiting for an answer (a guarded write,
+     * storage/script.ts): a code clash throws RetryConflict, and the script runs again with another code.
+     */
+    *insertWithId(c: NewCoupon, id: number): Script<Coupon> {
+      yield* guarded(insertWithId, { ...c, id }, 'coupon code');
+      return {
+        id,
+        orgId: c.org,
+        seriesId: c.series,
+        code: c.code,
+        isGeneric: c.generic === 1,
+        customerId: c.customer,
+        issuedAt: c.issuedAt,
+        validTill: c.validTill,
+        redemptionCount: 0,
+        lastRedeemedAt: null,
+        revokedAt: null,
+        heldUntil: null,
+        origin: c.origin,
+        createdAt: c.now,
+      };
+    },
     *customerCoupons(org: number, customer: number, series: number): Script<Coupon[]> {
       return (yield* all(customerCoupons, { org, customer, series })).map(toCoupon);
     },
@@ -249,9 +330,12 @@ export function createCouponStore(engine: Engine) {
       }
       return result;
     },
-    /** Takes one use; false when the coupon's count is no longer `expected` or it was revoked meanwhile. */
-    *addUseIfCountIs(org: number, id: number, expected: number, at: number): Script<boolean> {
-      return (yield* write(addUse, { org, id, expected, at })) === 1;
+    /**
+     * Takes one use; RetryConflict when the coupon's count is no longer `expected` or it was revoked
+     * meanwhile (a guarded write: on PostgreSQL it travels with the next statement, storage/script.ts).
+     */
+    *addUseIfCountIs(org: number, id: number, expected: number, at: number): Script<void> {
+      yield* guarded(addUse, { org, id, expected, at }, 'coupon use');
     },
     /** Gives a use back (a reactivation); false when the coupon had none. */
     *removeUse(org: number, id: number): Script<boolean> {
@@ -259,11 +343,21 @@ export function createCouponStore(engine: Engine) {
     },
     /** Notes that a hold reserves the coupon until `until` (holds are looked up only before that). */
     *markHeld(org: number, id: number, until: number): Script<void> {
-      yield* write(markHeld, { org, id, until });
+      yield* blind(markHeld, { org, id, until });
     },
     *find(org: number, id: number): Script<Coupon | undefined> {
       const row = yield* one(byId, { org, id });
       return row && toCoupon(row);
+    },
+    /** The coupon with this (not generic) code, as a read that can join a batch; locked with `lock` (PostgreSQL). */
+    readByCode(org: number, code: string, lock: boolean): Read<Coupon | undefined> {
+      return {
+        op: (lock ? byCodeForUpdate : byCode).bind({ org, code }),
+        map: (rows) => {
+          const row = (rows as CouponRow[])[0];
+          return row && toCoupon(row);
+        },
+      };
     },
     *findByCode(org: number, code: string): Script<Coupon | undefined> {
       const row = yield* one(byCode, { org, code });

@@ -3,7 +3,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { CustomerSeriesCounts } from '../domain/series.js';
 import type { Engine } from './database.js';
-import { one, prepare, write, type Params, type Script } from './script.js';
+import { guarded, one, prepare, write, type Params, type Read, type Script } from './script.js';
 import { greatest, int } from './sql.js';
 import type { CustomerSeriesTable } from './tables.js';
 
@@ -27,6 +27,43 @@ export function createCustomerSeriesStore(engine: Engine) {
       .where('org_id', '=', p.org)
       .where('customer_id', '=', p.customer)
       .where('series_id', '=', p.series),
+  );
+  /** The coupon with this (not generic) code. */
+  const couponOfCode = (p: Params<{ org: number; code: string }>) =>
+    db
+      .selectFrom('coupon')
+      .where('coupon.org_id', '=', p.org)
+      .where('coupon.code', '=', p.code)
+      .where('coupon.is_generic', '=', sql.lit(0));
+  const seriesOfCode = (p: Params<{ org: number; code: string }>) =>
+    couponOfCode(p).select('coupon.series_id');
+  /** The customer's row for the series of a code. */
+  const findOfCode = prepare((p: Params<{ org: number; customer: number; code: string }>) =>
+    db
+      .selectFrom('customer_series')
+      .selectAll()
+      .where('org_id', '=', p.org)
+      .where('customer_id', '=', p.customer)
+      .where('series_id', '=', seriesOfCode(p)),
+  );
+  /** The same row, created when missing and locked (PostgreSQL). */
+  const lockOfCode = prepare((p: Params<{ org: number; customer: number; code: string }>) =>
+    db
+      .insertInto('customer_series')
+      .columns(['org_id', 'customer_id', 'series_id'])
+      .expression(
+        couponOfCode(p).select([
+          'coupon.org_id',
+          sql<number>`cast(${p.customer} as bigint)`.as('customer_id'),
+          'coupon.series_id',
+        ]),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['org_id', 'customer_id', 'series_id'])
+          .doUpdateSet((eb) => ({ redeemed_count: eb.ref('customer_series.redeemed_count') })),
+      )
+      .returningAll(),
   );
   /** The row, locked (PostgreSQL): created when missing, so there is a row to lock. */
   const lock = prepare((p: Params<{ org: number; customer: number; series: number }>) =>
@@ -153,6 +190,34 @@ export function createCustomerSeriesStore(engine: Engine) {
         pg ? yield* one(lock, { org, customer, series }) : yield* one(find, { org, customer, series }),
       );
     },
+    /**
+     * `find` or `lock` for the series of the coupon with this (not generic) code, as a read that can join a
+     * batch (the coupon need not be read first).
+     */
+    readOfCode(org: number, customer: number, code: string, lock: boolean): Read<CustomerSeriesCounts> {
+      return {
+        op: (lock && pg ? lockOfCode : findOfCode).bind({ org, customer, code }),
+        map: (rows) => toCounts((rows as CustomerSeriesRow[])[0]),
+      };
+    },
+    /** `find` as a read that can join a batch. */
+    readFind(org: number, customer: number, series: number): Read<CustomerSeriesCounts> {
+      return {
+        op: find.bind({ org, customer, series }),
+        map: (rows) => toCounts((rows as CustomerSeriesRow[])[0]),
+      };
+    },
+    /** `addIssueWithinLimits` as a guarded write (storage/script.ts): RetryConflict instead of false. */
+    *addIssueGuarded(p: {
+      org: number;
+      customer: number;
+      series: number;
+      now: number;
+      limit: number;
+      minGap: number;
+    }): Script<void> {
+      yield* guarded(addIssue, p, 'per-customer issue limit');
+    },
     /** Counts an issue; false when `limit` (-1: none) is reached or the last issue is under `minGap` ms old. */
     *addIssueWithinLimits(p: {
       org: number;
@@ -171,8 +236,9 @@ export function createCustomerSeriesStore(engine: Engine) {
       series: number;
       expected: number;
       at: number;
-    }): Script<boolean> {
-      return (yield* one(addRedemption, p)) !== undefined;
+    }): Script<void> {
+      // RetryConflict when the count moved (a guarded write: storage/script.ts).
+      yield* guarded(addRedemption, p, 'customer redemptions');
     },
     /** Takes a redemption back (a reactivation); false when there was none to take. */
     *removeRedemption(org: number, customer: number, series: number): Script<boolean> {

@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely';
 import type { Customer } from '../domain/customer.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
-import { adhoc, one, rows, prepare, type Params, type Script } from './script.js';
+import { adhoc, one, rows, prepare, type Params, type Read, type Script } from './script.js';
 import type { CustomerTable } from './tables.js';
 
 type CustomerRow = Selectable<CustomerTable>;
@@ -122,6 +122,20 @@ export function createCustomerStore(engine: Engine) {
     *lock(org: number, id: number): Script<void> {
       // SQLite's BEGIN IMMEDIATE already holds the only write lock: nothing to do.
       if (engine.dialect === 'postgres') yield* one(lock, { org, id });
+    },
+    /** `lock` as a read that can join a batch (PostgreSQL; batches run there only). */
+    readLock(org: number, id: number): Read<void> {
+      return { op: lock.bind({ org, id }), map: () => undefined };
+    },
+    /** `insert` as a statement that can join a batch. */
+    readInsert(c: NewCustomer): Read<Customer | undefined> {
+      return {
+        op: insert.bind(c),
+        map: (rows) => {
+          const row = (rows as CustomerRow[])[0];
+          return row && toCustomer(row);
+        },
+      };
     },
     /** Inserts a customer; undefined when one of its identifiers already belongs to a customer. */
     *insert(c: NewCustomer): Script<Customer | undefined> {

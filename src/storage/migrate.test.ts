@@ -32,6 +32,7 @@ describe('migrateToLatest', () => {
   it('applies the migrations to a new database, then finds nothing pending', async () => {
     expect(await migrateToLatest(engine)).toEqual([
       '0001-schema',
+      '0010-pg-guard',
       '0020-files',
       '0021-throttle',
       '0040-customer-cards',

@@ -3,6 +3,7 @@
 import { DEFAULT_MIGRATION_TABLE, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Engine } from './database.js';
 import { schema0001 } from './migrations/0001-schema.js';
+import { pgGuard0010 } from './migrations/0010-pg-guard.js';
 import { files0020 } from './migrations/0020-files.js';
 import { throttle0021 } from './migrations/0021-throttle.js';
 import { customerCards0040 } from './migrations/0040-customer-cards.js';
@@ -10,6 +11,7 @@ import { customerCards0040 } from './migrations/0040-customer-cards.js';
 function migrations(engine: Engine): Record<string, Migration> {
   return {
     '0001-schema': schema0001(engine.dialect),
+    '0010-pg-guard': pgGuard0010(engine.dialect),
     '0020-files': files0020(engine.dialect),
     '0021-throttle': throttle0021(engine.dialect),
     '0040-customer-cards': customerCards0040(engine.dialect),

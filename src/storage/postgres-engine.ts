@@ -6,10 +6,14 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { MAX_ATTEMPTS, type DatabaseOptions, type Engine, type RunOptions } from './engine.js';
 import { RetryConflict, type Op, type Script } from './script.js';
+import { pipeline, type PipelineStatement } from './pg-pipeline.js';
 import { asCouponError, databaseUnavailable, describePgUrl, outcomeUnknown, pgFault } from './pg-faults.js';
 import type { Database } from './tables.js';
 
-const PG_RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock
+// serialization failure, deadlock, a deferred guard that changed no row (coupond_guard, migration 0010)
+const PG_RETRYABLE = new Set(['40001', '40P01', 'CPD01']);
+const BEGIN: Op = { sql: 'BEGIN', parameters: [], want: 'changes', prepared: false };
+const COMMIT: Op = { sql: 'COMMIT', parameters: [], want: 'changes', prepared: false };
 /**
  * Runs of one script on a fresh connection after a connection fault that came before its COMMIT was sent
  * (a pooled connection cut by a restart or pg_terminate_backend); then the caller gets 503.
@@ -117,13 +121,32 @@ export async function openPostgres(url: string, options: DatabaseOptions): Promi
     }
     return n;
   };
-  const exec = async (client: pg.PoolClient, op: Op): Promise<unknown> => {
-    const result = await client.query(
-      op.prepared
-        ? { name: nameFor(op.sql), text: op.sql, values: op.parameters as unknown[] }
-        : { text: op.sql, values: op.parameters as unknown[] },
-    );
-    return op.want === 'changes' ? (result.rowCount ?? 0) : result.rows;
+  /** The statement as sent: a deferred guard becomes a select that fails on the server when no row changed. */
+  const wireOf = (op: Op): PipelineStatement => {
+    let text = op.sql;
+    if (op.defer && op.defer !== 'blind') {
+      const returning = /\breturning\b/i.test(text) ? text : `${text} returning 1`;
+      const what = op.defer.guard.replace(/'/g, "''");
+      text = `with w as (${returning}) select coupond_guard(count(*), '${what}') from w`;
+    }
+    return { text, values: op.parameters, name: op.prepared ? nameFor(text) : undefined };
+  };
+  const answerOf = (op: Op, result: { rows: unknown[]; rowCount: number | null }): unknown =>
+    op.defer ? 1 : op.want === 'changes' ? (result.rowCount ?? 0) : result.rows;
+  /** Sends the statements in one round trip (pg-pipeline.ts) and answers each one's rows or changes. */
+  const send = async (client: pg.PoolClient, ops: readonly Op[]): Promise<unknown[]> => {
+    if (ops.length === 1 && !ops[0]!.defer) {
+      // One statement: pg's own query, the same single round trip.
+      const op = ops[0]!;
+      const result = await client.query(
+        op.prepared
+          ? { name: nameFor(op.sql), text: op.sql, values: op.parameters as unknown[] }
+          : { text: op.sql, values: op.parameters as unknown[] },
+      );
+      return [answerOf(op, result)];
+    }
+    const results = await pipeline(client, ops.map(wireOf));
+    return ops.map((op, i) => answerOf(op, results[i]!));
   };
   // Two different waits: for a connection to open (the pool's connectionTimeoutMillis, the acquire
   // timeout: short, so an unreachable server answers 503 fast), and for a busy pool to free one (a burst of
@@ -164,14 +187,29 @@ export async function openPostgres(url: string, options: DatabaseOptions): Promi
         let broken = false;
         let commitSent = false;
         try {
-          if (write) await client.query('BEGIN');
+          // Statements the script need not wait for (BEGIN, deferred writes) wait here for the next one that
+          // answers rows, and the last ones go with the COMMIT: a write script costs one round trip per
+          // read it waits for, plus one.
+          let queued: Op[] = write ? [BEGIN] : [];
           const gen = script();
           let step = gen.next();
-          while (!step.done) step = gen.next(await exec(client, step.value));
+          while (!step.done) {
+            const s = step.value;
+            if (!('batch' in s) && s.defer) {
+              queued.push(s);
+              step = gen.next(1);
+              continue;
+            }
+            const ops = [...queued, ...('batch' in s ? s.batch : [s])];
+            const n = queued.length;
+            queued = [];
+            const answers = await send(client, ops);
+            step = gen.next('batch' in s ? answers.slice(n) : answers[n]);
+          }
           if (write) {
             commitSent = true;
-            await client.query('COMMIT');
-          }
+            await send(client, [...queued, COMMIT]);
+          } else if (queued.length > 0) await send(client, queued);
           return step.value;
         } catch (e) {
           const fault = pgFault(e);

@@ -4,7 +4,8 @@ import type { Redemption } from '../domain/coupon.js';
 import { formatMoney, type Money } from '../domain/money.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
-import { all, one, prepare, write, type Params, type Script } from './script.js';
+import { sql } from 'kysely';
+import { all, blind, one, prepare, write, type Params, type Read, type Script } from './script.js';
 
 export interface NewRedemption {
   org: number;
@@ -83,6 +84,37 @@ export function createRedemptionStore(engine: Engine) {
           upload_job_id: p.uploadJob,
         })
         .returning('id'),
+  );
+
+  /** The same with an id taken beforehand (PostgreSQL, `readNewId`), so nobody waits for the answer. */
+  const insertWithId = prepare(
+    (
+      p: Params<
+        Omit<NewRedemption, 'bill' | 'discount'> & { id: number; bill: string | null; discount: string }
+      >,
+    ) =>
+      db.insertInto('redemption').values({
+        id: p.id,
+        org_id: p.org,
+        coupon_id: p.coupon,
+        series_id: p.series,
+        customer_id: p.customer,
+        transaction_number: p.billNumber,
+        bill_amount: p.bill,
+        discount_amount: p.discount,
+        till_id: p.till,
+        client_id: p.client,
+        redeemed_at: p.redeemedAt,
+        recorded_at: p.recordedAt,
+        hold_id: p.hold,
+        origin: p.origin,
+        bill_id: p.billId,
+        details: p.details,
+        upload_job_id: p.uploadJob,
+      }),
+  );
+  const nextId = prepare(() =>
+    db.selectNoFrom(sql<number>`nextval(pg_get_serial_sequence('redemption', 'id'))`.as('id')),
   );
 
   /** Active redemptions of a coupon: who redeemed it and on which bill (716, 747). */
@@ -182,13 +214,26 @@ export function createRedemptionStore(engine: Engine) {
       const row = { org, id: b.id, txn: b.billNumber, bill: b.bill, billId: b.billId, details: b.details };
       return (yield* write(setBill, row)) === 1;
     },
-    /** Records a redemption; answers its id. */
-    *insert(r: NewRedemption): Script<number> {
+    /**
+     * PostgreSQL: a redemption id taken from the table's sequence, as a read that can join a batch, so that
+     * `insert` need not wait for its answer; undefined on SQLite (there the insert answers at once).
+     */
+    readNewId(): Read<number> | undefined {
+      return pg
+        ? { op: nextId.bind({}), map: (rows) => Number((rows as { id: number }[])[0]!.id) }
+        : undefined;
+    },
+    /** Records a redemption, with the id taken by `readNewId` when there is one; answers its id. */
+    *insert(r: NewRedemption, id?: number): Script<number> {
       const row = {
         ...r,
         bill: r.bill === undefined ? null : formatMoney(r.bill),
         discount: formatMoney(r.discount),
       };
+      if (id !== undefined) {
+        yield* blind(insertWithId, { ...row, id });
+        return id;
+      }
       return Number((yield* one(insert, row))!.id);
     },
     /** Who redeemed a coupon (active redemptions only), and on which bill. */

@@ -13,9 +13,20 @@ export interface Op {
   readonly want: 'rows' | 'changes';
   /** Set for statements compiled once at start-up, so the driver can keep them prepared. */
   readonly prepared: boolean;
+  /**
+   * A write whose answer the script does not wait for (`guarded`, `blind` below): PostgreSQL sends it with
+   * the next statement that answers rows, or with the COMMIT, in one round trip. A guard's "no row
+   * changed" then fails on the server (coupond_guard, migration 0010), and the runner runs the script again.
+   */
+  readonly defer?: { guard: string } | 'blind';
 }
 
-export type Script<T> = Generator<Op, T, unknown>;
+/** Statements that do not depend on one another's answers: PostgreSQL sends them in one round trip. */
+export interface Batch {
+  readonly batch: readonly Op[];
+}
+
+export type Script<T> = Generator<Op | Batch, T, unknown>;
 
 /**
  * Thrown by a script when a guarded write found the world changed since it was read; the runner rolls
@@ -108,6 +119,38 @@ export function* one<P, R>(stmt: Statement<P, R>, params: P): Script<R | undefin
 
 export function* write<P, R>(stmt: Statement<P, R>, params: P): Script<number> {
   return (yield stmt.bind(params, 'changes')) as number;
+}
+
+/** A read that can join a batch: its statement, and how its answer becomes a value. */
+export interface Read<T> {
+  readonly op: Op;
+  readonly map: (answer: unknown) => T;
+}
+
+/** Runs independent reads in one batch (one round trip on PostgreSQL) and answers each one's value. */
+export function* readBatch<T extends readonly unknown[]>(reads: { [K in keyof T]: Read<T[K]> }): Script<T> {
+  const list = reads as readonly Read<unknown>[];
+  const answers = yield* batch(list.map((r) => r.op));
+  return list.map((r, i) => r.map(answers[i])) as unknown as T;
+}
+
+/** Runs independent statements (one round trip on PostgreSQL) and answers each one's rows or changes. */
+export function* batch(ops: readonly Op[]): Script<unknown[]> {
+  return (yield { batch: ops }) as unknown[];
+}
+
+/**
+ * A write that must change a row, else the world moved since the load: RetryConflict (the transaction runs
+ * again). On PostgreSQL it travels with the next statement or the COMMIT, and the server checks it.
+ */
+export function* guarded<P>(stmt: Statement<P, unknown>, params: P, what: string): Script<void> {
+  const changed = (yield { ...stmt.bind(params, 'changes'), defer: { guard: what } }) as number;
+  if (changed === 0) throw new RetryConflict(what);
+}
+
+/** A write whose answer nobody reads (an event row): on PostgreSQL it travels with the next statement. */
+export function* blind<P>(stmt: Statement<P, unknown>, params: P): Script<void> {
+  yield { ...stmt.bind(params, 'changes'), defer: 'blind' };
 }
 
 /** Runs a script that yields nothing further: lets plain values join a generator pipeline. */

@@ -11,7 +11,7 @@ import {
 import { formatMoney, moneyFromStorage } from '../domain/money.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
-import { adhoc, all, one, prepare, rows, type Params, type Script } from './script.js';
+import { adhoc, all, one, prepare, rows, type Params, type Read, type Script } from './script.js';
 import type { CounterStore } from './counter-store.js';
 import type { CouponSeriesTable } from './tables.js';
 
@@ -191,6 +191,21 @@ export function createSeriesStore(engine: Engine, counters: CounterStore) {
   const byId = prepare((p: Params<{ org: number; id: number }>) =>
     db.selectFrom('coupon_series').selectAll().where('org_id', '=', p.org).where('id', '=', p.id),
   );
+  /** The series of the coupon with this (not generic) code. */
+  const ofCode = prepare((p: Params<{ org: number; code: string }>) =>
+    db
+      .selectFrom('coupon_series')
+      .selectAll()
+      .where('org_id', '=', p.org)
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('coupon')
+          .select('coupon.series_id')
+          .where('coupon.org_id', '=', p.org)
+          .where('coupon.code', '=', p.code)
+          .where('coupon.is_generic', '=', sql.lit(0)),
+      ),
+  );
   const byIdForUpdate = prepare((p: Params<{ org: number; id: number }>) => {
     const q = db.selectFrom('coupon_series').selectAll().where('org_id', '=', p.org).where('id', '=', p.id);
     return pg ? q.forUpdate() : q;
@@ -284,6 +299,26 @@ export function createSeriesStore(engine: Engine, counters: CounterStore) {
         settled.set(key, { series, epoch, version: seen });
       }
       return series;
+    },
+    /** A series by id, as a read that can join a batch (PostgreSQL: no cache, as `find`). */
+    readFind(org: number, id: number): Read<Series | undefined> {
+      return {
+        op: byId.bind({ org, id }),
+        map: (rows) => {
+          const row = (rows as SeriesRow[])[0];
+          return row && cachedSeries(row);
+        },
+      };
+    },
+    /** The series of the coupon with this (not generic) code, as a read that can join a batch. */
+    readOfCode(org: number, code: string): Read<Series | undefined> {
+      return {
+        op: ofCode.bind({ org, code }),
+        map: (rows) => {
+          const row = (rows as SeriesRow[])[0];
+          return row && cachedSeries(row);
+        },
+      };
     },
     /** Reads a series and, on PostgreSQL, locks its row until commit. */
     *findForUpdate(org: number, id: number): Script<Series | undefined> {

@@ -12,7 +12,10 @@ import type { Database } from './tables.js';
 
 function drive<T>(script: Script<T>, exec: (op: Op) => unknown): T {
   let step = script.next();
-  while (!step.done) step = script.next(exec(step.value));
+  while (!step.done) {
+    const s = step.value;
+    step = script.next('batch' in s ? s.batch.map(exec) : exec(s));
+  }
   return step.value;
 }
 

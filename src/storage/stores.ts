@@ -26,6 +26,12 @@ import { createWalletStore } from './wallet-store.js';
 export function createStores(engine: Engine) {
   const counter = createCounterStore(engine);
   return {
+    /**
+     * Whether independent reads pay off in one batch (storage/script.ts `readBatch`): on PostgreSQL a batch
+     * is one round trip instead of one per read; SQLite answers each read in-process, and its caches (series)
+     * save reads a batch would make.
+     */
+    batching: engine.dialect === 'postgres',
     org: createOrgStore(engine),
     idempotency: createIdempotencyStore(engine),
     customer: createCustomerStore(engine),

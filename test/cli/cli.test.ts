@@ -244,7 +244,7 @@ describe('the administrative commands', () => {
     const first = await coupond(['migrate']);
     expect(first.status, first.stderr).toBe(0);
     expect(jsonLines(first.stdout)).toEqual([
-      { applied: ['0001-schema', '0020-files', '0021-throttle', '0040-customer-cards'] },
+      { applied: ['0001-schema', '0010-pg-guard', '0020-files', '0021-throttle', '0040-customer-cards'] },
     ]);
     const again = await coupond(['migrate']);
     expect(jsonLines(again.stdout)).toEqual([

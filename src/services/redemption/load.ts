@@ -16,8 +16,8 @@ import {
   type SeriesState,
 } from '../../domain/redemption.js';
 import type { CouponErrorName } from '../../domain/errors.js';
-import { UNLIMITED } from '../../domain/series.js';
-import type { Script } from '../../storage/script.js';
+import { UNLIMITED, type CustomerSeriesCounts, type Series } from '../../domain/series.js';
+import { readBatch, type Script } from '../../storage/script.js';
 import type { Stores } from '../../storage/stores.js';
 
 /** A coupon named in a request: by code, or by coupon id (the reference accepts either). */
@@ -26,6 +26,51 @@ export type CouponNamed = { code: string } | { couponId: number };
 export interface RedemptionLoad {
   items: RequestedCoupon[];
   state: RedemptionState;
+  /** Redemption ids taken for the write (PostgreSQL, with `newIds`); empty otherwise. */
+  newIds: number[];
+}
+
+/** What a batch read before the load found for a request naming one code (PostgreSQL). */
+interface Prefetched {
+  coupon: Coupon;
+  series: Series;
+  customerSeries: CustomerSeriesCounts;
+}
+
+/**
+ * PostgreSQL, a request naming one code: the coupon (locked with `lock`), its series, the customer's row
+ * of it and, with `newId`, a redemption id, in one round trip instead of four (docs/architecture.md
+ * "Round trips on PostgreSQL"). The load below then skips those reads; it finds nothing for a generic or
+ * unknown code, which the load then looks up as usual.
+ */
+function* prefetch(
+  stores: Stores,
+  org: number,
+  customerId: number,
+  named: readonly CouponNamed[],
+  lock: boolean,
+  newId: boolean,
+): Script<{ pre: Prefetched | undefined; newIds: number[] }> {
+  const only = named.length === 1 ? named[0]! : undefined;
+  const code = only && 'code' in only ? normaliseCode(only.code) : undefined;
+  if (!stores.batching || code === undefined) return { pre: undefined, newIds: [] };
+  const idRead = newId ? stores.redemption.readNewId() : undefined;
+  const reads = [
+    stores.coupon.readByCode(org, code, lock),
+    stores.series.readOfCode(org, code),
+    stores.customerSeries.readOfCode(org, customerId, code, lock),
+    ...(idRead ? [idRead] : []),
+  ] as const;
+  const [coupon, series, customerSeries, id] = (yield* readBatch(reads as never)) as unknown as [
+    Coupon | undefined,
+    Series | undefined,
+    CustomerSeriesCounts,
+    number | undefined,
+  ];
+  return {
+    pre: coupon && series ? { coupon, series, customerSeries } : undefined,
+    newIds: id === undefined ? [] : [id],
+  };
 }
 
 /** Finds the coupon each entry names (a generic code: the customer's own coupon of it). */
@@ -34,6 +79,7 @@ function* findNamed(
   org: number,
   customerId: number,
   named: readonly CouponNamed[],
+  pre: Prefetched | undefined,
 ): Script<RequestedCoupon[]> {
   const items: RequestedCoupon[] = [];
   for (const n of named) {
@@ -48,7 +94,8 @@ function* findNamed(
     let coupon: Coupon | undefined;
     let early: CouponErrorName | undefined;
     if (normalised !== undefined) {
-      coupon = yield* stores.coupon.findByCode(org, normalised);
+      coupon =
+        pre && pre.coupon.code === normalised ? pre.coupon : yield* stores.coupon.findByCode(org, normalised);
       if (!coupon) {
         const mine = yield* stores.coupon.findGeneric(org, normalised, customerId);
         // Whether the code is generic at all matters only when the customer holds none of its coupons.
@@ -79,21 +126,24 @@ export function* loadRedemption(
   org: number,
   customerId: number,
   named: readonly CouponNamed[],
-  options: { now: number; lock: boolean; checkout: Checkout },
+  options: { now: number; lock: boolean; checkout: Checkout; newIds?: boolean },
 ): Script<RedemptionLoad> {
   const { now, lock, checkout } = options;
-  const items = yield* findNamed(stores, org, customerId, named);
+  const { pre, newIds } = yield* prefetch(stores, org, customerId, named, lock, !!options.newIds);
+  const items = yield* findNamed(stores, org, customerId, named, pre);
 
   const coupons = new Map<number, Coupon>();
   for (const it of items) if (it.coupon) coupons.set(it.coupon.id, it.coupon);
-  if (lock) {
+  // A prefetched coupon was read under its lock already.
+  if (lock && !pre) {
     const locked = yield* stores.coupon.lockMany(org, [...coupons.keys()]);
     for (const [id, c] of locked) coupons.set(id, c);
   }
 
   const seriesIds = [...new Set([...coupons.values()].map((c) => c.seriesId))].sort((a, b) => a - b);
-  const seriesList =
-    seriesIds.length === 1
+  const seriesList = pre
+    ? [pre.series]
+    : seriesIds.length === 1
       ? [(yield* stores.series.find(org, seriesIds[0]!))!]
       : yield* stores.series.findMany(org, seriesIds);
   const series = new Map(seriesList.map((s) => [s.id, s]));
@@ -102,9 +152,12 @@ export function* loadRedemption(
   const seriesState = new Map<number, SeriesState>();
   for (const id of seriesIds) {
     const s = series.get(id)!;
-    const cs = lock
-      ? yield* stores.customerSeries.lock(org, customerId, id)
-      : yield* stores.customerSeries.find(org, customerId, id);
+    const cs =
+      pre && pre.series.id === id
+        ? pre.customerSeries
+        : lock
+          ? yield* stores.customerSeries.lock(org, customerId, id)
+          : yield* stores.customerSeries.find(org, customerId, id);
     // Other checkouts' holds of this customer count only against a per-customer limit.
     const perCustomerLimited = s.maxRedemptionsInSeriesPerUser !== UNLIMITED;
     customerSeries.set(id, {
@@ -152,5 +205,6 @@ export function* loadRedemption(
   return {
     items,
     state: { coupons: couponStates, series: seriesState, customerSeries, liveHolds },
+    newIds,
   };
 }

@@ -24,12 +24,17 @@ function* decide(
   customer: Customer,
   named: readonly CouponNamed[],
   checkout: Checkout,
-  options: { lock: boolean; atomic: boolean; now: number },
-): Script<RedemptionPlan> {
+  options: { lock: boolean; atomic: boolean; now: number; newIds?: boolean },
+): Script<RedemptionPlan & { newIds: number[] }> {
   const { lock, atomic, now } = options;
-  const loaded = yield* loadRedemption(stores, org.orgId, customer.id, named, { now, lock, checkout });
+  const loaded = yield* loadRedemption(stores, org.orgId, customer.id, named, {
+    now,
+    lock,
+    checkout,
+    newIds: !!options.newIds,
+  });
   const ctx = { ...checkout, customerId: customer.id, timezone: org.timezone };
-  return planRedemption(loaded.items, loaded.state, ctx, { atomic, now });
+  return { ...planRedemption(loaded.items, loaded.state, ctx, { atomic, now }), newIds: loaded.newIds };
 }
 
 /** Runs the checks for each coupon on its own and writes nothing (is_redeemable). */
@@ -59,8 +64,9 @@ export function* redeemCoupons(
     lock: true,
     atomic,
     now: recording.now,
+    newIds: true,
   });
-  yield* writeRedemptions(stores, plan, checkout, recording);
+  yield* writeRedemptions(stores, plan, checkout, recording, plan.newIds);
   return plan.outcomes;
 }
 

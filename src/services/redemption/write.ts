@@ -1,9 +1,11 @@
 // The write phase of the redemption pipeline: carries out a plan of domain/redemption.ts with guarded
 // statements, deciding nothing. A guard that changes no row means the world moved since the load; the
-// script throws RetryConflict and its transaction runs again from the load (docs/architecture.md).
+// script throws RetryConflict and its transaction runs again from the load (docs/architecture.md). Nothing
+// here waits for an answer it does not use: on PostgreSQL the guards, the rows and the events travel
+// together with the COMMIT, in one round trip (docs/architecture.md "Round trips on PostgreSQL").
 import { formatMoney } from '../../domain/money.js';
 import type { Checkout, RedemptionPlan } from '../../domain/redemption.js';
-import { RetryConflict, type Script } from '../../storage/script.js';
+import type { Script } from '../../storage/script.js';
 import type { Stores } from '../../storage/stores.js';
 
 /** Who records the redemptions, and when; an upload row adds its job, bill id and details. */
@@ -23,50 +25,51 @@ export function* writeRedemptions(
   plan: RedemptionPlan,
   checkout: Checkout,
   r: Recording,
+  /** Redemption ids taken during the load (PostgreSQL), used in order; the insert answers one otherwise. */
+  newIds: readonly number[] = [],
 ): Script<void> {
   const { org, customerId: customer, now } = r;
   const at = checkout.at;
+  const ids = [...newIds];
   for (const use of plan.uses) {
     const { coupon, series, discount } = use;
-    if (!(yield* stores.coupon.addUseIfCountIs(org, coupon.id, use.couponUsesBefore, at)))
-      throw new RetryConflict('coupon use');
-    const expected = use.customerUsesBefore;
-    if (
-      !(yield* stores.customerSeries.addRedemptionIfCountIs({
-        org,
-        customer,
-        series: series.id,
-        expected,
-        at,
-      }))
-    )
-      throw new RetryConflict('customer redemptions');
-    const counted = yield* stores.counter.addRedemptionWithinMaxRedeem({
+    // Each throws RetryConflict when its guard changes no row.
+    yield* stores.coupon.addUseIfCountIs(org, coupon.id, use.couponUsesBefore, at);
+    yield* stores.customerSeries.addRedemptionIfCountIs({
+      org,
+      customer,
+      series: series.id,
+      expected: use.customerUsesBefore,
+      at,
+    });
+    yield* stores.counter.addRedemptionWithinMaxRedeem({
       org,
       series: series.id,
       version: series.configVersion,
       at,
       maxRedeem: series.maxRedeem,
     });
-    if (!counted) throw new RetryConflict('series redemptions');
-    const redemptionId = yield* stores.redemption.insert({
-      org,
-      coupon: coupon.id,
-      series: series.id,
-      customer,
-      billNumber: checkout.billNumber,
-      bill: checkout.bill,
-      discount,
-      till: checkout.tillId,
-      client: r.clientId,
-      redeemedAt: at,
-      recordedAt: now,
-      hold: checkout.holdId,
-      origin: r.upload ? 'upload' : 'api',
-      billId: r.upload?.billId ?? null,
-      details: r.upload?.details ?? null,
-      uploadJob: r.upload?.jobId ?? null,
-    });
+    const redemptionId = yield* stores.redemption.insert(
+      {
+        org,
+        coupon: coupon.id,
+        series: series.id,
+        customer,
+        billNumber: checkout.billNumber,
+        bill: checkout.bill,
+        discount,
+        till: checkout.tillId,
+        client: r.clientId,
+        redeemedAt: at,
+        recordedAt: now,
+        hold: checkout.holdId,
+        origin: r.upload ? 'upload' : 'api',
+        billId: r.upload?.billId ?? null,
+        details: r.upload?.details ?? null,
+        uploadJob: r.upload?.jobId ?? null,
+      },
+      ids.shift(),
+    );
     use.outcome.redemptionId = redemptionId;
     yield* stores.event.add({
       org,

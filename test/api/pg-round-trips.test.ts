@@ -1,0 +1,85 @@
+// PostgreSQL round trips per call (docs/architecture.md "Round trips on PostgreSQL"), counted from outside:
+// a TCP proxy between the server and PostgreSQL counts the client's Sync and Query messages, each one a
+// wait for the server's ReadyForQuery. Warm calls only (the client's key is cached, statements prepared):
+// the count a busy till sees. On SQLite there is no network between coupond and its database: skipped.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { billSequence, createSeries, issueCoupon, mobileSequence, redeemBody } from '../support/factories.js';
+import { startPgProxy, type PgProxy } from '../support/pg-proxy.js';
+import { onPostgres, TEST_DATABASE_URL } from '../support/test-database.js';
+
+const mobile = mobileSequence(9_300_000_000);
+const bill = billSequence('RT');
+
+if (!onPostgres) {
+  describe('PostgreSQL round trips', () => {
+    it.skip('runs on PostgreSQL only (TEST_DATABASE_URL): SQLite has no round trips to count', () =>
+      undefined);
+  });
+} else {
+  describe('PostgreSQL round trips per call', () => {
+    let proxy: PgProxy;
+    let t: TestApp;
+    let seriesId: number;
+    beforeAll(async () => {
+      proxy = await startPgProxy(TEST_DATABASE_URL!);
+      t = await buildTestApp({ env: { DATABASE_URL: proxy.url } });
+      seriesId = (await createSeries(t, { description: 'round trips' })).id;
+    });
+    afterAll(async () => {
+      await t?.close();
+      await proxy?.close();
+    });
+
+    /** Round trips of the last of three calls (the first ones warm caches and prepared statements). */
+    const counted = async <P>(
+      prepare: () => Promise<P>,
+      call: (p: P) => Promise<{ status: number; body: any }>,
+      check: (body: any) => void,
+    ): Promise<number> => {
+      let trips = 0;
+      for (let i = 0; i < 3; i++) {
+        const p = await prepare();
+        proxy.reset();
+        const r = await call(p);
+        trips = proxy.count();
+        expect(r.status, JSON.stringify(r.body)).toBe(200);
+        check(r.body);
+        if (process.env.ROUND_TRIP_LOG) console.log(trips, proxy.statements());
+      }
+      return trips;
+    };
+    const issued = async () => {
+      const m = mobile();
+      return { m, code: (await issueCoupon(t, seriesId, { mobile: m })).code as string };
+    };
+
+    it('POST /v2/coupon/redeem, one code: at most 3', async () => {
+      const trips = await counted(
+        issued,
+        ({ m, code }) => t.post('/v2/coupon/redeem', redeemBody(m, [code], bill())),
+        (body) => expect(body.redemptionStatus.code, JSON.stringify(body)).toBe(700),
+      );
+      expect(trips).toBeLessThanOrEqual(3);
+    });
+
+    it('POST /v2/coupon/issue, new customer: at most 3', async () => {
+      const trips = await counted(
+        async () => mobile(),
+        (m) => t.post('/v2/coupon/issue', { seriesId, customer: { mobile: m } }),
+        (body) => expect(typeof body.code, JSON.stringify(body)).toBe('string'),
+      );
+      expect(trips).toBeLessThanOrEqual(3);
+    });
+
+    it('GET /v2/coupon/is_redeemable, one code: at most 2', async () => {
+      const trips = await counted(
+        issued,
+        ({ m, code }) => t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${code}`),
+        (body) =>
+          expect(body.redemptionStatus?.code ?? body.status?.code, JSON.stringify(body)).toBeDefined(),
+      );
+      expect(trips).toBeLessThanOrEqual(2);
+    });
+  });
+}
