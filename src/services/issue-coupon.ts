@@ -14,7 +14,7 @@ import {
   type Series,
   type SeriesCounters,
 } from '../domain/series.js';
-import { RetryConflict, type Script } from '../storage/script.js';
+import type { Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import { resolveCustomer } from './customers.js';
 import { issuePrefetchReads, readIssueState, type IssuePrefetch } from './issue-reads.js';
