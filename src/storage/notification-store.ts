@@ -191,6 +191,13 @@ export function createNotificationStore(engine: Engine) {
   const horizon = prepare(() =>
     db.selectNoFrom(sql<number>`(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint`.as('h')),
   );
+  /**
+   * The last transaction id given out before now: every transaction at or past the next one starts after
+   * this instant. (The horizon above is lower whenever another transaction is still open.)
+   */
+  const present = prepare(() =>
+    db.selectNoFrom(sql<number>`(pg_snapshot_xmax(pg_current_snapshot())::text)::bigint - 1`.as('h')),
+  );
   const eventsAfterId = prepare((p: Params<{ org: number; after: number; limit: number }>) =>
     db
       .selectFrom('coupon_event')
@@ -318,9 +325,12 @@ export function createNotificationStore(engine: Engine) {
       secret: string;
       now: number;
     }): Script<SubscriptionRow> {
-      // A new subscription starts at the present: events already written are not sent to it.
+      // A new subscription starts at the present: events already written are not sent to it. On
+      // PostgreSQL the cursor is the last transaction id given out, not the horizon: with any other
+      // transaction open the horizon lies below transactions that have already committed, and their
+      // events would go to the new subscription. Events of a transaction still open now are skipped too.
       const cursorId = Number((yield* one(lastEventId, { org: s.org }))?.id ?? 0);
-      const cursorTxid = pg ? Number((yield* one(horizon, {}))!.h) : 0;
+      const cursorTxid = pg ? Number((yield* one(present, {}))!.h) : 0;
       return (yield* one(insertSubscription, { ...s, cursorId, cursorTxid }))!;
     },
     *subscriptions(org: number): Script<SubscriptionRow[]> {
