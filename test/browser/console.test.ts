@@ -1,27 +1,21 @@
 // The admin console in a real browser (Debian's chromium) against a real server process: sign in, create a
 // series, watch its counter move, upload a CSV, redeem from the support panel, look up a customer.
 // Each page's screenshot is written to docs/screenshots/.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coupondArgs } from '../support/coupond-command.js';
 import { seriesBody } from '../support/factories.js';
-import { call, spawnServer, type ServerProcess } from '../support/spawn-server.js';
-import { browserTestsWanted, launchChromium, screenshot } from './browser.js';
+import { call, type ServerProcess } from '../support/spawn-server.js';
+import { browserTestsWanted, screenshot } from './browser.js';
+import { openConsoleSession, type ConsoleSession } from './console-session.js';
 
-const run = promisify(execFile);
 const TIMEZONE = 'Asia/Kolkata';
 /** Rows in the uploaded CSV: enough that the job takes a moment, few enough for a quick test. */
 const UPLOAD_ROWS = 2000;
 
 describe.skipIf(!browserTestsWanted)('admin console', () => {
-  let dataDir: string;
+  let session: ConsoleSession | undefined;
   let server: ServerProcess;
-  let browser: Browser;
   let page: Page;
   let key: string;
   let secret: string;
@@ -42,35 +36,11 @@ describe.skipIf(!browserTestsWanted)('admin console', () => {
     page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coupond-console-'));
-    const env = { ...process.env, COUPOND_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-    const created = await run(
-      process.execPath,
-      coupondArgs('org', 'create', '--name', 'Acme Retail', '--timezone', TIMEZONE),
-      { env },
-    );
-    const org = JSON.parse(created.stdout.trim().split('\n').pop()!) as { key: string; secret: string };
-    ({ key, secret } = org);
-    basic = `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`;
-    server = await spawnServer({ COUPOND_DATA_DIR: dataDir });
-    browser = await launchChromium();
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      acceptDownloads: true,
-    });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
-    });
+    session = await openConsoleSession('Acme Retail', TIMEZONE, pageErrors);
+    ({ server, page, key, secret, basic } = session);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => session?.close());
 
   it('signs in with key and secret by keyboard, keeping the token in memory only', async () => {
     await page.goto(`${server.url}/console/`);

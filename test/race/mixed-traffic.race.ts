@@ -10,7 +10,8 @@ import { checkInvariants } from '../support/invariants.js';
 import { spawnServer, type ServerProcess } from '../support/spawn-server.js';
 import { dialectName } from '../support/test-database.js';
 import { runSeed, seeded } from './prng.js';
-import { createTraffic, newTally, WEIGHTS, type Kind } from './traffic.js';
+import { newTally } from './tally.js';
+import { createTraffic, WEIGHTS, type Kind } from './traffic.js';
 import { buildWorld, RACE_ENV, type World } from './world.js';
 
 const SECONDS = Number(process.env.RACE_SECONDS ?? 20);

@@ -2,6 +2,7 @@
 // processes, learning the coupons, redemptions and holds the answers name. Every answer is tallied by
 // operation, status and error code; what the clients were told is kept in a ledger to compare with the rows.
 import type { Random } from './prng.js';
+import { countAnswer, type Answer, type Tally } from './tally.js';
 import type { KnownCoupon, SeriesKey, World } from './world.js';
 
 export const WEIGHTS = {
@@ -23,44 +24,6 @@ export const WEIGHTS = {
 } as const;
 export type Kind = keyof typeof WEIGHTS;
 
-/** Statuses and codes that mean the client, not the race, is wrong (or the server failed). */
-const UNEXPECTED_STATUS = new Set([401, 403, 404, 409, 413, 415, 429]);
-
-export interface Ledger {
-  issued: Set<number>;
-  redeemed: Set<number>;
-  holds: Set<number>;
-  reactivated: Set<number>;
-  revoked: Set<string>;
-}
-
-export interface Tally {
-  byKind: Map<Kind, Map<string, number>>;
-  requests: number;
-  unexpected: string[];
-  ledger: Ledger;
-}
-
-export function newTally(): Tally {
-  return {
-    byKind: new Map(),
-    requests: 0,
-    unexpected: [],
-    ledger: {
-      issued: new Set(),
-      redeemed: new Set(),
-      holds: new Set(),
-      reactivated: new Set(),
-      revoked: new Set(),
-    },
-  };
-}
-
-interface Answer {
-  status: number;
-  body: any;
-}
-
 const ISSUE_SERIES: SeriesKey[] = [
   'capped',
   'onePerCustomer',
@@ -78,17 +41,7 @@ const ANY_USER: SeriesKey[] = ['perCoupon', 'multiUse'];
 export function createTraffic(world: World, servers: readonly string[], authorization: string, tally: Tally) {
   const seriesById = new Map(Object.entries(world.seriesIds).map(([k, id]) => [id, k as SeriesKey]));
 
-  function count(kind: Kind, r: Answer, what: string): void {
-    tally.requests++;
-    const codes = errorCodes(r.body);
-    const reason = codes[0] === 722 ? `:${firstReason(r.body)}` : '';
-    const label = r.status >= 400 ? `${r.status}/${codes[0] ?? '-'}${reason}` : String(r.status);
-    const m = tally.byKind.get(kind) ?? new Map<string, number>();
-    m.set(label, (m.get(label) ?? 0) + 1);
-    tally.byKind.set(kind, m);
-    if (r.status >= 500 || r.status === 0 || UNEXPECTED_STATUS.has(r.status) || codes.includes(629))
-      tally.unexpected.push(`${kind} ${what} → ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-  }
+  const count = (kind: Kind, r: Answer, what: string): void => countAnswer(tally, kind, r, what);
 
   async function send(random: Random, method: string, path: string, body?: unknown): Promise<Answer> {
     const url = `${random.pick(servers)}${path}`;
@@ -381,26 +334,4 @@ export function createTraffic(world: World, servers: readonly string[], authoriz
   }
 
   return { client };
-}
-
-/** The `reason` of the first error of an answer (the issuance refusals all share code 722). */
-function firstReason(body: any): string {
-  return String(body?.errors?.[0]?.reason ?? body?.response?.[0]?.errors?.[0]?.reason ?? '-');
-}
-
-/** Every error code of an answer, wherever its shape puts them. */
-export function errorCodes(body: unknown): number[] {
-  const out: number[] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (typeof v === 'object' && v !== null) {
-      const o = v as Record<string, unknown>;
-      if (Array.isArray(o.errors))
-        for (const e of o.errors)
-          if (typeof (e as { code?: unknown }).code === 'number') out.push((e as { code: number }).code);
-      for (const [k, x] of Object.entries(o)) if (k !== 'errors') walk(x);
-    }
-  };
-  walk(body);
-  return out;
 }

@@ -1,8 +1,10 @@
 // Helpers for upload tests: multipart bodies built by hand (app.inject takes a Buffer), polling a series'
 // upload jobs until they end, and downloading result files.
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { Reply, TestApp, TestClient } from './build-test-app.js';
+import { createSeries } from './factories.js';
 
 export interface FilePart {
   name?: string;
@@ -112,4 +114,41 @@ export async function download(
   // A job's errorFileUrl / successFileUrl is the download path; a bare name is the file's name alone.
   const r = await t.get(name.startsWith('/') ? name : `/coupon/api/v1/upload/files/${name}`, as);
   return { ...r, lines: r.status === 200 ? r.text.split('\n').filter((l) => l.length > 0) : [] };
+}
+
+/**
+ * The per-file setup of the upload tests (uploads*.test.ts), on the app `app()` answers once `beforeAll` has
+ * built it: fresh mobiles and codes, a series for uploads, its counters, the coupons a job wrote, and a codes
+ * upload run to its end.
+ */
+export function uploadKit(app: () => TestApp) {
+  let mobileSeq = 9_700_000_000;
+  const newMobile = () => String(++mobileSeq);
+  let codeSeq = 0;
+  const newCode = (prefix = 'UP') => `${prefix}${String(++codeSeq).padStart(6, '0')}`;
+
+  const series = (fields: Record<string, unknown> = {}, as: TestClient = app().client) =>
+    createSeries(app(), { description: 'upload test', discountValue: 10, ...fields }, as);
+
+  async function counters(seriesId: number): Promise<any> {
+    return (await app().get(`/v2/coupon/series?ids=${seriesId}`)).body.entity[0];
+  }
+
+  async function couponsOfJob(jobId: number): Promise<{ code: string; customer_id: number | null }[]> {
+    const r = await sql<{ code: string; customer_id: number | null }>`
+    select code, customer_id from coupon where upload_job_id = ${jobId} order by id`.execute(
+      app().app.engine.kysely,
+    );
+    return r.rows.map((x) => ({
+      code: x.code,
+      customer_id: x.customer_id === null ? null : Number(x.customer_id),
+    }));
+  }
+
+  async function runCodes(seriesId: number, csv: string, identifier = 'NOT_TAGGED', column = '0') {
+    const job = await uploadCodes(app(), seriesId, csv, identifier, column);
+    return waitForJob(app(), seriesId, job.jobId);
+  }
+
+  return { newMobile, newCode, series, counters, couponsOfJob, runCodes };
 }
