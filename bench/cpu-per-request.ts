@@ -10,8 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
 import pg from 'pg';
-import { buildApp } from '../src/app.js';
+import { buildApp, openContext } from '../src/app.js';
 import { configFrom } from '../src/config.js';
+import { registerHttp } from '../src/http/plugin.js';
+import { createHttpServer } from '../src/http/server.js';
+import { registerSlowClientBounds } from '../src/http/slow-clients.js';
 
 const CALLERS = 10;
 const args = process.argv.slice(2);
@@ -60,6 +63,49 @@ async function bare(): Promise<void> {
     await app.inject({ method: 'GET', url: '/bare' });
   });
   await app.close();
+}
+
+/**
+ * The global hook stack alone (issue 17 item 2: at most 1.5x the bare route): coupond's HTTP layer with one
+ * more route that names a scope and answers at once, so authentication and every global hook run and
+ * nothing else. Credentials are checked by the services as on every route (a cached principal).
+ */
+async function hookStack(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coupond-cpu-'));
+  const config = configFrom({
+    LOG_LEVEL: 'warn',
+    COUPOND_WORKER: 'off',
+    COUPOND_DATA_DIR: dir,
+    COUPOND_RATE_LIMIT_PER_MINUTE: '1000000000',
+  });
+  const context = await openContext(config);
+  const http = createHttpServer(config, context.logger);
+  try {
+    registerSlowClientBounds(http, config.http);
+    await registerHttp(http, context.services, {
+      version: 'bench',
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      authFailureLimit: config.authFailureLimit,
+    });
+    http.get('/bench/noop', { config: { scope: 'read' }, schema: { hide: true } }, async () => ({
+      ok: true,
+    }));
+    await http.ready();
+    const client = await context.services.orgs.createOrg({ name: 'bench', mobileCountryCode: null });
+    const authorization = `Basic ${Buffer.from(`${client.key}:${client.secret}`).toString('base64')}`;
+    await measure(
+      'sqlite: authenticated no-op route (hook stack)',
+      async () => {
+        const r = await http.inject({ method: 'GET', url: '/bench/noop', headers: { authorization } });
+        if (r.statusCode !== 200) throw new Error(`no-op: ${r.statusCode} ${r.body}`);
+      },
+      profile ? 'hook-stack' : undefined,
+    );
+  } finally {
+    await http.close();
+    await context.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function coupond(database: 'sqlite' | 'postgres', url?: string): Promise<void> {
@@ -124,5 +170,6 @@ async function coupond(database: 'sqlite' | 'postgres', url?: string): Promise<v
 }
 
 await bare();
+await hookStack();
 await coupond('sqlite');
 if (process.env.BENCH_DATABASE_URL) await coupond('postgres', process.env.BENCH_DATABASE_URL);

@@ -37,7 +37,7 @@ async function dropSchema(url: string, schema: string): Promise<void> {
 export async function startInstance(
   database: Database,
   name: string,
-  options: { hooks?: Hooks; keep?: boolean } = {},
+  options: { hooks?: Hooks; keep?: boolean; env?: Record<string, string> } = {},
 ): Promise<Instance> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `coupond-bench-${name}-`));
   const store: Store = { dataDir };
@@ -53,7 +53,7 @@ export async function startInstance(
   };
   try {
     const org = await createOrg(store);
-    const server = await startCoupond(store, options.hooks);
+    const server = await startCoupond(store, options.hooks, options.env);
     const seeder = openSeeder(store);
     return {
       name,

@@ -53,6 +53,30 @@ export function processTicks(pid: number): number {
   }
 }
 
+/**
+ * Ticks of a process and its live descendants (a `coupond serve` with COUPOND_PROCESSES > 1 is a primary
+ * and its workers), through /proc/<pid>/task/<tid>/children; the process alone where that is missing.
+ */
+export function processTreeTicks(pid: number): number {
+  let sum = processTicks(pid);
+  let tasks: string[] = [];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return sum;
+  }
+  for (const tid of tasks) {
+    let children = '';
+    try {
+      children = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const child of children.split(' ').filter(Boolean)) sum += processTreeTicks(Number(child));
+  }
+  return sum;
+}
+
 /** Ticks used by every process named `postgres` (the cluster the PostgreSQL runs talk to, and its other users). */
 function postgresTicks(): number {
   let sum = 0;
@@ -87,14 +111,14 @@ export interface CpuUse {
 export function measureCpu(serverPid: number | undefined, withPostgres: boolean): () => CpuUse {
   const t0 = process.hrtime.bigint();
   const m0 = machineTicks();
-  const s0 = serverPid ? processTicks(serverPid) : 0;
+  const s0 = serverPid ? processTreeTicks(serverPid) : 0;
   const l0 = processTicks(process.pid);
   const p0 = withPostgres ? postgresTicks() : 0;
   return () => {
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const m1 = machineTicks();
     const cores = (ticks: number) => Math.max(0, ticks / HZ / seconds);
-    const server = serverPid ? cores(processTicks(serverPid) - s0) : 0;
+    const server = serverPid ? cores(processTreeTicks(serverPid) - s0) : 0;
     const loadGenerator = cores(processTicks(process.pid) - l0);
     const postgres = withPostgres ? cores(postgresTicks() - p0) : 0;
     const busy = cores(m1.busy - m0.busy);

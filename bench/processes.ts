@@ -138,11 +138,19 @@ async function startHttp(args: string[], env: NodeJS.ProcessEnv, port: number, r
   return running;
 }
 
-/** Starts `coupond serve` (src/cli/main.ts) on the store; with hooks, preloads bench/server-hooks.ts. */
-export async function startCoupond(store: Store, hooks?: Hooks): Promise<Running> {
+/**
+ * Starts `coupond serve` (src/cli/main.ts) on the store; with hooks, preloads bench/server-hooks.ts; `extra`
+ * adds settings (the `processes` scenario's COUPOND_PROCESSES).
+ */
+export async function startCoupond(
+  store: Store,
+  hooks?: Hooks,
+  extra: Record<string, string> = {},
+): Promise<Running> {
   const port = await freePort();
   const args = ['--import', 'tsx', ...(hooks ? ['--import', './bench/server-hooks.ts'] : [])];
   const env = coupondEnv(store, {
+    ...extra,
     PORT: String(port),
     ...(hooks
       ? {

@@ -12,6 +12,8 @@ export interface Attempt {
 
 export interface ScenarioResult {
   name: string;
+  /** The request scenario a row measures when the name does not say (`processes-N`: is_redeemable, redeem). */
+  of?: string;
   database: DatabaseName;
   unit: 'req/s' | 'rows/s' | 'tx/s';
   /** Requests, rows or transactions per second. */

@@ -96,7 +96,8 @@ async function runDatabase(
       );
     }
     if (wants(o, 'scale')) results.push(...(await guarded('scale', db, () => runScale(o, pool, baseline))));
-    if (wants(o, 'processes')) results.push(...runProcesses(database));
+    if (wants(o, 'processes'))
+      results.push(...(await guarded('processes', db, () => runProcesses(o, database))));
   } finally {
     await pool.closeAll();
   }

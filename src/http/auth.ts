@@ -78,12 +78,15 @@ function basicKey(request: FastifyRequest): string | undefined {
 /** Authenticates every route that names a scope; failed authentications count as LoginGuard says. */
 export function registerAuth(app: FastifyInstance, auth: AuthService, guard: LoginGuard): void {
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request) => {
+  // A callback hook: unscoped routes (health, metrics, the console) pay no promise.
+  app.addHook('onRequest', (request, _reply, done) => {
     const scope = request.routeOptions.config?.scope;
-    if (!scope) return;
-    const principal = await guard(request, basicKey(request), () => authenticate(auth, request));
-    if (!principal.scopes.has(scope)) throw new CouponError('Forbidden', `needs scope ${scope}`);
-    request.principal = principal;
+    if (!scope) return done();
+    guard(request, basicKey(request), () => authenticate(auth, request)).then((principal) => {
+      if (!principal.scopes.has(scope)) return done(new CouponError('Forbidden', `needs scope ${scope}`));
+      request.principal = principal;
+      done();
+    }, done);
   });
 }
 

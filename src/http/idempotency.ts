@@ -13,39 +13,45 @@ import type { AnswerInWork } from '../services/deps.js';
 export function registerIdempotency(app: FastifyInstance, idempotency: IdempotencyService): void {
   app.decorateRequest('idempotency', null);
 
-  app.addHook('preHandler', async (request, reply) => {
-    if (request.method !== 'POST' || !request.principal) return;
-    if ((request.routeOptions.config?.idempotency ?? 'auto') !== 'auto') return;
+  // Callback hooks: only a POST with an Idempotency-Key pays a promise (issue 17: CPU per request).
+  app.addHook('preHandler', (request, reply, done) => {
+    if (request.method !== 'POST' || !request.principal) return done();
+    if ((request.routeOptions.config?.idempotency ?? 'auto') !== 'auto') return done();
     const key = request.headers['idempotency-key'];
-    if (typeof key !== 'string') return;
+    if (typeof key !== 'string') return done();
     const p = request.principal;
     const hash = requestHash(request.method, request.url, request.body);
-    const start = await idempotency.start(p.orgId, p.clientId, key, hash);
-    if (start.kind === 'replay') return sendReplay(reply, start);
-    request.idempotency = start.claim;
+    idempotency.start(p.orgId, p.clientId, key, hash).then((start) => {
+      // Answered here: the handler does not run (Fastify: a hook that sends does not call done).
+      if (start.kind === 'replay') return void sendReplay(reply, start);
+      request.idempotency = start.claim;
+      done();
+    }, done);
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const claim = request.idempotency;
-    if (!claim) return payload;
+    if (!claim) return done(null, payload);
     request.idempotency = null;
-    try {
-      const body =
-        typeof payload === 'string'
-          ? payload
-          : Buffer.isBuffer(payload)
-            ? payload.toString('utf8')
-            : JSON.stringify(payload ?? null);
-      await idempotency.finish(claim, reply.statusCode, body);
-    } catch (err) {
-      // The database went away after the answer was decided (docs/reliability.md): the answer stands (a
-      // thrown error here would turn it into a 500); a retry runs the work again or replays it if the work
-      // stored its answer in its own transaction.
-      request.log.warn({ err }, 'idempotency: the answer could not be recorded');
-    } finally {
-      idempotency.release(claim);
-    }
-    return payload;
+    const finish = async () => {
+      try {
+        const body =
+          typeof payload === 'string'
+            ? payload
+            : Buffer.isBuffer(payload)
+              ? payload.toString('utf8')
+              : JSON.stringify(payload ?? null);
+        await idempotency.finish(claim, reply.statusCode, body);
+      } catch (err) {
+        // The database went away after the answer was decided (docs/reliability.md): the answer stands (a
+        // thrown error here would turn it into a 500); a retry runs the work again or replays it if the work
+        // stored its answer in its own transaction.
+        request.log.warn({ err }, 'idempotency: the answer could not be recorded');
+      } finally {
+        idempotency.release(claim);
+      }
+    };
+    finish().then(() => done(null, payload), done);
   });
 }
 

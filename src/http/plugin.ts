@@ -3,13 +3,14 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { CouponError, invalid } from '../domain/errors.js';
+import { httpObserver } from '../services/metrics.js';
 import type { Services } from '../services/index.js';
 import { createLoginGuard, registerAuth } from './auth.js';
 import { registerErrorHandling } from './error-reply.js';
 import { registerIdempotency } from './idempotency.js';
 import { checkJsonDepth, checkWellFormed, inspectJson, refuseCoercedNumbers } from './json-input.js';
 import { registerOpenApi } from './openapi.js';
-import { registerProtection, type ProtectionOptions } from './protection.js';
+import { registerProtection, SECURITY_HEADERS, type ProtectionOptions } from './protection.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleRoutes } from './routes/console.js';
 import { couponRoutes } from './routes/coupons.js';
@@ -73,20 +74,23 @@ export async function registerHttp(
 
   // First of all hooks, so that every request, refused logins included, gets its id, metric and log line.
   const logRequests = ['info', 'debug', 'trace'].includes(app.log.level);
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks here and in auth.ts / idempotency.ts take a callback rather than being async: a promise per hook
+  // per request is measurable CPU (issue 17, BENCHMARKS.md "CPU per request").
+  app.addHook('onRequest', (request, reply, done) => {
     request.startedAt = process.hrtime.bigint();
     reply.header('x-request-id', request.id);
+    // Security headers (protection.ts): one precomputed set, on every answer, refusals included.
+    reply.headers(SECURITY_HEADERS);
     // PostgreSQL text cannot hold NUL: refuse it at the edge for every database (a %00 anywhere in the URL).
     if (request.url.includes('%00'))
-      throw new CouponError('InvalidInput', 'the URL contains a NUL character (%00)');
+      return done(new CouponError('InvalidInput', 'the URL contains a NUL character (%00)'));
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  const observe = httpObserver(services.metrics);
+  app.addHook('onResponse', (request, reply, done) => {
     const seconds = Number(process.hrtime.bigint() - (request.startedAt ?? process.hrtime.bigint())) / 1e9;
     const route = request.routeOptions.url ?? 'unmatched';
-    services.metrics.httpRequests.observe(
-      { method: request.method, route, status: String(reply.statusCode) },
-      seconds,
-    );
+    observe(request.method, route, reply.statusCode, seconds);
     if (logRequests) {
       // One summary line per request, none below info (benchmarks run at warn: pino's per-request cost is real).
       request.log.info(
@@ -94,6 +98,7 @@ export async function registerHttp(
         'request',
       );
     }
+    done();
   });
   app.decorateRequest('coercible', null);
   guardJson(app);
@@ -101,19 +106,25 @@ export async function registerHttp(
   // maximum (with strictNumbers its range checks skip non-finite numbers); in a JSON body it also turns
   // true/null into 1/0. Refuse all of those, and text that is not valid Unicode, before any handler (and before
   // the idempotency hash) sees them.
-  app.addHook('preHandler', async (request) => {
-    for (const [where, source] of [
-      ['query', request.query],
-      ['params', request.params],
-    ] as const) {
-      checkWellFormed(where, source);
-      if (!source || typeof source !== 'object') continue;
-      for (const [name, value] of Object.entries(source)) {
-        if (typeof value === 'number' && !Number.isFinite(value)) throw invalid(name, 'a finite number');
+  app.addHook('preHandler', (request, _reply, done) => {
+    try {
+      for (const [where, source] of [
+        ['query', request.query],
+        ['params', request.params],
+      ] as const) {
+        checkWellFormed(where, source);
+        if (!source || typeof source !== 'object') continue;
+        for (const name in source) {
+          const value = (source as Record<string, unknown>)[name];
+          if (typeof value === 'number' && !Number.isFinite(value)) throw invalid(name, 'a finite number');
+        }
       }
+      if (request.coercible && request.coercible.length > 0)
+        refuseCoercedNumbers(request.body, request.coercible);
+    } catch (e) {
+      return done(e as Error);
     }
-    if (request.coercible && request.coercible.length > 0)
-      refuseCoercedNumbers(request.body, request.coercible);
+    done();
   });
 
   registerErrorHandling(app);

@@ -10,6 +10,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { requestLoggerFactory } from './request-logger.js';
 import { serverOptions } from './slow-clients.js';
 import { wireError } from './wire/common.js';
 
@@ -25,6 +26,8 @@ export function createHttpServer(
     loggerInstance: logger,
     // http/plugin.ts writes one summary line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    // request.log's pino child is made when the request writes its first line (request-logger.ts).
+    childLoggerFactory: requestLoggerFactory,
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

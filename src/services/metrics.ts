@@ -41,3 +41,21 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Records one HTTP request in `httpRequests`. The labelled child of each method, route and status is looked
+ * up once and kept (prom-client otherwise hashes the label object on every observation); routes are the
+ * registered patterns ("unmatched" otherwise), so the set stays small.
+ */
+export function httpObserver(metrics: Metrics) {
+  const children = new Map<string, { observe(value: number): void }>();
+  return (method: string, route: string, status: number, seconds: number): void => {
+    const key = `${method} ${status} ${route}`;
+    let child = children.get(key);
+    if (!child) {
+      child = metrics.httpRequests.labels({ method, route, status: String(status) });
+      children.set(key, child);
+    }
+    child.observe(seconds);
+  };
+}
