@@ -3228,6 +3228,17 @@ export interface operations {
                 email?: string;
                 externalId?: string;
                 id?: string;
+                /** @description a card the customer holds */
+                cardNumber?: string;
+                /** @description a card the customer holds, by its external id */
+                cardExternalId?: string;
+                external_id?: string;
+                /** @description a card the customer holds */
+                card_number?: string;
+                /** @description a card the customer holds, by its external id */
+                card_external_id?: string;
+                /** @description LOWER, UPPER (default) or AS_IT_IS; the lookup ignores case */
+                coupon_code_case?: string;
                 /** @description repeat the parameter or separate values with commas */
                 code?: string[];
                 /** @description repeat the parameter or separate values with commas */
