@@ -65,6 +65,7 @@ async function redeemLines(
             holdId: null,
             allowPartial: true,
             tillId: p.tillId,
+            customFields: first.customFields,
           },
           inWork,
         ),
