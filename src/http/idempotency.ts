@@ -1,4 +1,4 @@
-// Idempotency-Key on every POST (docs/api.md §3): look up a stored answer before the handler, store the
+// Idempotency-Key on every POST and PUT (docs/api.md §3): look up a stored answer before the handler, store the
 // answer with the work (routes using `answerOnce`) or right after it (the others). See docs/architecture.md,
 // "Idempotency".
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -14,7 +14,7 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
   app.decorateRequest('idempotency', null);
 
   app.addHook('preHandler', async (request, reply) => {
-    if (request.method !== 'POST' || !request.principal) return;
+    if ((request.method !== 'POST' && request.method !== 'PUT') || !request.principal) return;
     if ((request.routeOptions.config?.idempotency ?? 'auto') !== 'auto') return;
     const key = request.headers['idempotency-key'];
     if (typeof key !== 'string') return;
