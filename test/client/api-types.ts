@@ -1443,6 +1443,8 @@ export interface components {
                 uploadJobStatuses: components["schemas"]["UploadJob"][];
                 fileName?: string;
             };
+            /** @description status reads, only when cut: ListTruncated (older jobs were left out) */
+            warnings?: unknown[];
         };
         /** RedeemedUploadJobs */
         RedeemedUploadJobs: {
@@ -1454,6 +1456,8 @@ export interface components {
                 redeemUploadJobStatuses: components["schemas"]["RedeemedUploadJob"][];
                 fileName?: string;
             };
+            /** @description status reads, only when cut: ListTruncated (older jobs were left out) */
+            warnings?: unknown[];
         };
         /** CodeUploadForm */
         CodeUploadForm: {
