@@ -110,18 +110,30 @@ const present = (v: unknown): boolean =>
 /**
  * Reads the identifiers of a `user`/`customer` object. Empty strings count as absent (docs/api.md §4); a
  * malformed identifier is 721. Returns an empty ref when nothing was given; callers decide if that is an error.
+ * The v1.1 spellings (`external_id`, `card_number`, `card_external_id`) are accepted everywhere too; the
+ * camelCase name wins when both are given (docs/api.md §4).
  */
 export function parseCustomerRef(
-  input: {
+  given: {
     id?: unknown;
     mobile?: unknown;
     email?: unknown;
     externalId?: unknown;
     cardNumber?: unknown;
     cardExternalId?: unknown;
+    external_id?: unknown;
+    card_number?: unknown;
+    card_external_id?: unknown;
   },
   countryCode: string | null,
 ): CustomerRef {
+  const either = (camel: unknown, snake: unknown): unknown => (present(camel) ? camel : snake);
+  const input = {
+    ...given,
+    externalId: either(given.externalId, given.external_id),
+    cardNumber: either(given.cardNumber, given.card_number),
+    cardExternalId: either(given.cardExternalId, given.card_external_id),
+  };
   const ref: CustomerRef = {};
   if (present(input.id)) {
     const id = parseCustomerId(input.id);

@@ -1,4 +1,4 @@
-// Idempotency-Key on every POST (docs/api.md §3): look up a stored answer before the handler, store the
+// Idempotency-Key on every POST and PUT (docs/api.md §3): look up a stored answer before the handler, store the
 // answer with the work (routes using `answerOnce`) or right after it (the others). See docs/architecture.md,
 // "Idempotency".
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -13,9 +13,9 @@ import type { AnswerInWork } from '../services/deps.js';
 export function registerIdempotency(app: FastifyInstance, idempotency: IdempotencyService): void {
   app.decorateRequest('idempotency', null);
 
-  // Callback hooks: only a POST with an Idempotency-Key pays a promise (issue 17: CPU per request).
+  // Callback hooks: only a POST or PUT with an Idempotency-Key pays a promise (issue 17: CPU per request).
   app.addHook('preHandler', (request, reply, done) => {
-    if (request.method !== 'POST' || !request.principal) return done();
+    if ((request.method !== 'POST' && request.method !== 'PUT') || !request.principal) return done();
     if ((request.routeOptions.config?.idempotency ?? 'auto') !== 'auto') return done();
     const key = request.headers['idempotency-key'];
     if (typeof key !== 'string') return done();

@@ -29,6 +29,8 @@ export interface RedeemInput {
   allowPartial: boolean;
   /** The redeeming till; the API client's till unless an upload names one. */
   tillId: string | null;
+  /** Custom fields kept on each redemption of the call (v1.1 `custom_fields`; docs/api.md §14). */
+  customFields?: Readonly<Record<string, string>>;
 }
 
 export interface RedeemResult {
@@ -156,6 +158,7 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
             clientId: p.clientId,
             actor: actorOf(p),
             now: t,
+            customFields: input.customFields,
           };
           const items = yield* redeemCoupons(
             stores,

@@ -315,11 +315,17 @@ export function createUploadService(deps: UploadDeps) {
     },
 
     /** The series' uploads of one kind, oldest first; an unknown series (or another org's) is 707. */
-    async list(p: Principal, seriesId: number, kind: UploadJob['kind']): Promise<UploadJob[]> {
+    /** The newest jobs, oldest first; `more` when older ones were left out (docs/api.md §10). */
+    async list(
+      p: Principal,
+      seriesId: number,
+      kind: UploadJob['kind'],
+    ): Promise<{ jobs: UploadJob[]; more: boolean; limit: number }> {
       return engine.run(function* () {
         const series = yield* stores.series.find(p.orgId, seriesId);
         if (!series) throw new CouponError('SeriesNotFound', String(seriesId));
-        return (yield* stores.upload.listBySeries(p.orgId, seriesId, kind)).map(toUploadJob);
+        const { rows, more, limit } = yield* stores.upload.listBySeries(p.orgId, seriesId, kind);
+        return { jobs: rows.map(toUploadJob), more, limit };
       });
     },
 

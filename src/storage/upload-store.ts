@@ -80,7 +80,7 @@ export function createUploadStore(engine: Engine) {
       .where('series_id', '=', p.series)
       .where('kind', '=', p.kind)
       .orderBy('id', 'desc')
-      .limit(LIST_LIMIT),
+      .limit(LIST_LIMIT + 1),
   );
 
   const begin = prepare(
@@ -158,9 +158,14 @@ export function createUploadStore(engine: Engine) {
     *find(org: number, id: number): Script<UploadJobRow | undefined> {
       return yield* one(byId, { org, id });
     },
-    /** The series' upload jobs of one kind, oldest first (at most the newest LIST_LIMIT). */
-    *listBySeries(org: number, series: number, kind: string): Script<UploadJobRow[]> {
-      return (yield* all(bySeries, { org, series, kind })).reverse();
+    /** The series' upload jobs of one kind, oldest first (at most the newest LIST_LIMIT; `more` when cut). */
+    *listBySeries(
+      org: number,
+      series: number,
+      kind: string,
+    ): Script<{ rows: UploadJobRow[]; more: boolean; limit: number }> {
+      const rows = yield* all(bySeries, { org, series, kind });
+      return { rows: rows.slice(0, LIST_LIMIT).reverse(), more: rows.length > LIST_LIMIT, limit: LIST_LIMIT };
     },
     /** Marks a job running and names its result files; undefined when it already ended. */
     *begin(

@@ -1443,6 +1443,8 @@ export interface components {
                 uploadJobStatuses: components["schemas"]["UploadJob"][];
                 fileName?: string;
             };
+            /** @description status reads, only when cut: ListTruncated (older jobs were left out) */
+            warnings?: unknown[];
         };
         /** RedeemedUploadJobs */
         RedeemedUploadJobs: {
@@ -1454,6 +1456,8 @@ export interface components {
                 redeemUploadJobStatuses: components["schemas"]["RedeemedUploadJob"][];
                 fileName?: string;
             };
+            /** @description status reads, only when cut: ListTruncated (older jobs were left out) */
+            warnings?: unknown[];
         };
         /** CodeUploadForm */
         CodeUploadForm: {
@@ -3228,6 +3232,17 @@ export interface operations {
                 email?: string;
                 externalId?: string;
                 id?: string;
+                /** @description a card the customer holds */
+                cardNumber?: string;
+                /** @description a card the customer holds, by its external id */
+                cardExternalId?: string;
+                external_id?: string;
+                /** @description a card the customer holds */
+                card_number?: string;
+                /** @description a card the customer holds, by its external id */
+                card_external_id?: string;
+                /** @description LOWER, UPPER (default) or AS_IT_IS; the lookup ignores case */
+                coupon_code_case?: string;
                 /** @description repeat the parameter or separate values with commas */
                 code?: string[];
                 /** @description repeat the parameter or separate values with commas */

@@ -34,6 +34,7 @@ import {
   type RedeemBodyIn,
 } from '../wire/redemption.js';
 import { detailFields } from '../wire/redemption-details.js';
+import { codeCase, CodeCaseQuery, CustomerQuery } from '../wire/v11/customer.js';
 import { toSeriesReply } from '../wire/series.js';
 
 const RedeemReply = Type.Object({
@@ -60,6 +61,14 @@ const CheckQuery = Type.Object({
   email: Type.Optional(Type.String()),
   externalId: Type.Optional(Type.String()),
   id: Type.Optional(Type.String()),
+  cardNumber: Type.Optional(Type.String({ description: 'a card the customer holds' })),
+  cardExternalId: Type.Optional(
+    Type.String({ description: 'a card the customer holds, by its external id' }),
+  ),
+  external_id: CustomerQuery.external_id,
+  card_number: CustomerQuery.card_number,
+  card_external_id: CustomerQuery.card_external_id,
+  ...CodeCaseQuery,
   code: Type.Optional(QueryList),
   couponId: Type.Optional(QueryList),
   details: Type.Optional(
@@ -139,10 +148,24 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
       const details = (q.details ?? 'false').toLowerCase();
       if (!['true', 'false', 'extended'].includes(details))
         throw new CouponError('InvalidInput', 'details: true, false or extended');
+      // Both spellings of the identifiers (v2 camelCase, v1.1 snake_case; docs/api.md §4).
       const ref = parseCustomerRef(
-        { id: q.id, mobile: q.mobile, email: q.email, externalId: q.externalId },
+        {
+          id: q.id,
+          mobile: q.mobile,
+          email: q.email,
+          externalId: q.externalId,
+          cardNumber: q.cardNumber,
+          cardExternalId: q.cardExternalId,
+          external_id: q.external_id,
+          card_number: q.card_number,
+          card_external_id: q.card_external_id,
+        },
         p.org.mobileCountryCode,
       );
+      // coupon_code_case as in the v1.1 calls (§14); without it the code shows as today.
+      const caseArg = q.coupon_code_case as string | undefined;
+      const cased = caseArg ? codeCase(caseArg) : (c: string) => c;
       const result = await services.redemption.check(p, {
         ref,
         codes,
@@ -158,7 +181,8 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
         configs = new Map(found.map((f) => [f.series.id, toSeriesReply(f.series, f.counters)]));
       }
       const redemption = result.items.map((o) => {
-        const item = toCheckedItem(o, { withDiscount: q.billAmount !== undefined });
+        const checked = toCheckedItem(o, { withDiscount: q.billAmount !== undefined });
+        const item = { ...checked, code: cased(checked.code) };
         if (!o.series || (details !== 'true' && details !== 'extended')) return item;
         const config = configs.get(o.series.id);
         return {

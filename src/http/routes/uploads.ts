@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest, LogLevel } from 'fastify';
-import { CouponError } from '../../domain/errors.js';
+import { CouponError, errorEntry } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
 import type { Services } from '../../services/index.js';
 import type { ReceivedFile, UploadJob, UploadService } from '../../services/uploads.js';
@@ -184,7 +184,14 @@ export async function uploadRoutes(app: FastifyInstance, services: Services): Pr
       async (request) => {
         const p = principalOf(request);
         const { seriesId } = request.params as { seriesId: number };
-        return toUploadReply(kind, p.orgId, seriesId, await uploads.list(p, seriesId, kind));
+        const { jobs, more, limit } = await uploads.list(p, seriesId, kind);
+        const answer = toUploadReply(kind, p.orgId, seriesId, jobs);
+        // A cut list says so (docs/api.md §10); an uncut one keeps the reference's keys exactly.
+        if (!more) return answer;
+        return {
+          ...answer,
+          warnings: [errorEntry('ListTruncated', `only the newest ${limit} uploads are shown`)],
+        };
       },
     );
   status('/coupon/api/v1/upload/getUploadStatus/:seriesId', 'codes', "The series' code uploads");

@@ -65,6 +65,11 @@ const envelope = <T extends Record<string, ReturnType<typeof Type.Array>>>(lists
       ...lists,
       fileName: Type.Optional(Type.String()),
     }),
+    warnings: Type.Optional(
+      Type.Array(Type.Unknown(), {
+        description: 'status reads, only when cut: ListTruncated (older jobs were left out)',
+      }),
+    ),
   });
 
 export const CodeUploadReply = envelope({ uploadJobStatuses: Type.Array(CodeJobStatus) });

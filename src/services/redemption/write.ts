@@ -17,6 +17,15 @@ export interface Recording {
   /** When coupond records it (the redemption itself happened at `checkout.at`). */
   now: number;
   upload?: { jobId: number; billId: string | null; details: string | null };
+  /** Custom fields of the request, kept in `details` as PUT /v2/coupon/redeem keeps them (services/redeem-update.ts). */
+  customFields?: Readonly<Record<string, string>> | undefined;
+}
+
+/** What a redemption row's `details` holds: an upload row's text, or the request's custom fields as JSON. */
+function detailsOf(r: Recording): string | null {
+  if (r.upload) return r.upload.details;
+  const fields = r.customFields ?? {};
+  return Object.keys(fields).length === 0 ? null : JSON.stringify({ customFields: fields });
 }
 
 /** Writes the planned redemptions: the coupon's use, the customer's and the series' counts, the row, the event. */
@@ -65,7 +74,7 @@ export function* writeRedemptions(
         hold: checkout.holdId,
         origin: r.upload ? 'upload' : 'api',
         billId: r.upload?.billId ?? null,
-        details: r.upload?.details ?? null,
+        details: detailsOf(r),
         uploadJob: r.upload?.jobId ?? null,
       },
       ids.shift(),

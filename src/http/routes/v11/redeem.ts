@@ -2,6 +2,7 @@
 // v2 redemption service (allowPartial), the coupons of one customer and bill in one call: the same rules,
 // limits, history, reactivation and webhooks as POST /v2/coupon/redeem.
 import type { FastifyInstance } from 'fastify';
+import { CouponError } from '../../../domain/errors.js';
 import type { Principal } from '../../../domain/principal.js';
 import type { AnswerInWork } from '../../../services/deps.js';
 import type { Services } from '../../../services/index.js';
@@ -43,8 +44,8 @@ async function redeemLines(
         outcomes[i] = { kind: 'decided', customer: result.customer, item: result.items[k]! };
       });
     };
-    // With one group the answer is stored in the redemption's own transaction (an Idempotency-Key replay
-    // never redeems twice); with several, the generic hook stores it after the last group.
+    // The answer is stored in the redemption's own transaction (an Idempotency-Key replay never redeems
+    // twice); a request with a key and several groups is refused before this (docs/api.md §14).
     const inWork: AnswerInWork<RedeemResult> | undefined =
       record && groups.length === 1
         ? function* (result) {
@@ -65,6 +66,7 @@ async function redeemLines(
             holdId: null,
             allowPartial: true,
             tillId: p.tillId,
+            customFields: first.customFields,
           },
           inWork,
         ),
@@ -105,6 +107,13 @@ export function v11RedeemRoutes(app: FastifyInstance, services: Services): void 
     async (request, reply) => {
       const p = principalOf(request);
       const lines = parseRedeemBody(request.body as { root: { coupon: unknown } }, p.org.mobileCountryCode);
+      // Several customers or bills are several transactions: a stored answer could not be atomic with all
+      // of them, so an Idempotency-Key is only taken for one customer and bill (docs/api.md §14).
+      if (request.idempotency && new Set(lines.map((l) => l.group)).size > 1)
+        throw new CouponError(
+          'InvalidInput',
+          'Idempotency-Key: a v1.1 redeem with a key takes one customer and one bill (send one request per bill)',
+        );
       return answerOnce<LineOutcome[]>(
         services.idempotency,
         request,

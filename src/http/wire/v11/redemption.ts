@@ -69,7 +69,9 @@ type Item = {
   id?: string | number;
   customer?: V11Identifiers;
   transaction?: { number?: unknown; amount?: unknown } | { number?: unknown; amount?: unknown }[];
+  custom_fields?: { field?: CustomField | CustomField[] };
 };
+type CustomField = { name?: unknown; value?: unknown };
 
 /** One coupon of the request, in service terms; the coupons of one customer and bill go in one service call. */
 export interface RedeemLine {
@@ -81,8 +83,21 @@ export interface RedeemLine {
   billNumber: string | null;
   /** The bill amount as the answer shows it ("1000.00"). */
   amountText: string | null;
-  /** Lines with the same group redeem together (same customer, same bill). */
+  /** `custom_fields.field[]` as name → value, kept on the line's redemption. */
+  customFields: Record<string, string>;
+  /** Lines with the same group redeem together (same customer, same bill, same custom fields). */
   group: string;
+}
+
+/** `custom_fields: {field: [{name, value}] | {name, value}}` as name → value; a field without a name is ignored. */
+function customFieldsOf(raw: Item['custom_fields']): Record<string, string> {
+  const f = raw?.field;
+  const fields = f === undefined ? [] : Array.isArray(f) ? f : [f];
+  return Object.fromEntries(
+    fields.flatMap((x) =>
+      x.name === undefined || String(x.name).trim() === '' ? [] : [[String(x.name), String(x.value ?? '')]],
+    ),
+  );
 }
 
 const amountText = (m: Money | undefined): string | null => {
@@ -114,6 +129,7 @@ export function parseRedeemBody(
     const number = t?.number === undefined || t.number === null ? '' : String(t.number).trim();
     if (number.length > 128) throw invalid(`root.coupon[${i}].transaction.number`, 'at most 128 characters');
     const billNumber = number === '' ? null : number;
+    const customFields = customFieldsOf(it.custom_fields);
     return {
       named,
       raw: 'code' in named ? named.code : String(named.couponId),
@@ -121,7 +137,8 @@ export function parseRedeemBody(
       bill,
       billNumber,
       amountText: amountText(bill),
-      group: JSON.stringify([ref, bill === undefined ? null : String(bill), billNumber]),
+      customFields,
+      group: JSON.stringify([ref, bill === undefined ? null : String(bill), billNumber, customFields]),
     };
   });
 }
