@@ -74,17 +74,18 @@ describe.skipIf(!onPostgres)('two servers sharing only the PostgreSQL database',
     // The in-process app shares the database too: it only reads the status, it runs no worker.
     const job = await waitForJob(t, seriesId, jobId, 'codes', 60_000);
     expect(job, b.output()).toMatchObject({ uploadStatus: 'FINISHED', actualRowCount: 4, errorCount: 1 });
+    // errorFileUrl / successFileUrl are the download paths (docs/api.md §10).
     for (const url of [job.successFileUrl, job.errorFileUrl]) {
-      expect(url).toBeTruthy();
-      const fromA = await get(a, `/coupon/api/v1/upload/files/${url}`);
-      const fromB = await get(b, `/coupon/api/v1/upload/files/${url}`);
+      expect(url).toMatch(/^\/coupon\/api\/v1\/upload\/files\//);
+      const fromA = await get(a, url);
+      const fromB = await get(b, url);
       expect(fromA.status, fromA.text).toBe(200);
       expect(fromB.status, fromB.text).toBe(200);
       expect(fromB.text).toBe(fromA.text);
     }
-    const success = await get(b, `/coupon/api/v1/upload/files/${job.successFileUrl}`);
+    const success = await get(b, job.successFileUrl);
     expect(success.text).toContain('FLEET0003');
-    const errors = await get(a, `/coupon/api/v1/upload/files/${job.errorFileUrl}`);
+    const errors = await get(a, job.errorFileUrl);
     expect(errors.text).toContain('not a code!');
   });
 
