@@ -1,4 +1,5 @@
 // Issuing routes (docs/api.md §6): single, bulk (one coupon per series) and multiple (several of one series).
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { parseCustomerRef, type Customer, type CustomerRef } from '../../domain/customer.js';
@@ -105,7 +106,8 @@ function batchStatus(failures: number, total: number): number {
   return failures === 0 ? 200 : failures < total ? 201 : 400;
 }
 
-export function issueRoutes(app: FastifyInstance, services: Services): void {
+export function issueRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/v2/coupon/issue',
     {
@@ -120,8 +122,8 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      checkSource((request.query as { source?: string }).source, false);
-      const body = request.body as { seriesId?: unknown; customer?: CustomerRefIn };
+      checkSource(request.query.source, false);
+      const body = request.body;
       const seriesId = parseSeriesId(body.seriesId);
       if (seriesId === undefined) throw new CouponError('SeriesIdMissing');
       const { ref, names } = customerOf(body.customer, p.org);
@@ -171,8 +173,8 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
     async (request, reply) => {
       const p = principalOf(request);
       // The later edition's sample sends no source (docs/api.md §6): absent is fine, a wrong one 777.
-      checkSource((request.query as { source?: string }).source, false);
-      const body = request.body as { seriesIds?: unknown[]; customer?: CustomerRefIn };
+      checkSource(request.query.source, false);
+      const body = request.body;
       const ids = (body.seriesIds ?? []).map((v) => parseSeriesId(v, 'seriesIds'));
       if (ids.length === 0 || ids.some((id) => id === undefined)) throw new CouponError('SeriesIdMissing');
       if (ids.length > MAX_BULK_SERIES)
@@ -224,12 +226,7 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const body = request.body as {
-        seriesIds?: unknown;
-        seriesId?: unknown;
-        count?: number;
-        customer?: CustomerRefIn;
-      };
+      const body = request.body;
       const seriesId =
         body.seriesIds !== undefined && body.seriesIds !== null && body.seriesIds !== ''
           ? parseSeriesId(body.seriesIds, 'seriesIds')

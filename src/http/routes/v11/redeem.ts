@@ -1,6 +1,7 @@
 // POST /v1.1/coupon/redeem (docs/api.md §14): each coupon of root.coupon[] is redeemed on its own through the
 // v2 redemption service (allowPartial), the coupons of one customer and bill in one call: the same rules,
 // limits, history, reactivation and webhooks as POST /v2/coupon/redeem.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../../../domain/principal.js';
 import type { AnswerInWork } from '../../../services/deps.js';
@@ -77,7 +78,8 @@ async function redeemLines(
   return outcomes;
 }
 
-export function v11RedeemRoutes(app: FastifyInstance, services: Services): void {
+export function v11RedeemRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/v1.1/coupon/redeem',
     {
@@ -104,7 +106,7 @@ export function v11RedeemRoutes(app: FastifyInstance, services: Services): void 
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const lines = parseRedeemBody(request.body as { root: { coupon: unknown } }, p.org.mobileCountryCode);
+      const lines = parseRedeemBody(request.body, p.org.mobileCountryCode);
       return answerOnce<LineOutcome[]>(
         services.idempotency,
         request,
