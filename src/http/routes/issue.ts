@@ -11,6 +11,7 @@ import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
 import { answerOnce } from '../idempotency.js';
 import { withErrors } from '../wire/common.js';
+import { refusal } from '../wire/refusal.js';
 import {
   BulkIssueBody,
   BulkItem,
@@ -97,7 +98,7 @@ function customerOf(
   return { ref: parseCustomerRef(raw, org.mobileCountryCode), names };
 }
 
-function refusal(outcome: Extract<IssueOutcome, { kind: 'refused' }>): ErrorEntry {
+function refusalEntry(outcome: Extract<IssueOutcome, { kind: 'refused' }>): ErrorEntry {
   return errorEntry(outcome.reason, outcome.detail);
 }
 
@@ -134,7 +135,7 @@ export function issueRoutes(fastify: FastifyInstance, services: Services): void 
         (record) => services.issuing.issue(p, seriesId, ref, names, record),
         ({ customer, outcome }) => {
           if (outcome.kind === 'refused')
-            return { status: 400, body: { errors: [refusal(outcome)], warnings: [] } };
+            return { status: 400, body: refusal('v2', outcome.reason, outcome.detail).body };
           const { redemptionCount, id, ...fields } = toIssuedCoupon(outcome.coupon, outcome.series);
           return {
             status: 200,
@@ -188,7 +189,7 @@ export function issueRoutes(fastify: FastifyInstance, services: Services): void 
         ({ outcomes }) => {
           const response = outcomes.map((o, i) =>
             o.kind === 'refused'
-              ? { entityId: ids[i]!, result: null, errors: [refusal(o)], warnings: [] }
+              ? { entityId: ids[i]!, result: null, errors: [refusalEntry(o)], warnings: [] }
               : {
                   entityId: o.series.id,
                   result: toIssuedCoupon(o.coupon, o.series),
@@ -247,7 +248,7 @@ export function issueRoutes(fastify: FastifyInstance, services: Services): void 
             const c = toIssuedCoupon(o.coupon, o.series);
             return [{ ...c, couponId: c.id, warnings: warningsOf(o) }];
           });
-          const errors = outcomes.flatMap((o) => (o.kind === 'refused' ? [refusal(o)] : []));
+          const errors = outcomes.flatMap((o) => (o.kind === 'refused' ? [refusalEntry(o)] : []));
           const issued = outcomes.find((o) => o.kind !== 'refused');
           return {
             status: batchStatus(errors.length, outcomes.length),
