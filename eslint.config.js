@@ -1,6 +1,7 @@
 // Flat ESLint config. The layer rule of docs/architecture.md is enforced by path with no-restricted-imports:
 // domain <- services <- {http, jobs, cli}; only services, jobs/worker.ts, app.ts and context.ts import storage,
-// and only storage knows rows: outside it nothing imports storage/tables.ts or a store's …Row type.
+// and only storage knows rows and counter slots: outside it nothing imports storage/tables.ts, a store's …Row
+// type or anything named for a slot; only src/http imports fastify.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -17,6 +18,11 @@ const noRows = {
   regex: '(^|/)storage/',
   importNamePattern: 'Row$',
   message: 'rows stay in storage: stores answer domain types',
+};
+const noSlots = {
+  regex: '(^|/)storage/',
+  importNamePattern: '[Ss]lot|SLOT',
+  message: 'only storage knows counter slots: storage/counter-store.ts chooses them',
 };
 /** Files that still use their store's rows; each moves off them when its store answers domain types. */
 const stillOnRows = [
@@ -91,6 +97,7 @@ export default tseslint.config(
             noHttp,
             noTables,
             noRows,
+            noSlots,
             layer('(^|/)(jobs|cli)(/|$)', 'services sit below jobs and cli'),
           ],
         },
@@ -107,6 +114,7 @@ export default tseslint.config(
             noFastify,
             noHttp,
             noTables,
+            noSlots,
             layer('(^|/)(jobs|cli)(/|$)', 'services sit below jobs and cli'),
           ],
         },
@@ -146,19 +154,19 @@ export default tseslint.config(
   {
     // The worker claims jobs from storage itself (docs/architecture.md "Jobs and uploads").
     files: ['src/jobs/worker.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [noFastify, noHttp, noTables] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [noFastify, noHttp, noTables, noSlots] }] },
   },
   {
     // The other files at the top of src/ (context, config) sit below HTTP too.
     files: ['src/*.ts'],
     ignores: ['src/app.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [noFastify] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [noFastify, noSlots] }] },
   },
   {
     // The composition root opens storage and composes the HTTP server (http/server.ts) with the context;
     // it handles no rows and, like everything outside src/http, does not import Fastify.
     files: ['src/app.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [noFastify, noTables, noRows] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [noFastify, noTables, noRows, noSlots] }] },
   },
   {
     files: ['src/cli/**/*.ts'],

@@ -1,9 +1,8 @@
 // The one place that turns errors into responses: CouponError → its catalogue status and wire body
 // (docs/api.md §3); validation → 629 naming the field; anything unexpected → 500 with the request id only.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CouponError, couponErrors, errorEntry, type CouponErrorName } from '../domain/errors.js';
-import { wireErrors } from './wire/common.js';
-import { v11Refusal } from './wire/v11/envelope.js';
+import { CouponError, type CouponErrorName } from '../domain/errors.js';
+import { refusal } from './wire/refusal.js';
 
 function send(
   request: FastifyRequest,
@@ -12,28 +11,8 @@ function send(
   detail?: string,
   details?: readonly string[],
 ) {
-  const spec = couponErrors[reason];
-  const entry = errorEntry(reason, detail);
-  const entries = details && details.length > 1 ? details.map((d) => errorEntry(reason, d)) : [entry];
-  if (request.routeOptions.config?.errorShape === 'upload') {
-    return reply
-      .code(spec.http)
-      .send({ success: false, status: spec.http, message: entry.message, errors: entries });
-  }
-  if (request.routeOptions.config?.errorShape === 'success') {
-    return reply.code(spec.http).send({ ...wireErrors(entries), success: false });
-  }
-  if (request.routeOptions.config?.errorShape === 'v11') {
-    return reply.code(spec.http).send(v11Refusal(reason, entry.message));
-  }
-  if (request.routeOptions.config?.errorShape === 'token') {
-    return reply.code(spec.http).send({ data: null, errors: entries });
-  }
-  if (request.routeOptions.config?.errorShape === 'oauth') {
-    const error = spec.http === 401 ? 'invalid_client' : 'invalid_request';
-    return reply.code(spec.http === 401 ? 401 : 400).send({ error, error_description: entry.message });
-  }
-  return reply.code(spec.http).send(wireErrors(entries));
+  const r = refusal(request.routeOptions.config?.errorShape ?? 'v2', reason, detail, details);
+  return reply.code(r.status).send(r.body);
 }
 
 function validationDetail(err: FastifyError): string {

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { requestLoggerFactory } from './request-logger.js';
 import { serverOptions } from './slow-clients.js';
-import { wireError } from './wire/common.js';
+import { refusal } from './wire/refusal.js';
 
 /** The HTTP server app.ts holds; Fastify's instance, named so that app.ts need not import Fastify. */
 export type HttpServer = FastifyInstance;
@@ -42,12 +42,9 @@ export function createHttpServer(
     },
     // A malformed URL (bad percent-encoding) fails before routing: answer it in the docs/errors.md shape too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
-      const body = wireError('InvalidInput', error.message);
-      if (request.url.startsWith('/coupon/api/v1/upload/')) {
-        reply
-          .code(400)
-          .send({ success: false, status: 400, message: body.errors[0]!.message, errors: body.errors });
-      } else reply.code(400).send(body);
+      const shape = request.url.startsWith('/coupon/api/v1/upload/') ? 'upload' : 'v2';
+      const r = refusal(shape, 'InvalidInput', error.message);
+      reply.code(r.status).send(r.body);
     },
   });
 }

@@ -4,8 +4,7 @@
 // a body still arriving when it runs out gets a 408 and the connection is closed.
 import { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { errorEntry } from '../domain/errors.js';
-import { wireErrors } from './wire/common.js';
+import { refusal } from './wire/refusal.js';
 
 export interface SlowClientOptions {
   requestTimeoutMs: number;
@@ -51,7 +50,7 @@ export function registerSlowClientBounds(app: FastifyInstance, o: SlowClientOpti
       if (raw.complete || socket.destroyed) return;
       request.log.warn({ ms: o.requestTimeoutMs }, 'request body too slow: connection closed');
       const body = JSON.stringify(
-        wireErrors([errorEntry('RequestTimeout', `nothing more within ${o.requestTimeoutMs} ms`)]),
+        refusal('v2', 'RequestTimeout', `nothing more within ${o.requestTimeoutMs} ms`).body,
       );
       socket.end(`${TIMED_OUT}${Buffer.byteLength(body)}\r\n\r\n${body}`, () => socket.destroy());
       setTimeout(() => socket.destroy(), 1000).unref();

@@ -1,45 +1,12 @@
-// Coupons (`coupon`): issuing (generated, generic and pool codes), finding, locking, using and giving back a
-// use, holding and revoking, and the listings of GET /v2/coupon.
-import { sql, type Selectable } from 'kysely';
+// Coupon writes (`coupon`): issuing (generated, generic and pool codes), locking, using and giving back a
+// use, holding and revoking. The reads (finding, listing) are in coupon-read-store.ts; the store offers both.
+import { sql } from 'kysely';
 import type { Coupon, CouponOrigin } from '../domain/coupon.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
-import {
-  adhoc,
-  all,
-  blind,
-  guarded,
-  one,
-  prepare,
-  rows,
-  write,
-  type Params,
-  type Read,
-  type Script,
-} from './script.js';
+import { blind, guarded, one, prepare, write, type Params, type Read, type Script } from './script.js';
 import { greatest, int } from './sql.js';
-import type { CouponTable } from './tables.js';
-
-export type CouponRow = Selectable<CouponTable>;
-
-export function toCoupon(r: CouponRow): Coupon {
-  return {
-    id: Number(r.id),
-    orgId: Number(r.org_id),
-    seriesId: Number(r.series_id),
-    code: r.code,
-    isGeneric: Number(r.is_generic) === 1,
-    customerId: r.customer_id === null ? null : Number(r.customer_id),
-    issuedAt: r.issued_at === null ? null : Number(r.issued_at),
-    validTill: r.valid_till,
-    redemptionCount: Number(r.redemption_count),
-    lastRedeemedAt: r.last_redeemed_at === null ? null : Number(r.last_redeemed_at),
-    revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
-    heldUntil: r.held_until === null ? null : Number(r.held_until),
-    origin: r.origin as CouponOrigin,
-    createdAt: Number(r.created_at),
-  };
-}
+import { createCouponReads, toCoupon } from './coupon-read-store.js';
 
 export interface NewCoupon {
   org: number;
@@ -113,17 +80,6 @@ export function createCouponStore(engine: Engine) {
     },
   );
 
-  const customerCoupons = prepare((p: Params<{ org: number; customer: number; series: number }>) =>
-    db
-      .selectFrom('coupon')
-      .selectAll()
-      .where('org_id', '=', p.org)
-      .where('customer_id', '=', p.customer)
-      .where('series_id', '=', p.series)
-      .orderBy('id', 'desc')
-      .limit(50),
-  );
-
   /** Re-reads a coupon under its row lock (PostgreSQL). */
   const lockOne = prepare((p: Params<{ org: number; id: number }>) => {
     const q = db.selectFrom('coupon').selectAll().where('org_id', '=', p.org).where('id', '=', p.id);
@@ -192,44 +148,6 @@ export function createCouponStore(engine: Engine) {
   const nextId = prepare(() =>
     db.selectNoFrom(sql<number>`nextval(pg_get_serial_sequence('coupon', 'id'))`.as('id')),
   );
-  const byId = prepare((p: Params<{ org: number; id: number }>) =>
-    db.selectFrom('coupon').selectAll().where('org_id', '=', p.org).where('id', '=', p.id),
-  );
-  const byCode = prepare((p: Params<{ org: number; code: string }>) =>
-    db
-      .selectFrom('coupon')
-      .selectAll()
-      .where('org_id', '=', p.org)
-      .where('code', '=', p.code)
-      .where('is_generic', '=', sql.lit(0)),
-  );
-  /** The same, locked until commit (PostgreSQL). */
-  const byCodeForUpdate = prepare((p: Params<{ org: number; code: string }>) => {
-    const q = db
-      .selectFrom('coupon')
-      .selectAll()
-      .where('org_id', '=', p.org)
-      .where('code', '=', p.code)
-      .where('is_generic', '=', sql.lit(0));
-    return pg ? q.forUpdate() : q;
-  });
-  const genericByCode = prepare((p: Params<{ org: number; code: string; customer: number }>) =>
-    db
-      .selectFrom('coupon')
-      .selectAll()
-      .where('org_id', '=', p.org)
-      .where('code', '=', p.code)
-      .where('is_generic', '=', sql.lit(1))
-      .where('customer_id', '=', p.customer)
-      .orderBy(sql`+id`, 'desc'),
-  );
-  const anyGeneric = prepare((p: Params<{ org: number; code: string }>) =>
-    db
-      .selectFrom('coupon_series')
-      .select('id')
-      .where('org_id', '=', p.org)
-      .where('generic_code', '=', p.code),
-  );
   // A revocation that waited for an issue holding the row (PostgreSQL) happened after it, even when its
   // clock was read first: it is never recorded before the issue it follows.
   const revoke = prepare((p: Params<{ org: number; id: number; now: number }>) =>
@@ -249,6 +167,7 @@ export function createCouponStore(engine: Engine) {
       .returningAll(),
   );
   return {
+    ...createCouponReads(engine),
     *insert(c: NewCoupon): Script<Coupon | undefined> {
       const row = yield* one(insert, c);
       return row && toCoupon(row);
@@ -263,13 +182,6 @@ export function createCouponStore(engine: Engine) {
     }): Script<Coupon | undefined> {
       const row = yield* one(claimPool, p);
       return row && toCoupon(row);
-    },
-    /** `customerCoupons` as a read that can join a batch. */
-    readCustomerCoupons(org: number, customer: number, series: number): Read<Coupon[]> {
-      return {
-        op: customerCoupons.bind({ org, customer, series }),
-        map: (rows) => (rows as CouponRow[]).map(toCoupon),
-      };
     },
     /** PostgreSQL: a coupon id from the table's sequence, as a read that can join a batch (for `insertWithId`). */
     readNewId(): Read<number> | undefined {
@@ -300,26 +212,6 @@ export function createCouponStore(engine: Engine) {
         createdAt: c.now,
       };
     },
-    *customerCoupons(org: number, customer: number, series: number): Script<Coupon[]> {
-      return (yield* all(customerCoupons, { org, customer, series })).map(toCoupon);
-    },
-    /** Series among `seriesIds` in which the customer holds a coupon that is not revoked. */
-    *heldSeries(org: number, customer: number, seriesIds: readonly number[]): Script<number[]> {
-      if (seriesIds.length === 0) return [];
-      const found = yield* rows<{ series_id: number }>(
-        adhoc(
-          db
-            .selectFrom('coupon')
-            .select('series_id')
-            .distinct()
-            .where('org_id', '=', org)
-            .where('customer_id', '=', customer)
-            .where('series_id', 'in', seriesIds)
-            .where('revoked_at', 'is', null),
-        ),
-      );
-      return found.map((r) => Number(r.series_id));
-    },
     /** Locks and re-reads coupons (PostgreSQL) in ascending id order; SQLite's writer lock already covers them. */
     *lockMany(org: number, ids: readonly number[]): Script<Map<number, Coupon>> {
       const result = new Map<number, Coupon>();
@@ -344,111 +236,6 @@ export function createCouponStore(engine: Engine) {
     /** Notes that a hold reserves the coupon until `until` (holds are looked up only before that). */
     *markHeld(org: number, id: number, until: number): Script<void> {
       yield* blind(markHeld, { org, id, until });
-    },
-    *find(org: number, id: number): Script<Coupon | undefined> {
-      const row = yield* one(byId, { org, id });
-      return row && toCoupon(row);
-    },
-    /** The coupon with this (not generic) code, as a read that can join a batch; locked with `lock` (PostgreSQL). */
-    readByCode(org: number, code: string, lock: boolean): Read<Coupon | undefined> {
-      return {
-        op: (lock ? byCodeForUpdate : byCode).bind({ org, code }),
-        map: (rows) => {
-          const row = (rows as CouponRow[])[0];
-          return row && toCoupon(row);
-        },
-      };
-    },
-    *findByCode(org: number, code: string): Script<Coupon | undefined> {
-      const row = yield* one(byCode, { org, code });
-      return row && toCoupon(row);
-    },
-    /** The customer's coupons of a GENERIC code, newest first. */
-    *findGeneric(org: number, code: string, customer: number): Script<Coupon[]> {
-      return (yield* all(genericByCode, { org, code, customer })).map(toCoupon);
-    },
-    *isGenericCode(org: number, code: string): Script<boolean> {
-      return (yield* one(anyGeneric, { org, code })) !== undefined;
-    },
-    *findManyById(org: number, ids: readonly number[]): Script<Coupon[]> {
-      if (ids.length === 0) return [];
-      const found = yield* rows<CouponRow>(
-        adhoc(
-          db.selectFrom('coupon').selectAll().where('org_id', '=', org).where('id', 'in', ids).orderBy('id'),
-        ),
-      );
-      return found.map(toCoupon);
-    },
-    /** One page of the coupons matching any of the filters (customers, ids, codes incl. generic), in id order. */
-    *findPage(
-      org: number,
-      f: { customers: readonly number[]; ids: readonly number[]; codes: readonly string[] },
-      limit: number,
-      offset: number,
-    ): Script<Coupon[]> {
-      // One select per filter, each through its own index, united; an OR of the filters made SQLite scan
-      // the whole org. Codes are spelled per index: both code indexes are partial (is_generic = 0 / = 1).
-      const parts = [
-        ...(f.customers.length
-          ? [
-              db
-                .selectFrom('coupon')
-                .select('id')
-                .where('org_id', '=', org)
-                .where('customer_id', 'in', f.customers),
-            ]
-          : []),
-        ...(f.ids.length
-          ? [db.selectFrom('coupon').select('id').where('org_id', '=', org).where('id', 'in', f.ids)]
-          : []),
-        ...(f.codes.length
-          ? [0, 1].map((generic) =>
-              db
-                .selectFrom('coupon')
-                .select('id')
-                .where('org_id', '=', org)
-                .where('is_generic', '=', sql.lit(generic))
-                .where('code', 'in', f.codes),
-            )
-          : []),
-      ];
-      if (parts.length === 0) return [];
-      const matching = parts.slice(1).reduce((u, q) => u.unionAll(q), parts[0]!);
-      const found = yield* rows<CouponRow>(
-        adhoc(
-          db
-            .selectFrom('coupon')
-            .selectAll()
-            .where('org_id', '=', org)
-            .where('id', 'in', matching)
-            .orderBy(sql`+id`)
-            .limit(limit)
-            .offset(offset),
-        ),
-      );
-      return found.map(toCoupon);
-    },
-    /** The codes among `codes` that some coupon of the org carries. */
-    *existingCodes(org: number, codes: readonly string[]): Script<string[]> {
-      if (codes.length === 0) return [];
-      const found = yield* rows<{ code: string }>(
-        adhoc(
-          db
-            .selectFrom('coupon')
-            .select('code')
-            .where('org_id', '=', org)
-            .where('is_generic', '=', sql.lit(0))
-            .where('code', 'in', codes)
-            .union(
-              db
-                .selectFrom('coupon_series')
-                .select((eb) => eb.fn.coalesce('generic_code', eb.val('')).as('code'))
-                .where('org_id', '=', org)
-                .where('generic_code', 'in', codes),
-            ),
-        ),
-      );
-      return found.map((r) => r.code);
     },
     /**
      * Revokes a coupon that has no active redemption, answering it as it is now (issued meanwhile or not);

@@ -1,7 +1,7 @@
 // A customer's wallet (GET /v2/customers/coupons, docs/api.md §6 "Wallet"): every coupon issued to one
 // customer, the redemptions of a page of them, and the tills of the clients that issued them.
 import type { Engine } from './database.js';
-import { toCoupon, type CouponRow } from './coupon-store.js';
+import { toCoupon, type CouponRow } from './coupon-read-store.js';
 import { adhoc, all, prepare, rows, type Params, type Script } from './script.js';
 import type { Coupon } from '../domain/coupon.js';
 

@@ -1,4 +1,5 @@
 // Token endpoints (docs/api.md §2): the reference family's token/generate and OAuth 2 client credentials.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { CouponError } from '../../domain/errors.js';
@@ -28,7 +29,8 @@ const OAuthReply = Type.Object({
 });
 const OAuthError = Type.Object({ error: Type.String(), error_description: Type.Optional(Type.String()) });
 
-export function authRoutes(app: FastifyInstance, services: Services, guard: LoginGuard): void {
+export function authRoutes(fastify: FastifyInstance, services: Services, guard: LoginGuard): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/v3/oauth/token/generate',
     {
@@ -41,7 +43,7 @@ export function authRoutes(app: FastifyInstance, services: Services, guard: Logi
       },
     },
     async (request) => {
-      const { key, secret } = request.body as { key: string; secret: string };
+      const { key, secret } = request.body;
       const token = await guard(request, key, () => services.auth.issueToken(key, secret));
       return { data: token, errors: null };
     },

@@ -1,4 +1,5 @@
 // PUT /v2/coupon/bulk/expiry: change coupons' expiry (docs/api.md §6 "Expiry").
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { parseCustomerRef } from '../../domain/customer.js';
@@ -7,7 +8,7 @@ import { inCase, parseCodeCase } from '../../domain/wallet.js';
 import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
 import { ErrorEntrySchema, withErrors } from '../wire/common.js';
-import { CustomerRefBody, parseSeriesId, type CustomerRefIn } from '../wire/coupon.js';
+import { CustomerRefBody, parseSeriesId } from '../wire/coupon.js';
 
 const ExpiryBody = Type.Object({
   couponSeriesId: Type.Optional(Type.Union([Type.Integer(), Type.String()])),
@@ -46,7 +47,8 @@ const ExpiryReply = Type.Object({
   success: Type.Boolean(),
 });
 
-export function couponExpiryRoutes(app: FastifyInstance, services: Services): void {
+export function couponExpiryRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.put(
     '/v2/coupon/bulk/expiry',
     {
@@ -65,15 +67,8 @@ export function couponExpiryRoutes(app: FastifyInstance, services: Services): vo
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const body = request.body as {
-        couponSeriesId?: number | string;
-        customer?: CustomerRefIn;
-        couponCodes?: { couponCode: string | number; expiryDate: string | number }[];
-      };
-      const codeCase = parseCodeCase(
-        (request.query as { couponCodeCase?: string }).couponCodeCase,
-        'couponCodeCase',
-      );
+      const body = request.body;
+      const codeCase = parseCodeCase(request.query.couponCodeCase, 'couponCodeCase');
       const customer = body.customer && parseCustomerRef(body.customer, p.org.mobileCountryCode);
       if (customer && Object.keys(customer).length === 0)
         throw invalid('customer', 'one of id, mobile, email, externalId');

@@ -1,4 +1,5 @@
 // Coupon reads (GET /v2/coupon), revocation (beyond) and history (beyond): docs/api.md §6 and §9.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { instantToWire } from '../../domain/clock.js';
@@ -19,13 +20,7 @@ import {
   splitList,
   withErrors,
 } from '../wire/common.js';
-import {
-  CouponDetails,
-  CustomerRefBody,
-  parseSeriesId,
-  toCouponDetails,
-  type CustomerRefIn,
-} from '../wire/coupon.js';
+import { CouponDetails, CustomerRefBody, parseSeriesId, toCouponDetails } from '../wire/coupon.js';
 
 const CouponQuery = Type.Object({
   issuedToIds: Type.Optional(QueryList),
@@ -88,14 +83,6 @@ const RevokeEntityReply = Type.Object({
   success: Type.Boolean(),
 });
 
-interface RevokeBodyIn {
-  couponSeriesId?: number | string;
-  couponCodes?: (string | number)[];
-  customer?: CustomerRefIn;
-  codes?: string[];
-  couponIds?: number[];
-}
-
 /** The later edition's answer: failures grouped by code, codes in the asked case. */
 function toRevokeEntity(result: RevokeResult, codeCase: CodeCase) {
   const groups = new Map<
@@ -153,7 +140,8 @@ function ids(values: string[] | undefined, field: string): number[] {
   ];
 }
 
-export function couponRoutes(app: FastifyInstance, services: Services): void {
+export function couponRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/v2/coupon',
     {
@@ -167,14 +155,7 @@ export function couponRoutes(app: FastifyInstance, services: Services): void {
       },
     },
     async (request) => {
-      const q = request.query as {
-        issuedToIds?: string[];
-        couponIds?: string[];
-        couponCodes?: string[];
-        limit?: number;
-        offset?: number;
-        coupon_code_case?: string;
-      };
+      const q = request.query;
       const codeCase = parseCodeCase(q.coupon_code_case, 'coupon_code_case');
       const filter = {
         issuedToIds: ids(q.issuedToIds, 'issuedToIds'),
@@ -228,11 +209,8 @@ export function couponRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const body = request.body as RevokeBodyIn;
-      const codeCase = parseCodeCase(
-        (request.query as { couponCodeCase?: string }).couponCodeCase,
-        'couponCodeCase',
-      );
+      const body = request.body;
+      const codeCase = parseCodeCase(request.query.couponCodeCase, 'couponCodeCase');
       const documented =
         body.couponCodes !== undefined || body.couponSeriesId !== undefined || body.customer !== undefined;
       const target: RevokeTarget = documented
@@ -294,7 +272,7 @@ export function couponRoutes(app: FastifyInstance, services: Services): void {
       },
     },
     async (request) => {
-      const { id } = request.params as { id: number };
+      const { id } = request.params;
       const events = await services.coupons.history(principalOf(request), id);
       return { events: events.map((e) => ({ ...e, at: instantToWire(e.at) })), warnings: [] };
     },

@@ -1,4 +1,5 @@
 // Customer routes (docs/api.md §4 beyond): register and look up.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ResolvedCustomer } from '../../services/customers.js';
 import type { Services } from '../../services/index.js';
@@ -15,7 +16,8 @@ import {
   toCustomerReply,
 } from '../wire/customer.js';
 
-export function customerRoutes(app: FastifyInstance, services: Services): void {
+export function customerRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/v2/customers',
     {
@@ -29,7 +31,7 @@ export function customerRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const org = principalOf(request).org;
-      const input = fromRegisterBody(request.body as RegisterBody);
+      const input = fromRegisterBody(request.body);
       return answerOnce<ResolvedCustomer>(
         services.idempotency,
         request,
@@ -56,10 +58,7 @@ export function customerRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const org = principalOf(request).org;
-      const customer = await services.customers.lookup(
-        org,
-        fromLookupQuery(request.query as LookupQuerySchema),
-      );
+      const customer = await services.customers.lookup(org, fromLookupQuery(request.query));
       return { customer: toCustomerReply(customer), warnings: [] };
     },
   );

@@ -1,4 +1,5 @@
 // Hold routes (docs/api.md §8): reserve coupons for one checkout, release a hold.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { errorEntry } from '../../domain/errors.js';
@@ -7,7 +8,6 @@ import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
 import { answerOnce } from '../idempotency.js';
 import { IdSchema, Warnings, withErrors } from '../wire/common.js';
-import type { CustomerRefIn } from '../wire/coupon.js';
 import {
   CheckedItem,
   customerOf,
@@ -25,7 +25,8 @@ const HoldReply = Type.Object({
   warnings: Warnings,
 });
 
-export function holdRoutes(app: FastifyInstance, services: Services): void {
+export function holdRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/v2/coupon/hold',
     {
@@ -40,13 +41,7 @@ export function holdRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const body = request.body as {
-        user?: CustomerRefIn;
-        codes: (string | number)[];
-        billAmount?: unknown;
-        ttlSeconds?: number;
-        transactionNumber?: unknown;
-      };
+      const body = request.body;
       const input = {
         ref: customerOf(body.user, p.org),
         codes: body.codes.map((c) => ({ code: String(c) })),
@@ -100,7 +95,7 @@ export function holdRoutes(app: FastifyInstance, services: Services): void {
       },
     },
     async (request) => {
-      const { holdId } = request.params as { holdId: number };
+      const { holdId } = request.params;
       return { ...(await services.holds.release(principalOf(request), holdId)), warnings: [] };
     },
   );

@@ -1,4 +1,5 @@
 // Issuing routes (docs/api.md §6): single, bulk (one coupon per series) and multiple (several of one series).
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { parseCustomerRef, type Customer, type CustomerRef } from '../../domain/customer.js';
@@ -10,6 +11,7 @@ import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
 import { answerOnce } from '../idempotency.js';
 import { withErrors } from '../wire/common.js';
+import { refusal } from '../wire/refusal.js';
 import {
   BulkIssueBody,
   BulkItem,
@@ -96,7 +98,7 @@ function customerOf(
   return { ref: parseCustomerRef(raw, org.mobileCountryCode), names };
 }
 
-function refusal(outcome: Extract<IssueOutcome, { kind: 'refused' }>): ErrorEntry {
+function refusalEntry(outcome: Extract<IssueOutcome, { kind: 'refused' }>): ErrorEntry {
   return errorEntry(outcome.reason, outcome.detail);
 }
 
@@ -105,7 +107,8 @@ function batchStatus(failures: number, total: number): number {
   return failures === 0 ? 200 : failures < total ? 201 : 400;
 }
 
-export function issueRoutes(app: FastifyInstance, services: Services): void {
+export function issueRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/v2/coupon/issue',
     {
@@ -120,8 +123,8 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      checkSource((request.query as { source?: string }).source, false);
-      const body = request.body as { seriesId?: unknown; customer?: CustomerRefIn };
+      checkSource(request.query.source, false);
+      const body = request.body;
       const seriesId = parseSeriesId(body.seriesId);
       if (seriesId === undefined) throw new CouponError('SeriesIdMissing');
       const { ref, names } = customerOf(body.customer, p.org);
@@ -132,7 +135,7 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
         (record) => services.issuing.issue(p, seriesId, ref, names, record),
         ({ customer, outcome }) => {
           if (outcome.kind === 'refused')
-            return { status: 400, body: { errors: [refusal(outcome)], warnings: [] } };
+            return { status: 400, body: refusal('v2', outcome.reason, outcome.detail).body };
           const { redemptionCount, id, ...fields } = toIssuedCoupon(outcome.coupon, outcome.series);
           return {
             status: 200,
@@ -171,8 +174,8 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
     async (request, reply) => {
       const p = principalOf(request);
       // The later edition's sample sends no source (docs/api.md §6): absent is fine, a wrong one 777.
-      checkSource((request.query as { source?: string }).source, false);
-      const body = request.body as { seriesIds?: unknown[]; customer?: CustomerRefIn };
+      checkSource(request.query.source, false);
+      const body = request.body;
       const ids = (body.seriesIds ?? []).map((v) => parseSeriesId(v, 'seriesIds'));
       if (ids.length === 0 || ids.some((id) => id === undefined)) throw new CouponError('SeriesIdMissing');
       if (ids.length > MAX_BULK_SERIES)
@@ -186,7 +189,7 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
         ({ outcomes }) => {
           const response = outcomes.map((o, i) =>
             o.kind === 'refused'
-              ? { entityId: ids[i]!, result: null, errors: [refusal(o)], warnings: [] }
+              ? { entityId: ids[i]!, result: null, errors: [refusalEntry(o)], warnings: [] }
               : {
                   entityId: o.series.id,
                   result: toIssuedCoupon(o.coupon, o.series),
@@ -224,12 +227,7 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const body = request.body as {
-        seriesIds?: unknown;
-        seriesId?: unknown;
-        count?: number;
-        customer?: CustomerRefIn;
-      };
+      const body = request.body;
       const seriesId =
         body.seriesIds !== undefined && body.seriesIds !== null && body.seriesIds !== ''
           ? parseSeriesId(body.seriesIds, 'seriesIds')
@@ -250,7 +248,7 @@ export function issueRoutes(app: FastifyInstance, services: Services): void {
             const c = toIssuedCoupon(o.coupon, o.series);
             return [{ ...c, couponId: c.id, warnings: warningsOf(o) }];
           });
-          const errors = outcomes.flatMap((o) => (o.kind === 'refused' ? [refusal(o)] : []));
+          const errors = outcomes.flatMap((o) => (o.kind === 'refused' ? [refusalEntry(o)] : []));
           const issued = outcomes.find((o) => o.kind !== 'refused');
           return {
             status: batchStatus(errors.length, outcomes.length),

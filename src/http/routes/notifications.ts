@@ -1,5 +1,6 @@
 // Notification routes (docs/api.md §11): event webhook subscriptions and their delivery log, and the SMS messages
 // of a customer.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { errorEntry } from '../../domain/errors.js';
 import Type from 'typebox';
@@ -63,7 +64,8 @@ const toMessage = (m: Message) => ({
   deliveredAt: time(m.deliveredAt),
 });
 
-export function notificationRoutes(app: FastifyInstance, services: Services): void {
+export function notificationRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/v2/webhooks',
     {
@@ -81,7 +83,7 @@ export function notificationRoutes(app: FastifyInstance, services: Services): vo
       },
     },
     async (request, reply) => {
-      const { url, events } = request.body as { url: string; events: string[] };
+      const { url, events } = request.body;
       return answerOnce<Webhook>(
         services.idempotency,
         request,
@@ -120,7 +122,7 @@ export function notificationRoutes(app: FastifyInstance, services: Services): vo
       },
     },
     async (request) => {
-      const { id } = request.params as { id: number };
+      const { id } = request.params;
       await services.notifications.deleteWebhook(principalOf(request), id);
       return { deleted: id, warnings: [] };
     },
@@ -141,8 +143,8 @@ export function notificationRoutes(app: FastifyInstance, services: Services): vo
       },
     },
     async (request) => {
-      const { id } = request.params as { id: number };
-      const { limit } = request.query as { limit?: number };
+      const { id } = request.params;
+      const { limit } = request.query;
       // Read one past the limit: a cut list says so (docs/api.md §3 "Lists").
       const want = limit ?? 100;
       const rows = await services.notifications.deliveries(principalOf(request), id, want + 1);
@@ -168,7 +170,7 @@ export function notificationRoutes(app: FastifyInstance, services: Services): vo
       },
     },
     async (request) => {
-      const { customerId, limit } = request.query as { customerId: number; limit?: number };
+      const { customerId, limit } = request.query;
       const want = limit ?? 100;
       const rows = await services.notifications.communications(principalOf(request), customerId, want + 1);
       return { messages: rows.slice(0, want).map(toMessage), warnings: newestOnly(rows.length > want, want) };

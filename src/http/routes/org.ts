@@ -1,4 +1,5 @@
 // The caller's org settings (docs/api.md §2 beyond): read with `read`, change with `admin`.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { OrgSettings } from '../../domain/principal.js';
@@ -24,7 +25,8 @@ const SettingsBody = Type.Object({
 
 const toReply = (s: OrgSettings) => ({ ...s, warnings: [] });
 
-export function orgRoutes(app: FastifyInstance, services: Services): void {
+export function orgRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/v2/org/settings',
     {
@@ -50,12 +52,7 @@ export function orgRoutes(app: FastifyInstance, services: Services): void {
       },
     },
     async (request) => {
-      const b = request.body as {
-        name?: string;
-        timezone?: string;
-        mobileCountryCode?: string | number | null;
-        smsWebhookUrl?: string | null;
-      };
+      const b = request.body;
       const changes: Parameters<Services['orgs']['updateSettings']>[1] = {};
       if (b.name !== undefined) changes.name = b.name;
       if (b.timezone !== undefined) changes.timezone = b.timezone;

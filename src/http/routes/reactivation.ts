@@ -1,5 +1,6 @@
 // Reactivation route (docs/api.md §7): undo redemptions by id, or everything redeemed on a customer's bill;
 // and the redeem update (PUT /v2/coupon/redeem): the bill of redemptions, changed after the fact.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { CouponError, PROCESSING_SUCCESSFUL, SUCCESS_CODE } from '../../domain/errors.js';
@@ -8,13 +9,11 @@ import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
 import { answerOnce } from '../idempotency.js';
 import { Warnings, withErrors } from '../wire/common.js';
-import type { CustomerRefIn } from '../wire/coupon.js';
 import {
   parseRedeemUpdate,
   RedeemUpdateBody,
   RedeemUpdateReply,
   toRedeemUpdateReply,
-  type RedeemUpdateBodyIn,
 } from '../wire/redeem-update.js';
 import { customerOf, parseTransactionNumber, ReactivateBody, RedemptionStatus } from '../wire/redemption.js';
 
@@ -45,7 +44,8 @@ function parseRedemptionIds(raw: unknown): number[] {
   });
 }
 
-export function reactivationRoutes(app: FastifyInstance, services: Services): void {
+export function reactivationRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/v2/coupon/reactivate',
     {
@@ -60,11 +60,7 @@ export function reactivationRoutes(app: FastifyInstance, services: Services): vo
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const body = request.body as {
-        redemptionIds?: (number | string)[] | string | number;
-        transactionNumber?: string | number;
-        user?: CustomerRefIn;
-      };
+      const body = request.body;
       let work: (record: AnswerInWork<number[]> | undefined) => Promise<number[]>;
       if (body.redemptionIds !== undefined || body.transactionNumber === undefined) {
         const ids = parseRedemptionIds(body.redemptionIds);
@@ -102,7 +98,7 @@ export function reactivationRoutes(app: FastifyInstance, services: Services): vo
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const input = parseRedeemUpdate(request.body as RedeemUpdateBodyIn, p.org);
+      const input = parseRedeemUpdate(request.body, p.org);
       return answerOnce(
         services.idempotency,
         request,

@@ -1,5 +1,6 @@
 // Checking and redeeming routes (docs/api.md §7): is_redeemable, redeem and bulk redeem. Holds are in
 // holds.ts, reactivation in reactivation.ts; the wire shapes they share are in wire/redemption.ts.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { dateToWire } from '../../domain/clock.js';
@@ -120,7 +121,8 @@ function seriesSummary(s: Series) {
   };
 }
 
-export function redeemRoutes(app: FastifyInstance, services: Services): void {
+export function redeemRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/v2/coupon/is_redeemable',
     {
@@ -134,7 +136,7 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const p = principalOf(request);
-      const q = request.query as Record<string, string | string[] | undefined> & { details?: string };
+      const q = request.query;
       const codes = [
         ...splitList(q.code as string[] | undefined).map((code) => ({ code })),
         ...splitList(q.couponId as string[] | undefined).map((v) => {
@@ -215,7 +217,7 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const input = redeemInput(request.body as RedeemBodyIn, p.org, p.tillId, false);
+      const input = redeemInput(request.body, p.org, p.tillId, false);
       return answerOnce<RedeemResult>(
         services.idempotency,
         request,
@@ -262,14 +264,9 @@ export function redeemRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const q = request.query as {
-        source?: string;
-        allowPartial?: boolean;
-        is_redeemable?: boolean;
-        isredeemable?: boolean;
-      };
+      const q = request.query;
       checkSource(q.source);
-      const input = redeemInput(request.body as RedeemBodyIn, p.org, p.tillId, q.allowPartial === true);
+      const input = redeemInput(request.body, p.org, p.tillId, q.allowPartial === true);
       // A dry run (a till validating a cart before payment) runs the same checks as the redeem and writes
       // nothing: the check path of the redemption service, answered in the bulk shape.
       const dryRun = q.is_redeemable === true || q.isredeemable === true;

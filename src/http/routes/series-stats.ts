@@ -1,4 +1,5 @@
 // Series activity per day (beyond the reference): what the console's chart of a series draws.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Services } from '../../services/index.js';
@@ -25,7 +26,8 @@ const StatsReply = Type.Object({
   warnings: Type.Array(Type.Unknown()),
 });
 
-export function seriesStatsRoutes(app: FastifyInstance, services: Services): void {
+export function seriesStatsRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/v2/coupon/series/:id/stats',
     {
@@ -40,8 +42,8 @@ export function seriesStatsRoutes(app: FastifyInstance, services: Services): voi
       },
     },
     async (request) => {
-      const { id } = request.params as { id: number };
-      const { from, to } = request.query as { from?: string; to?: string };
+      const { id } = request.params;
+      const { from, to } = request.query;
       return {
         days: await services.seriesStats.perDay(principalOf(request), id, { from, to }),
         warnings: [],

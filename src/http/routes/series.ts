@@ -1,4 +1,5 @@
 // Coupon series routes (docs/api.md §5): create, read by ids or list, change.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { errorEntry, invalid } from '../../domain/errors.js';
@@ -7,14 +8,7 @@ import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
 import { answerOnce } from '../idempotency.js';
 import { IdSchema, moreWarnings, OffsetSchema, QueryList, splitList, withErrors } from '../wire/common.js';
-import {
-  fromSeriesBody,
-  SeriesBody,
-  SeriesCreateReply,
-  SeriesReply,
-  toSeriesReply,
-  type SeriesBodyIn,
-} from '../wire/series.js';
+import { fromSeriesBody, SeriesBody, SeriesCreateReply, SeriesReply, toSeriesReply } from '../wire/series.js';
 
 const SeriesQuery = Type.Object({
   ids: Type.Optional(QueryList),
@@ -35,7 +29,8 @@ function parseIds(values: string[]): number[] {
   });
 }
 
-export function seriesRoutes(app: FastifyInstance, services: Services): void {
+export function seriesRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/v2/coupon/series',
     {
@@ -49,7 +44,7 @@ export function seriesRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const draft = fromSeriesBody(request.body as SeriesBodyIn, p.org.timezone);
+      const draft = fromSeriesBody(request.body, p.org.timezone);
       return answerOnce<SeriesWithCounters>(
         services.idempotency,
         request,
@@ -77,7 +72,7 @@ export function seriesRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const p = principalOf(request);
-      const q = request.query as { ids?: string[]; limit?: number; offset?: number };
+      const q = request.query;
       const ids = parseIds(splitList(q.ids));
       if (ids.length === 0) {
         // Read one past the page: a cut list says so (docs/api.md §3 "Lists").
@@ -112,11 +107,11 @@ export function seriesRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const p = principalOf(request);
-      const { id } = request.params as { id: number };
+      const { id } = request.params;
       const { series, counters } = await services.series.update(
         p,
         id,
-        fromSeriesBody(request.body as SeriesBodyIn, p.org.timezone),
+        fromSeriesBody(request.body, p.org.timezone),
       );
       return { ...toSeriesReply(series, counters), warnings: [] };
     },

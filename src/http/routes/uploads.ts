@@ -2,6 +2,8 @@
 // background job does the rows), the two status reads, and the download of result files.
 import { createHash } from 'node:crypto';
 import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TSchema } from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest, LogLevel } from 'fastify';
 import { CouponError, errorEntry } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
@@ -97,7 +99,8 @@ async function claimIdempotency(
   return false;
 }
 
-export async function uploadRoutes(app: FastifyInstance, services: Services): Promise<void> {
+export async function uploadRoutes(fastify: FastifyInstance, services: Services): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { uploads } = services;
   await app.register(multipart, {
     throwFileSizeLimit: false,
@@ -134,7 +137,7 @@ export async function uploadRoutes(app: FastifyInstance, services: Services): Pr
       },
       async (request, reply) => {
         const p = principalOf(request);
-        const { seriesId } = request.params as { seriesId: number };
+        const { seriesId } = request.params;
         const form = await readForm(request, uploads);
         const file = form.file;
         if (!file) throw new CouponError('InvalidInput', 'file: a file part is required');
@@ -169,7 +172,9 @@ export async function uploadRoutes(app: FastifyInstance, services: Services): Pr
       uploads.startRedemptionUpload(p, seriesId, fromRedemptionUploadFields(fields), file, record),
   );
 
-  const status = (url: string, kind: UploadJob['kind'], summary: string) =>
+  const status = (url: string, kind: UploadJob['kind'], summary: string) => {
+    // One handler answers either kind: the reply schema is chosen at registration, so it types no reply.
+    const ok: TSchema = kind === 'codes' ? CodeUploadReply : RedeemUploadReply;
     app.get(
       url,
       {
@@ -178,12 +183,12 @@ export async function uploadRoutes(app: FastifyInstance, services: Services): Pr
           tags: ['uploads'],
           summary,
           params: SeriesIdParams,
-          response: uploadResponses(kind === 'codes' ? CodeUploadReply : RedeemUploadReply),
+          response: uploadResponses(ok),
         },
       },
       async (request) => {
         const p = principalOf(request);
-        const { seriesId } = request.params as { seriesId: number };
+        const { seriesId } = request.params;
         const { jobs, more, limit } = await uploads.list(p, seriesId, kind);
         const answer = toUploadReply(kind, p.orgId, seriesId, jobs);
         // A cut list says so (docs/api.md §10); an uncut one keeps the reference's keys exactly.
@@ -194,6 +199,7 @@ export async function uploadRoutes(app: FastifyInstance, services: Services): Pr
         };
       },
     );
+  };
   status('/coupon/api/v1/upload/getUploadStatus/:seriesId', 'codes', "The series' code uploads");
   status(
     '/coupon/api/v1/upload/getUploadRedeemedCouponStatus/:seriesId',
@@ -213,7 +219,7 @@ export async function uploadRoutes(app: FastifyInstance, services: Services): Pr
       },
     },
     async (request, reply) => {
-      const file = await uploads.openResult(principalOf(request), (request.params as { name: string }).name);
+      const file = await uploads.openResult(principalOf(request), request.params.name);
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${file.name}"`)

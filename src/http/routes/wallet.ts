@@ -1,5 +1,6 @@
 // A customer's wallet: GET /v2/customers/coupons (the basic, paged list) and GET /v2/customers/{id}/coupons
 // (the detailed list), docs/api.md §6 "Wallet".
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { invalid } from '../../domain/errors.js';
@@ -53,7 +54,8 @@ function pageOf(q: PageIn) {
   };
 }
 
-export function walletRoutes(app: FastifyInstance, services: Services): void {
+export function walletRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/v2/customers/coupons',
     {
@@ -68,8 +70,7 @@ export function walletRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const p = principalOf(request);
-      const q = request.query as PageIn &
-        Record<'mobile' | 'email' | 'external_Id' | 'externalId' | 'id', string | undefined>;
+      const q = request.query;
       const page = pageOf(q);
       const customer = parseCustomerRef(
         { id: q.id, mobile: q.mobile, email: q.email, externalId: q.external_Id ?? q.externalId },
@@ -97,8 +98,8 @@ export function walletRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const p = principalOf(request);
-      const { id } = request.params as { id: number };
-      const page = pageOf(request.query as PageIn);
+      const { id } = request.params;
+      const page = pageOf(request.query);
       const wallet = await services.wallet.list(p, { customer: { id }, ...page });
       return toDetailedWalletReply(wallet, page, page.codeCase, p.org.timezone);
     },

@@ -1,5 +1,6 @@
 // GET /v1.1/customer/coupons (docs/api.md §14): a customer's coupons with their redemptions, filtered by
 // status, series, till and dates, ordered and limited.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { parseIsoDate } from '../../../domain/clock.js';
@@ -46,7 +47,8 @@ function oneOf<T extends string>(
   return v;
 }
 
-export function v11CustomerCouponRoutes(app: FastifyInstance, services: Services): void {
+export function v11CustomerCouponRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/v1.1/customer/coupons',
     {
@@ -83,7 +85,7 @@ export function v11CustomerCouponRoutes(app: FastifyInstance, services: Services
     },
     async (request) => {
       const p = principalOf(request);
-      const q = request.query as Record<string, string | undefined>;
+      const q = request.query;
       let limit = DEFAULT_LIMIT;
       if (q.limit !== undefined && q.limit !== '') {
         limit = Number(q.limit);

@@ -1,5 +1,6 @@
 // GET /v1.1/coupon/get (docs/api.md §14): coupons by code (comma list) and/or by the customers they were issued
 // to, with coupon_code_case.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { parseCustomerId } from '../../../domain/customer.js';
@@ -16,7 +17,8 @@ const list = (raw: string | undefined): string[] =>
     .map((s) => s.trim())
     .filter((s) => s !== '');
 
-export function v11GetRoutes(app: FastifyInstance, services: Services): void {
+export function v11GetRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/v1.1/coupon/get',
     {
@@ -40,7 +42,7 @@ export function v11GetRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const p = principalOf(request);
-      const q = request.query as { code?: string; issuedToIds?: string; coupon_code_case?: string };
+      const q = request.query;
       const codes = list(q.code);
       const customerIds = list(q.issuedToIds).map((v) => {
         const id = parseCustomerId(v);

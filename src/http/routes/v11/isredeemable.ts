@@ -1,5 +1,6 @@
 // GET /v1.1/coupon/isredeemable (docs/api.md §14): the v2 redemption checks (services/redeem-coupon.ts
 // `check`), nothing written, answered in the v1.1 shape.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { CouponError } from '../../../domain/errors.js';
@@ -17,7 +18,8 @@ import {
 import { toRedeemableItem } from '../../wire/v11/redemption.js';
 import { toV11Series } from '../../wire/v11/series.js';
 
-export function v11IsRedeemableRoutes(app: FastifyInstance, services: Services): void {
+export function v11IsRedeemableRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/v1.1/coupon/isredeemable',
     {
@@ -45,7 +47,7 @@ export function v11IsRedeemableRoutes(app: FastifyInstance, services: Services):
     },
     async (request) => {
       const p = principalOf(request);
-      const q = request.query as Record<string, string | undefined>;
+      const q = request.query;
       const details = (q.details ?? 'false').toLowerCase();
       if (!['true', 'false', 'extended', ''].includes(details))
         throw new CouponError('InvalidInput', 'details: true or extended');

@@ -1,5 +1,6 @@
 // POST /v1.1/coupon/issue (docs/api.md §14): one coupon of a series to a customer, through the v2 issue service
 // (the customer is registered on the fly, cards included; the same limits, SMS and history).
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { invalid } from '../../../domain/errors.js';
@@ -8,7 +9,7 @@ import type { IssueResult } from '../../../services/issue-coupon.js';
 import { principalOf } from '../../auth.js';
 import { answerOnce } from '../../idempotency.js';
 import { toIssuedCoupon, toRefusedIssue } from '../../wire/v11/coupon.js';
-import { customerBrief, refOf, type V11Identifiers } from '../../wire/v11/customer.js';
+import { customerBrief, refOf } from '../../wire/v11/customer.js';
 import {
   FormatQuery,
   JSON_VALUES,
@@ -49,15 +50,11 @@ const IssueBody = Type.Object(
   },
   { ...Loose, description: 'root.coupon: the series and the customer (one coupon per request)' },
 );
-type IssueItemIn = {
-  series_id: string | number;
-  customer: V11Identifiers & { firstname?: unknown; lastname?: unknown };
-};
-
 const name = (v: unknown): string | null =>
   typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, 200) : null;
 
-export function v11IssueRoutes(app: FastifyInstance, services: Services): void {
+export function v11IssueRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/v1.1/coupon/issue',
     {
@@ -77,7 +74,7 @@ export function v11IssueRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const root = (request.body as { root: { coupon: IssueItemIn | IssueItemIn[] } }).root;
+      const root = request.body.root;
       const item = Array.isArray(root.coupon) ? root.coupon[0]! : root.coupon;
       const seriesId = Number(item.series_id);
       if (!Number.isSafeInteger(seriesId) || seriesId <= 0)

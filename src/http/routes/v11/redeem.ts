@@ -1,6 +1,7 @@
 // POST /v1.1/coupon/redeem (docs/api.md §14): each coupon of root.coupon[] is redeemed on its own through the
 // v2 redemption service (allowPartial), the coupons of one customer and bill in one call: the same rules,
 // limits, history, reactivation and webhooks as POST /v2/coupon/redeem.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { CouponError } from '../../../domain/errors.js';
 import type { Principal } from '../../../domain/principal.js';
@@ -79,7 +80,8 @@ async function redeemLines(
   return outcomes;
 }
 
-export function v11RedeemRoutes(app: FastifyInstance, services: Services): void {
+export function v11RedeemRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/v1.1/coupon/redeem',
     {
@@ -106,7 +108,7 @@ export function v11RedeemRoutes(app: FastifyInstance, services: Services): void 
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const lines = parseRedeemBody(request.body as { root: { coupon: unknown } }, p.org.mobileCountryCode);
+      const lines = parseRedeemBody(request.body, p.org.mobileCountryCode);
       // Several customers or bills are several transactions: a stored answer could not be atomic with all
       // of them, so an Idempotency-Key is only taken for one customer and bill (docs/api.md §14).
       if (request.idempotency && new Set(lines.map((l) => l.group)).size > 1)

@@ -1,5 +1,6 @@
 // GET /v1.1/coupon/resend (docs/api.md §14): an issued coupon's SMS again, through the outbox
 // (services/resend-coupon.ts).
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Services } from '../../../services/index.js';
@@ -23,7 +24,8 @@ const CouponsReply = V11Reply(
   'coupons.coupon: the coupon resent, or why not (item_status)',
 );
 
-export function v11ResendRoutes(app: FastifyInstance, services: Services): void {
+export function v11ResendRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/v1.1/coupon/resend',
     {
@@ -41,7 +43,7 @@ export function v11ResendRoutes(app: FastifyInstance, services: Services): void 
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const q = request.query as Record<string, string | undefined>;
+      const q = request.query;
       const ref = refOf(q, p.org.mobileCountryCode);
       const code = (q.code ?? '').trim();
       try {

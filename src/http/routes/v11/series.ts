@@ -1,4 +1,5 @@
 // GET /v1.1/coupon/series (docs/api.md §14): a series by id, or every series, with the `expired` filter.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { CouponError } from '../../../domain/errors.js';
@@ -7,7 +8,8 @@ import { principalOf } from '../../auth.js';
 import { FormatQuery, okStatus, TEXT, v11Responses, V11Reply, v11Route } from '../../wire/v11/envelope.js';
 import { toV11Series } from '../../wire/v11/series.js';
 
-export function v11SeriesRoutes(app: FastifyInstance, services: Services): void {
+export function v11SeriesRoutes(fastify: FastifyInstance, services: Services): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/v1.1/coupon/series',
     {
@@ -32,7 +34,7 @@ export function v11SeriesRoutes(app: FastifyInstance, services: Services): void 
     },
     async (request) => {
       const p = principalOf(request);
-      const q = request.query as { id?: string; expired?: string };
+      const q = request.query;
       let id: number | undefined;
       if (q.id !== undefined && q.id.trim() !== '') {
         id = Number(q.id);
