@@ -17,6 +17,8 @@ import type { ScenarioResult } from '../results.js';
 import type { Issued } from '../seed.js';
 import { CouponPool, couponsFor, redeemBody } from './requests.js';
 
+/** What bench/server-hooks.ts logs for a pipeline of statements sent before one Sync (storage/pg-pipeline.ts). */
+const PIPELINE = 'pipeline';
 /** coupond's DATABASE_POOL_SIZE default: the replay uses the same number of connections. */
 const POOL_SIZE = 10;
 /** The first attempt's guess at the rate, for sizing its coupons (the statements alone reached ~2,000–2,800/s on this class of machine). */
@@ -197,6 +199,20 @@ export async function runRawRedeem(o: Options, inst: Instance, seriesId: number)
   const pool = new CouponPool(inst, seriesId, 500_000_000);
   await pool.ensure(WARM_REDEEMS + 1);
   const captured = await capture(o, inst, pool);
+  if (captured.log.some((l) => l.sql === PIPELINE)) {
+    // Since issue 17 coupond sends a redemption as a few pipelined batches (storage/pg-pipeline.ts), whose
+    // new ids come from sequences read in the same batch: replayed one statement at a time with the
+    // captured values, they would neither run as coupond runs them nor insert fresh rows. The minimal
+    // redemption measured by pg-limit (scenarios/limits.ts) is the reference of the PostgreSQL redeem now.
+    return {
+      name: 'raw-redeem',
+      database: 'postgres',
+      unit: 'tx/s',
+      notes: [
+        'not measured: coupond pipelines its statements (issue 17), which a statement-by-statement replay cannot reproduce; see pg-limit',
+      ],
+    };
+  }
   const statements = transactionOf(captured.log);
   const id0 = (await inst.seeder.ids(inst.org.orgId, [captured.coupon.code])).get(captured.coupon.code)!;
   if (id0.coupon === id0.customer)
