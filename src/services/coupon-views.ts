@@ -1,6 +1,6 @@
 // Read views of the v1.1 calls (docs/api.md §14) beyond the v2 reads: coupons with their customer and active
 // redemptions (by code or by customer), a customer's coupons with the v1.1 filters, and series by expiry.
-// Nothing here decides a redemption: redeemability is the redemption pipeline's (services/redeem-coupon.ts).
+// Nothing here decides a redemption: redeemability is the redemption pipeline's (services/redemption/redeem.ts).
 import { startOfDay } from '../domain/clock.js';
 import { normaliseCode, type Coupon } from '../domain/coupon.js';
 import type { Customer, CustomerRef } from '../domain/customer.js';

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { errorEntry } from '../../domain/errors.js';
-import { DEFAULT_HOLD_SECONDS, type HoldResult } from '../../services/holds.js';
+import { DEFAULT_HOLD_SECONDS, type HoldResult } from '../../services/redemption/holds.js';
 import type { Services } from '../../services/index.js';
 import { principalOf } from '../auth.js';
 import { answerOnce } from '../idempotency.js';

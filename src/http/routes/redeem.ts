@@ -10,7 +10,7 @@ import { moneyToNumber } from '../../domain/money.js';
 import type { OrgSettings } from '../../domain/principal.js';
 import type { Series } from '../../domain/series.js';
 import type { Services } from '../../services/index.js';
-import type { RedeemResult } from '../../services/redeem-coupon.js';
+import type { RedeemResult } from '../../services/redemption/redeem.js';
 import { principalOf } from '../auth.js';
 import { answerOnce } from '../idempotency.js';
 import { QueryList, splitList, Warnings, withErrors } from '../wire/common.js';

@@ -14,8 +14,8 @@ import {
 } from '../../domain/errors.js';
 import { moneyToNumber, parseMoney, type Money } from '../../domain/money.js';
 import type { OrgSettings } from '../../domain/principal.js';
-import type { ItemOutcome } from '../../services/redeem-coupon.js';
-import type { CouponNamed } from '../../services/redeem-coupon.js';
+import type { ItemOutcome } from '../../services/redemption/redeem.js';
+import type { CouponNamed } from '../../services/redemption/redeem.js';
 import { ErrorEntrySchema, MoneyIn } from './common.js';
 import { DetailFields } from './redemption-details.js';
 import { CustomerRefBody, type CustomerRefIn } from './coupon.js';

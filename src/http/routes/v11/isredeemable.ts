@@ -1,4 +1,4 @@
-// GET /v1.1/coupon/isredeemable (docs/api.md §14): the v2 redemption checks (services/redeem-coupon.ts
+// GET /v1.1/coupon/isredeemable (docs/api.md §14): the v2 redemption checks (services/redemption/redeem.ts
 // `check`), nothing written, answered in the v1.1 shape.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';

@@ -7,7 +7,7 @@ import { CouponError } from '../../../domain/errors.js';
 import type { Principal } from '../../../domain/principal.js';
 import type { AnswerInWork } from '../../../services/deps.js';
 import type { Services } from '../../../services/index.js';
-import type { RedeemResult } from '../../../services/redeem-coupon.js';
+import type { RedeemResult } from '../../../services/redemption/redeem.js';
 import { principalOf } from '../../auth.js';
 import { answerOnce } from '../../idempotency.js';
 import Type from 'typebox';

@@ -11,7 +11,7 @@ import {
 } from '../../../domain/errors.js';
 import { formatMoney, parseMoney, type Money } from '../../../domain/money.js';
 import type { ItemOutcome } from '../../../domain/redemption.js';
-import type { CouponNamed } from '../../../services/redeem-coupon.js';
+import type { CouponNamed } from '../../../services/redemption/redeem.js';
 import { customerBrief, refOf, type V11Identifiers } from './customer.js';
 import { itemOk, itemRefused, type Flavour } from './envelope.js';
 

@@ -1,18 +1,18 @@
 // Checking and redeeming coupons (docs/api.md §7): is_redeemable (no side effects), redeem (atomic batches, or
 // each on its own with allowPartial), through the redemption pipeline (services/redemption/). Transaction
 // boundary: docs/architecture.md "Redeem".
-import type { Customer, CustomerRef } from '../domain/customer.js';
-import { CouponError } from '../domain/errors.js';
-import type { Money } from '../domain/money.js';
-import { actorOf, type Principal } from '../domain/principal.js';
-import type { Checkout, ItemOutcome } from '../domain/redemption.js';
-import type { AttemptThrottle } from './attempt-throttle.js';
-import { knownCustomerId, resolveCustomer } from './customers.js';
-import type { AnswerInWork, StorageDeps } from './deps.js';
-import type { Metrics } from './metrics.js';
-import { checkCoupons, redeemCoupons, type CouponNamed } from './redemption/pipeline.js';
-export type { ItemOutcome } from '../domain/redemption.js';
-export type { CouponNamed } from './redemption/pipeline.js';
+import type { Customer, CustomerRef } from '../../domain/customer.js';
+import { CouponError } from '../../domain/errors.js';
+import type { Money } from '../../domain/money.js';
+import { actorOf, type Principal } from '../../domain/principal.js';
+import type { Checkout, ItemOutcome } from '../../domain/redemption.js';
+import type { AttemptThrottle } from '../attempt-throttle.js';
+import { knownCustomerId, resolveCustomer } from '../customers.js';
+import type { AnswerInWork, StorageDeps } from '../deps.js';
+import type { Metrics } from '../metrics.js';
+import { checkCoupons, redeemCoupons, type CouponNamed } from './pipeline.js';
+export type { ItemOutcome } from '../../domain/redemption.js';
+export type { CouponNamed } from './pipeline.js';
 
 /** docs/api.md §7: at most this many coupons in one request (629). */
 export const MAX_COUPONS_PER_REQUEST = 100;

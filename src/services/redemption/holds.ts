@@ -1,14 +1,14 @@
 // Holds (docs/api.md §8, beyond): reserve coupons for a checkout after the redemption checks (the redemption
 // pipeline, services/redemption/), so a code validated now cannot be used by another checkout before the
 // payment completes. An expired hold counts for nothing.
-import type { Customer, CustomerRef } from '../domain/customer.js';
-import { CouponError } from '../domain/errors.js';
-import type { Money } from '../domain/money.js';
-import { actorOf, type Principal } from '../domain/principal.js';
-import { resolveCustomer } from './customers.js';
-import type { AnswerInWork, StorageDeps } from './deps.js';
-import { checkCount, type GuessGuard, type ItemOutcome } from './redeem-coupon.js';
-import { holdCoupons, type CouponNamed } from './redemption/pipeline.js';
+import type { Customer, CustomerRef } from '../../domain/customer.js';
+import { CouponError } from '../../domain/errors.js';
+import type { Money } from '../../domain/money.js';
+import { actorOf, type Principal } from '../../domain/principal.js';
+import { resolveCustomer } from '../customers.js';
+import type { AnswerInWork, StorageDeps } from '../deps.js';
+import { checkCount, type GuessGuard, type ItemOutcome } from './redeem.js';
+import { holdCoupons, type CouponNamed } from './pipeline.js';
 
 export const DEFAULT_HOLD_SECONDS = 900;
 /** Longer holds would let an abandoned checkout block a coupon for too long. */
