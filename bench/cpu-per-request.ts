@@ -149,8 +149,10 @@ async function coupond(database: 'sqlite' | 'postgres', url?: string): Promise<v
     const mobile = '9800000001';
     const coupon = await inject('POST', '/v2/coupon/issue', { seriesId: series.id, customer: { mobile } });
     await measure(`${database}: GET /health (global hooks)`, () => inject('GET', '/health'));
-    await measure(`${database}: GET /v2/org/settings (+ authentication)`, () =>
-      inject('GET', '/v2/org/settings'),
+    await measure(
+      `${database}: GET /v2/org/settings (+ authentication)`,
+      () => inject('GET', '/v2/org/settings'),
+      `${database}-org-settings`,
     );
     await measure(
       `${database}: GET /v2/coupon/is_redeemable, one code`,

@@ -4,11 +4,12 @@
 import type { Coupon } from '../domain/coupon.js';
 import { UNLIMITED, type CustomerSeriesCounts, type Series, type SeriesCounters } from '../domain/series.js';
 import { readBatch, type Read, type Script } from '../storage/script.js';
+import type { SeriesSeen } from '../storage/series-store.js';
 import type { Stores } from '../storage/stores.js';
 
 /** What an issue reads that does not depend on the customer (PostgreSQL: batched with a registration). */
 export interface IssuePrefetch {
-  series: Series | undefined;
+  series: SeriesSeen;
   counters: SeriesCounters;
   /** A coupon id taken from the sequence (PostgreSQL), so that the insert need not be waited for. */
   couponId: number | undefined;
@@ -34,7 +35,7 @@ export function issuePrefetchReads(
     reads,
     of: (answers) =>
       answers && {
-        series: answers[0] as Series | undefined,
+        series: answers[0] as SeriesSeen,
         counters: answers[1] as SeriesCounters,
         couponId: answers[2] as number | undefined,
       },
@@ -71,8 +72,10 @@ export function* readIssueState(
   prefetch: IssuePrefetch | undefined,
 ): Script<IssueState> {
   let state: IssueState;
-  if (prefetch) state = { ...prefetch, history: NO_HISTORY, mine: [] };
-  else {
+  if (prefetch) {
+    const series = yield* stores.series.settle(prefetch.series);
+    state = { ...prefetch, series, history: NO_HISTORY, mine: [] };
+  } else {
     const newId = stores.coupon.readNewId();
     const answers = (yield* readBatch([
       stores.customer.readLock(org, customerId),
@@ -83,14 +86,14 @@ export function* readIssueState(
       ...(newId ? [newId] : []),
     ] as never)) as unknown as [
       void,
-      Series | undefined,
+      SeriesSeen,
       SeriesCounters,
       CustomerSeriesCounts,
       Coupon[],
       number | undefined,
     ];
-    const [, series, counters, history, mine, couponId] = answers;
-    state = { series, counters, history, mine, couponId };
+    const [, seen, counters, history, mine, couponId] = answers;
+    state = { series: yield* stores.series.settle(seen), counters, history, mine, couponId };
   }
   const series = state.series;
   if (series && series.maxCreate !== UNLIMITED) {

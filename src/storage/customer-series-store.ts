@@ -37,6 +37,37 @@ export function createCustomerSeriesStore(engine: Engine) {
       .where('coupon.is_generic', '=', sql.lit(0));
   const seriesOfCode = (p: Params<{ org: number; code: string }>) =>
     couponOfCode(p).select('coupon.series_id');
+  /**
+   * The counts of the customer one identifier names, in the series of a code, as one statement that needs
+   * neither the customer's id nor the coupon first (PostgreSQL's one-round-trip check): the customer's id
+   * comes with them, so the caller can tell they are the counts of the customer it resolved.
+   */
+  const byIdentifier = (column: 'id' | 'external_id' | 'mobile' | 'email') =>
+    prepare((p: Params<{ org: number; value: string | number; code: string }>) =>
+      db
+        .selectFrom('customer as c')
+        .leftJoin('customer_series as cs', (j) =>
+          j
+            .onRef('cs.org_id', '=', 'c.org_id')
+            .onRef('cs.customer_id', '=', 'c.id')
+            .on('cs.series_id', '=', seriesOfCode(p)),
+        )
+        .select([
+          'c.id as of_customer',
+          'cs.issued_count',
+          'cs.last_issued_at',
+          'cs.redeemed_count',
+          'cs.last_redeemed_at',
+        ])
+        .where('c.org_id', '=', p.org)
+        .where(`c.${column}`, '=', p.value as never),
+    );
+  const ofCodeBy = {
+    id: byIdentifier('id'),
+    externalId: byIdentifier('external_id'),
+    mobile: byIdentifier('mobile'),
+    email: byIdentifier('email'),
+  };
   /** The customer's row for the series of a code. */
   const findOfCode = prepare((p: Params<{ org: number; customer: number; code: string }>) =>
     db
@@ -198,6 +229,23 @@ export function createCustomerSeriesStore(engine: Engine) {
       return {
         op: (lock && pg ? lockOfCode : findOfCode).bind({ org, customer, code }),
         map: (rows) => toCounts((rows as CustomerSeriesRow[])[0]),
+      };
+    },
+    /**
+     * `readOfCode` for the customer one identifier names (no lock): the customer's id comes with the
+     * counts; undefined when the identifier names nobody.
+     */
+    readOfCodeFor(
+      org: number,
+      key: { type: keyof typeof ofCodeBy; value: string | number },
+      code: string,
+    ): Read<{ customerId: number; counts: CustomerSeriesCounts } | undefined> {
+      return {
+        op: ofCodeBy[key.type].bind({ org, value: key.value, code }),
+        map: (rows) => {
+          const row = (rows as (Partial<CustomerSeriesRow> & { of_customer: number })[])[0];
+          return row && { customerId: Number(row.of_customer), counts: toCounts(row as CustomerSeriesRow) };
+        },
       };
     },
     /** `find` as a read that can join a batch. */

@@ -3,7 +3,17 @@ import type { Selectable } from 'kysely';
 import type { Customer } from '../domain/customer.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
-import { adhoc, one, rows, prepare, type Params, type Read, type Script } from './script.js';
+import {
+  adhoc,
+  one,
+  readBatch,
+  rows,
+  prepare,
+  type Op,
+  type Params,
+  type Read,
+  type Script,
+} from './script.js';
 import type { CustomerTable } from './tables.js';
 
 type CustomerRow = Selectable<CustomerTable>;
@@ -35,6 +45,18 @@ export interface NewCustomer {
   firstName: string | null;
   lastName: string | null;
   now: number;
+}
+
+const first = (found: readonly CustomerRow[]): Customer | undefined => {
+  const row = found[0];
+  return row && toCustomer(row);
+};
+
+/** The distinct customers a set of lookups found (one identifier may name the customer another named). */
+export function matching(found: readonly (Customer | undefined)[]): Customer[] {
+  const byId = new Map<number, Customer>();
+  for (const c of found) if (c) byId.set(c.id, c);
+  return [...byId.values()];
 }
 
 export function createCustomerStore(engine: Engine) {
@@ -97,15 +119,17 @@ export function createCustomerStore(engine: Engine) {
      * identifier given. (A single OR over the four columns made SQLite scan the org's customers.)
      */
     *findMatching(org: number, keys: CustomerKeys): Script<Customer[]> {
-      const found = new Map<number, CustomerRow>();
-      const add = (row: CustomerRow | undefined) => {
-        if (row) found.set(Number(row.id), row);
-      };
-      if (keys.id !== null) add(yield* one(byId, { org, id: keys.id }));
-      if (keys.externalId !== null) add(yield* one(byExternalId, { org, externalId: keys.externalId }));
-      if (keys.mobile !== null) add(yield* one(byMobile, { org, mobile: keys.mobile }));
-      if (keys.email !== null) add(yield* one(byEmail, { org, email: keys.email }));
-      return [...found.values()].map(toCustomer);
+      return matching(yield* readBatch(this.readMatching(org, keys)));
+    },
+    /** `findMatching` as reads that can join a batch (one per identifier given); `matching` joins their answers. */
+    readMatching(org: number, keys: CustomerKeys): Read<Customer | undefined>[] {
+      const reads: Read<Customer | undefined>[] = [];
+      const add = (op: Op) => reads.push({ op, map: (found) => first(found as CustomerRow[]) });
+      if (keys.id !== null) add(byId.bind({ org, id: keys.id }));
+      if (keys.externalId !== null) add(byExternalId.bind({ org, externalId: keys.externalId }));
+      if (keys.mobile !== null) add(byMobile.bind({ org, mobile: keys.mobile }));
+      if (keys.email !== null) add(byEmail.bind({ org, email: keys.email }));
+      return reads;
     },
     /** The customers with these ids; unknown ids are left out. */
     *findByIds(org: number, ids: readonly number[]): Script<Customer[]> {

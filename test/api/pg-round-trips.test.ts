@@ -76,14 +76,27 @@ if (!onPostgres) {
       expect(trips).toBeLessThanOrEqual(3);
     });
 
-    it('GET /v2/coupon/is_redeemable, one code: at most 2', async () => {
+    it('GET /v2/coupon/is_redeemable, one code: one round trip (the lookup of the customer carries the rest)', async () => {
       const trips = await counted(
         issued,
         ({ m, code }) => t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${code}`),
-        (body) =>
-          expect(body.redemptionStatus?.code ?? body.status?.code, JSON.stringify(body)).toBeDefined(),
+        (body) => expect(body.redemptionStatus?.code, JSON.stringify(body)).toBe(700),
       );
-      expect(trips).toBeLessThanOrEqual(2);
+      expect(trips).toBe(1);
+    });
+
+    it('GET /v2/coupon/is_redeemable, the customer by id and mobile at once: still one round trip', async () => {
+      const trips = await counted(
+        async () => {
+          const { m, code } = await issued();
+          const found = await t.get(`/v2/customers/lookup?mobile=${m}`);
+          expect(found.status, JSON.stringify(found.body)).toBe(200);
+          return { m, code, id: found.body.id ?? found.body.customer?.id };
+        },
+        ({ m, code, id }) => t.get(`/v2/coupon/is_redeemable?id=${id}&mobile=${m}&code=${code}`),
+        (body) => expect(body.redemptionStatus?.code, JSON.stringify(body)).toBe(700),
+      );
+      expect(trips).toBe(1);
     });
   });
 }

@@ -4,6 +4,7 @@
 // only where a rule can use the answer, and decides nothing itself: which coupon a generic code names and
 // what the facts mean are rules of domain/redemption.ts.
 import { normaliseCode, type Coupon } from '../../domain/coupon.js';
+import { IDENTIFIER_PRECEDENCE, type CustomerRef } from '../../domain/customer.js';
 import {
   couponStateOf,
   pickGeneric,
@@ -16,8 +17,9 @@ import {
   type SeriesState,
 } from '../../domain/redemption.js';
 import type { CouponErrorName } from '../../domain/errors.js';
-import { UNLIMITED, type CustomerSeriesCounts, type Series } from '../../domain/series.js';
-import { readBatch, type Script } from '../../storage/script.js';
+import { UNLIMITED, type CustomerSeriesCounts } from '../../domain/series.js';
+import { readBatch, type Read, type Script } from '../../storage/script.js';
+import type { SeriesSeen } from '../../storage/series-store.js';
 import type { Stores } from '../../storage/stores.js';
 
 /** A coupon named in a request: by code, or by coupon id (the reference accepts either). */
@@ -31,10 +33,62 @@ export interface RedemptionLoad {
 }
 
 /** What a batch read before the load found for a request naming one code (PostgreSQL). */
-interface Prefetched {
+export interface Prefetched {
   coupon: Coupon;
-  series: Series;
+  /** The series as the batch saw it (series-store.ts `settle` finishes it). */
+  seen: SeriesSeen;
   customerSeries: CustomerSeriesCounts;
+}
+
+/** The one code a request names, normalised; undefined for several coupons, an id or an invalid code. */
+function onlyCode(named: readonly CouponNamed[]): string | undefined {
+  const only = named.length === 1 ? named[0]! : undefined;
+  return only && 'code' in only ? normaliseCode(only.code) : undefined;
+}
+
+/**
+ * PostgreSQL, a check naming one code (is_redeemable): the reads of `prefetch` below that can travel with
+ * the lookup of the customer (customers.ts `withLookup`), so that the whole check is one round trip. The
+ * customer's counts are found by the identifier that decides who the customer is (domain/customer.ts), and
+ * used only when they belong to the customer the lookup resolved; `of` answers what `loadRedemption` takes
+ * as `pre`. Undefined where it does not apply (SQLite, several codes, a card).
+ */
+export function checkReadsWithLookup(
+  stores: Stores,
+  org: number,
+  ref: CustomerRef,
+  named: readonly CouponNamed[],
+):
+  | { reads: Read<unknown>[]; of(answers: unknown[] | undefined, customerId: number): Prefetched | undefined }
+  | undefined {
+  const code = onlyCode(named);
+  const type = IDENTIFIER_PRECEDENCE.find((t) => ref[t] !== undefined);
+  if (
+    !stores.batching ||
+    code === undefined ||
+    ref.cardNumber !== undefined ||
+    ref.cardExternalId !== undefined
+  )
+    return undefined;
+  if (type === undefined || type === 'cardNumber' || type === 'cardExternalId') return undefined;
+  const reads: Read<unknown>[] = [
+    stores.coupon.readByCode(org, code, false),
+    stores.series.readOfCode(org, code),
+    stores.customerSeries.readOfCodeFor(org, { type, value: ref[type]! }, code),
+  ];
+  return {
+    reads,
+    of(answers, customerId) {
+      if (!answers) return undefined;
+      const [coupon, seen, counts] = answers as [
+        Coupon | undefined,
+        SeriesSeen,
+        { customerId: number; counts: CustomerSeriesCounts } | undefined,
+      ];
+      if (!coupon || !counts || counts.customerId !== customerId) return undefined;
+      return { coupon, seen, customerSeries: counts.counts };
+    },
+  };
 }
 
 /**
@@ -51,8 +105,7 @@ function* prefetch(
   lock: boolean,
   newId: boolean,
 ): Script<{ pre: Prefetched | undefined; newIds: number[] }> {
-  const only = named.length === 1 ? named[0]! : undefined;
-  const code = only && 'code' in only ? normaliseCode(only.code) : undefined;
+  const code = onlyCode(named);
   if (!stores.batching || code === undefined) return { pre: undefined, newIds: [] };
   const idRead = newId ? stores.redemption.readNewId() : undefined;
   const reads = [
@@ -61,14 +114,14 @@ function* prefetch(
     stores.customerSeries.readOfCode(org, customerId, code, lock),
     ...(idRead ? [idRead] : []),
   ] as const;
-  const [coupon, series, customerSeries, id] = (yield* readBatch(reads as never)) as unknown as [
+  const [coupon, seen, customerSeries, id] = (yield* readBatch(reads as never)) as unknown as [
     Coupon | undefined,
-    Series | undefined,
+    SeriesSeen,
     CustomerSeriesCounts,
     number | undefined,
   ];
   return {
-    pre: coupon && series ? { coupon, series, customerSeries } : undefined,
+    pre: coupon ? { coupon, seen, customerSeries } : undefined,
     newIds: id === undefined ? [] : [id],
   };
 }
@@ -126,10 +179,18 @@ export function* loadRedemption(
   org: number,
   customerId: number,
   named: readonly CouponNamed[],
-  options: { now: number; lock: boolean; checkout: Checkout; newIds?: boolean },
+  options: { now: number; lock: boolean; checkout: Checkout; newIds?: boolean; pre?: Prefetched | undefined },
 ): Script<RedemptionLoad> {
   const { now, lock, checkout } = options;
-  const { pre, newIds } = yield* prefetch(stores, org, customerId, named, lock, !!options.newIds);
+  // What a check read with the customer's lookup (`checkReadsWithLookup`); it took no lock, so never for a write.
+  const fetched =
+    options.pre && !lock
+      ? { pre: options.pre, newIds: [] }
+      : yield* prefetch(stores, org, customerId, named, lock, !!options.newIds);
+  const newIds = fetched.newIds;
+  const preSeries = fetched.pre && (yield* stores.series.settle(fetched.pre.seen));
+  // A coupon whose series the batch did not find is looked up as usual below.
+  const pre = fetched.pre && preSeries ? { ...fetched.pre, series: preSeries } : undefined;
   const items = yield* findNamed(stores, org, customerId, named, pre);
 
   const coupons = new Map<number, Coupon>();

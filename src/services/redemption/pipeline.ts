@@ -11,10 +11,10 @@ import {
 } from '../../domain/redemption.js';
 import type { Script } from '../../storage/script.js';
 import type { Stores } from '../../storage/stores.js';
-import { loadRedemption, type CouponNamed } from './load.js';
+import { loadRedemption, type CouponNamed, type Prefetched } from './load.js';
 import { writeHold, writeRedemptions, type Recording } from './write.js';
 
-export type { CouponNamed } from './load.js';
+export { checkReadsWithLookup, type CouponNamed } from './load.js';
 export type { Recording } from './write.js';
 
 /** Loads and decides; `lock` when the plan will be written. */
@@ -24,7 +24,7 @@ function* decide(
   customer: Customer,
   named: readonly CouponNamed[],
   checkout: Checkout,
-  options: { lock: boolean; atomic: boolean; now: number; newIds?: boolean },
+  options: { lock: boolean; atomic: boolean; now: number; newIds?: boolean; pre?: Prefetched | undefined },
 ): Script<RedemptionPlan & { newIds: number[] }> {
   const { lock, atomic, now } = options;
   const loaded = yield* loadRedemption(stores, org.orgId, customer.id, named, {
@@ -32,12 +32,16 @@ function* decide(
     lock,
     checkout,
     newIds: !!options.newIds,
+    pre: options.pre,
   });
   const ctx = { ...checkout, customerId: customer.id, timezone: org.timezone };
   return { ...planRedemption(loaded.items, loaded.state, ctx, { atomic, now }), newIds: loaded.newIds };
 }
 
-/** Runs the checks for each coupon on its own and writes nothing (is_redeemable). */
+/**
+ * Runs the checks for each coupon on its own and writes nothing (is_redeemable); `pre` is what was read with
+ * the customer's lookup (load.ts `checkReadsWithLookup`).
+ */
 export function* checkCoupons(
   stores: Stores,
   org: OrgSettings,
@@ -45,8 +49,9 @@ export function* checkCoupons(
   named: readonly CouponNamed[],
   checkout: Checkout,
   now: number,
+  pre?: Prefetched,
 ): Script<ItemOutcome[]> {
-  return (yield* decide(stores, org, customer, named, checkout, { lock: false, atomic: false, now }))
+  return (yield* decide(stores, org, customer, named, checkout, { lock: false, atomic: false, now, pre }))
     .outcomes;
 }
 

@@ -10,7 +10,7 @@ import type { AttemptThrottle } from '../attempt-throttle.js';
 import { knownCustomerId, resolveCustomer } from '../customers.js';
 import type { AnswerInWork, StorageDeps } from '../deps.js';
 import type { Metrics } from '../metrics.js';
-import { checkCoupons, redeemCoupons, type CouponNamed } from './pipeline.js';
+import { checkCoupons, checkReadsWithLookup, redeemCoupons, type CouponNamed } from './pipeline.js';
 export type { ItemOutcome } from '../../domain/redemption.js';
 export type { CouponNamed } from './pipeline.js';
 
@@ -192,8 +192,18 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
       const t = now();
       const checkout = checkoutOf(input, null, t, options.asRedeem === true);
       const result = await engine.run(function* () {
-        const { customer } = yield* resolveCustomer(stores, p.org, input.ref, { register: false, now: t });
-        return { customer, items: yield* checkCoupons(stores, p.org, customer, input.codes, checkout, t) };
+        // PostgreSQL, one code: the coupon, its series and the customer's counts travel with the lookup.
+        const early = checkReadsWithLookup(stores, p.orgId, input.ref, input.codes);
+        const { customer, withLookup } = yield* resolveCustomer(stores, p.org, input.ref, {
+          register: false,
+          now: t,
+          ...(early ? { withLookup: early.reads } : {}),
+        });
+        const pre = early?.of(withLookup, customer.id);
+        return {
+          customer,
+          items: yield* checkCoupons(stores, p.org, customer, input.codes, checkout, t, pre),
+        };
       });
       record(result.items, 'is_redeemable');
       recordGuesses(result.items, result.customer.id);
