@@ -62,11 +62,44 @@ export function createCustomerSeriesStore(engine: Engine) {
         .where('c.org_id', '=', p.org)
         .where(`c.${column}`, '=', p.value as never),
     );
-  const ofCodeBy = {
-    id: byIdentifier('id'),
-    externalId: byIdentifier('external_id'),
-    mobile: byIdentifier('mobile'),
-    email: byIdentifier('email'),
+  /** The same row created when missing and locked (PostgreSQL), as `lockOfCode` below. */
+  const lockByIdentifier = (column: 'id' | 'external_id' | 'mobile' | 'email') =>
+    prepare((p: Params<{ org: number; value: string | number; code: string }>) =>
+      db
+        .insertInto('customer_series')
+        .columns(['org_id', 'customer_id', 'series_id'])
+        .expression(
+          couponOfCode(p)
+            .innerJoin('customer as c', (j) =>
+              j.onRef('c.org_id', '=', 'coupon.org_id').on(`c.${column}`, '=', p.value as never),
+            )
+            .select(['coupon.org_id', 'c.id as customer_id', 'coupon.series_id']),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(['org_id', 'customer_id', 'series_id'])
+            .doUpdateSet((eb) => ({ redeemed_count: eb.ref('customer_series.redeemed_count') })),
+        )
+        .returningAll(),
+    );
+  const identifierColumns = {
+    id: 'id',
+    externalId: 'external_id',
+    mobile: 'mobile',
+    email: 'email',
+  } as const;
+  type Identifier = keyof typeof identifierColumns;
+  const ofCodeBy = new Map<string, ReturnType<typeof byIdentifier>>();
+  /** The statement for an identifier, with or without the lock; compiled when first asked for. */
+  const ofCodeFor = (type: Identifier, lock: boolean) => {
+    const key = `${type}:${lock && pg}`;
+    let st = ofCodeBy.get(key);
+    if (!st) {
+      const column = identifierColumns[type];
+      st = (lock && pg ? lockByIdentifier(column) : byIdentifier(column)) as ReturnType<typeof byIdentifier>;
+      ofCodeBy.set(key, st);
+    }
+    return st;
   };
   /** The customer's row for the series of a code. */
   const findOfCode = prepare((p: Params<{ org: number; customer: number; code: string }>) =>
@@ -232,19 +265,25 @@ export function createCustomerSeriesStore(engine: Engine) {
       };
     },
     /**
-     * `readOfCode` for the customer one identifier names (no lock): the customer's id comes with the
-     * counts; undefined when the identifier names nobody.
+     * `readOfCode` for the customer one identifier names (`lock` as there): the customer's id comes with the
+     * counts; undefined when the identifier names nobody (or the code no coupon).
      */
     readOfCodeFor(
       org: number,
-      key: { type: keyof typeof ofCodeBy; value: string | number },
+      key: { type: Identifier; value: string | number },
       code: string,
+      lock: boolean,
     ): Read<{ customerId: number; counts: CustomerSeriesCounts } | undefined> {
       return {
-        op: ofCodeBy[key.type].bind({ org, value: key.value, code }),
+        op: ofCodeFor(key.type, lock).bind({ org, value: key.value, code }),
         map: (rows) => {
-          const row = (rows as (Partial<CustomerSeriesRow> & { of_customer: number })[])[0];
-          return row && { customerId: Number(row.of_customer), counts: toCounts(row as CustomerSeriesRow) };
+          const row = (rows as (Partial<CustomerSeriesRow> & { of_customer?: number })[])[0];
+          return (
+            row && {
+              customerId: Number(row.of_customer ?? row.customer_id),
+              counts: toCounts(row as CustomerSeriesRow),
+            }
+          );
         },
       };
     },

@@ -6,7 +6,7 @@ import type { Checkout, HoldOnCoupon } from '../domain/redemption.js';
 import { formatMoney, type Money } from '../domain/money.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
-import { all, one, prepare, write, type Params, type Script } from './script.js';
+import { all, blind, one, prepare, write, type Params, type Read, type Script } from './script.js';
 
 type ItemRow = { coupon_id: number; series_id: number; customer_id: number };
 const toItem = (r: ItemRow, status: string): HoldItem => ({
@@ -25,32 +25,35 @@ export function createHoldStore(engine: Engine) {
   const db = engine.kysely;
   const pg = engine.dialect === 'postgres';
 
-  const insertHold = prepare(
-    (
-      p: Params<{
-        org: number;
-        customer: number;
-        client: number | null;
-        txn: string | null;
-        bill: string | null;
-        now: number;
-        expires: number;
-      }>,
-    ) =>
-      db
-        .insertInto('coupon_hold')
-        .values({
-          ...newId(engine.dialect, 'coupon_hold'),
-          org_id: p.org,
-          customer_id: p.customer,
-          client_id: p.client,
-          transaction_number: p.txn,
-          bill_amount: p.bill,
-          created_at: p.now,
-          expires_at: p.expires,
-          status: 'active',
-        })
-        .returning('id'),
+  type NewHoldParams = {
+    org: number;
+    customer: number;
+    client: number | null;
+    txn: string | null;
+    bill: string | null;
+    now: number;
+    expires: number;
+  };
+  /** A hold's row: its id from the table (`newId`), or taken beforehand (`readNewId`, PostgreSQL). */
+  const holdValues = (p: Params<NewHoldParams>, id?: Params<{ id: number }>['id']) => ({
+    ...(id === undefined ? newId(engine.dialect, 'coupon_hold') : { id }),
+    org_id: p.org,
+    customer_id: p.customer,
+    client_id: p.client,
+    transaction_number: p.txn,
+    bill_amount: p.bill,
+    created_at: p.now,
+    expires_at: p.expires,
+    status: 'active',
+  });
+  const insertHoldWithId = prepare((p: Params<NewHoldParams & { id: number }>) =>
+    db.insertInto('coupon_hold').values(holdValues(p, p.id)),
+  );
+  const nextHoldId = prepare(() =>
+    db.selectNoFrom(sql<number>`nextval(pg_get_serial_sequence('coupon_hold', 'id'))`.as('id')),
+  );
+  const insertHold = prepare((p: Params<NewHoldParams>) =>
+    db.insertInto('coupon_hold').values(holdValues(p)).returning('id'),
   );
   const insertItem = prepare(
     (
@@ -186,21 +189,36 @@ export function createHoldStore(engine: Engine) {
   );
 
   return {
-    /** Records a hold for a checkout (its bill number and amount, when given); answers its id. */
-    *insert(p: {
-      org: number;
-      customer: number;
-      client: number | null;
-      billNumber: string | null;
-      bill: Money | undefined;
-      now: number;
-      expires: number;
-    }): Script<number> {
+    /**
+     * Records a hold for a checkout (its bill number and amount, when given), with the id taken by `readNewId`
+     * when there is one (nobody waits for the insert then); answers its id.
+     */
+    *insert(
+      p: {
+        org: number;
+        customer: number;
+        client: number | null;
+        billNumber: string | null;
+        bill: Money | undefined;
+        now: number;
+        expires: number;
+      },
+      id?: number,
+    ): Script<number> {
       const bill = p.bill === undefined ? null : formatMoney(p.bill);
       const { org, customer, client, now, expires } = p;
-      return Number(
-        (yield* one(insertHold, { org, customer, client, txn: p.billNumber, bill, now, expires }))!.id,
-      );
+      const row = { org, customer, client, txn: p.billNumber, bill, now, expires };
+      if (id !== undefined) {
+        yield* blind(insertHoldWithId, { ...row, id });
+        return id;
+      }
+      return Number((yield* one(insertHold, row))!.id);
+    },
+    /** A hold id from the table's sequence, as a read that can join a batch (PostgreSQL only). */
+    readNewId(): Read<number> | undefined {
+      return pg
+        ? { op: nextHoldId.bind({}), map: (rows) => Number((rows as { id: number }[])[0]!.id) }
+        : undefined;
     },
     /** Adds one coupon to a hold. */
     *addItem(p: {
@@ -213,7 +231,7 @@ export function createHoldStore(engine: Engine) {
       expires: number;
     }): Script<void> {
       const { billNumber, ...rest } = p;
-      yield* write(insertItem, { ...rest, txn: billNumber });
+      yield* blind(insertItem, { ...rest, txn: billNumber });
     },
     /** A hold, locked until commit on PostgreSQL. */
     *lock(org: number, id: number): Script<Hold | undefined> {

@@ -46,47 +46,67 @@ function onlyCode(named: readonly CouponNamed[]): string | undefined {
   return only && 'code' in only ? normaliseCode(only.code) : undefined;
 }
 
+/** What was read with the lookup of the customer (`readsWithLookup`), for `loadRedemption`'s `early`. */
+export interface EarlyReads {
+  pre: Prefetched;
+  newIds: number[];
+  /** A hold id taken for the write (`newId: 'hold'`). */
+  holdId?: number;
+  /** Whether the coupon and the customer's series row were read under their locks. */
+  locked: boolean;
+}
+
 /**
- * PostgreSQL, a check naming one code (is_redeemable): the reads of `prefetch` below that can travel with
- * the lookup of the customer (customers.ts `withLookup`), so that the whole check is one round trip. The
- * customer's counts are found by the identifier that decides who the customer is (domain/customer.ts), and
- * used only when they belong to the customer the lookup resolved; `of` answers what `loadRedemption` takes
- * as `pre`. Undefined where it does not apply (SQLite, several codes, a card).
+ * PostgreSQL, a request naming one code: the reads of `prefetch` below, sent with the lookup of the
+ * customer (customers.ts `withLookup`), so that a check is one round trip and a redemption two. The
+ * customer's row of the series is found (and with `lock` created and locked, as `prefetch` does) by the
+ * identifier that decides who the customer is (domain/customer.ts), and used only when it belongs to the
+ * customer the lookup resolved; else `of` answers undefined and the load reads as usual. Undefined where
+ * it does not apply (SQLite, several codes, a card).
  */
-export function checkReadsWithLookup(
+export function readsWithLookup(
   stores: Stores,
   org: number,
   ref: CustomerRef,
   named: readonly CouponNamed[],
+  /** `newId`: take the id the write will insert under (a redemption's, a hold's), so nobody waits for it. */
+  options: { lock: boolean; newId: 'redemption' | 'hold' | false },
 ):
-  | { reads: Read<unknown>[]; of(answers: unknown[] | undefined, customerId: number): Prefetched | undefined }
+  | { reads: Read<unknown>[]; of(answers: unknown[] | undefined, customerId: number): EarlyReads | undefined }
   | undefined {
   const code = onlyCode(named);
   const type = IDENTIFIER_PRECEDENCE.find((t) => ref[t] !== undefined);
-  if (
-    !stores.batching ||
-    code === undefined ||
-    ref.cardNumber !== undefined ||
-    ref.cardExternalId !== undefined
-  )
-    return undefined;
-  if (type === undefined || type === 'cardNumber' || type === 'cardExternalId') return undefined;
+  if (!stores.batching || code === undefined || ref.cardNumber !== undefined) return undefined;
+  if (ref.cardExternalId !== undefined || type === undefined) return undefined;
+  if (type === 'cardNumber' || type === 'cardExternalId') return undefined;
+  const { lock } = options;
+  const idRead =
+    options.newId === 'redemption'
+      ? stores.redemption.readNewId()
+      : options.newId === 'hold'
+        ? stores.hold.readNewId()
+        : undefined;
   const reads: Read<unknown>[] = [
-    stores.coupon.readByCode(org, code, false),
+    stores.coupon.readByCode(org, code, lock),
     stores.series.readOfCode(org, code),
-    stores.customerSeries.readOfCodeFor(org, { type, value: ref[type]! }, code),
+    stores.customerSeries.readOfCodeFor(org, { type, value: ref[type]! }, code, lock),
+    ...(idRead ? [idRead] : []),
   ];
   return {
     reads,
     of(answers, customerId) {
       if (!answers) return undefined;
-      const [coupon, seen, counts] = answers as [
+      const [coupon, seen, counts, id] = answers as [
         Coupon | undefined,
         SeriesSeen,
         { customerId: number; counts: CustomerSeriesCounts } | undefined,
+        number | undefined,
       ];
       if (!coupon || !counts || counts.customerId !== customerId) return undefined;
-      return { coupon, seen, customerSeries: counts.counts };
+      const pre = { coupon, seen, customerSeries: counts.counts };
+      if (options.newId === 'hold')
+        return { pre, newIds: [], ...(id === undefined ? {} : { holdId: id }), locked: lock };
+      return { pre, newIds: id === undefined ? [] : [id], locked: lock };
     },
   };
 }
@@ -179,13 +199,19 @@ export function* loadRedemption(
   org: number,
   customerId: number,
   named: readonly CouponNamed[],
-  options: { now: number; lock: boolean; checkout: Checkout; newIds?: boolean; pre?: Prefetched | undefined },
+  options: {
+    now: number;
+    lock: boolean;
+    checkout: Checkout;
+    newIds?: boolean;
+    /** What was read with the lookup of the customer (`readsWithLookup`), under the locks `lock` needs. */
+    early?: EarlyReads | undefined;
+  },
 ): Script<RedemptionLoad> {
-  const { now, lock, checkout } = options;
-  // What a check read with the customer's lookup (`checkReadsWithLookup`); it took no lock, so never for a write.
+  const { now, lock, checkout, early } = options;
   const fetched =
-    options.pre && !lock
-      ? { pre: options.pre, newIds: [] }
+    early && (early.locked || !lock) && (early.newIds.length > 0 || !options.newIds)
+      ? early
       : yield* prefetch(stores, org, customerId, named, lock, !!options.newIds);
   const newIds = fetched.newIds;
   const preSeries = fetched.pre && (yield* stores.series.settle(fetched.pre.seen));

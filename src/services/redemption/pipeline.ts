@@ -11,10 +11,10 @@ import {
 } from '../../domain/redemption.js';
 import type { Script } from '../../storage/script.js';
 import type { Stores } from '../../storage/stores.js';
-import { loadRedemption, type CouponNamed, type Prefetched } from './load.js';
+import { loadRedemption, type CouponNamed, type EarlyReads } from './load.js';
 import { writeHold, writeRedemptions, type Recording } from './write.js';
 
-export { checkReadsWithLookup, type CouponNamed } from './load.js';
+export { readsWithLookup, type CouponNamed } from './load.js';
 export type { Recording } from './write.js';
 
 /** Loads and decides; `lock` when the plan will be written. */
@@ -24,7 +24,7 @@ function* decide(
   customer: Customer,
   named: readonly CouponNamed[],
   checkout: Checkout,
-  options: { lock: boolean; atomic: boolean; now: number; newIds?: boolean; pre?: Prefetched | undefined },
+  options: { lock: boolean; atomic: boolean; now: number; newIds?: boolean; early?: EarlyReads | undefined },
 ): Script<RedemptionPlan & { newIds: number[] }> {
   const { lock, atomic, now } = options;
   const loaded = yield* loadRedemption(stores, org.orgId, customer.id, named, {
@@ -32,15 +32,15 @@ function* decide(
     lock,
     checkout,
     newIds: !!options.newIds,
-    pre: options.pre,
+    early: options.early,
   });
   const ctx = { ...checkout, customerId: customer.id, timezone: org.timezone };
   return { ...planRedemption(loaded.items, loaded.state, ctx, { atomic, now }), newIds: loaded.newIds };
 }
 
 /**
- * Runs the checks for each coupon on its own and writes nothing (is_redeemable); `pre` is what was read with
- * the customer's lookup (load.ts `checkReadsWithLookup`).
+ * Runs the checks for each coupon on its own and writes nothing (is_redeemable); `early` is what was read
+ * with the customer's lookup (load.ts `readsWithLookup`).
  */
 export function* checkCoupons(
   stores: Stores,
@@ -49,9 +49,9 @@ export function* checkCoupons(
   named: readonly CouponNamed[],
   checkout: Checkout,
   now: number,
-  pre?: Prefetched,
+  early?: EarlyReads,
 ): Script<ItemOutcome[]> {
-  return (yield* decide(stores, org, customer, named, checkout, { lock: false, atomic: false, now, pre }))
+  return (yield* decide(stores, org, customer, named, checkout, { lock: false, atomic: false, now, early }))
     .outcomes;
 }
 
@@ -64,12 +64,14 @@ export function* redeemCoupons(
   checkout: Checkout,
   recording: Recording,
   atomic: boolean,
+  early?: EarlyReads,
 ): Script<ItemOutcome[]> {
   const plan = yield* decide(stores, org, customer, named, checkout, {
     lock: true,
     atomic,
     now: recording.now,
     newIds: true,
+    early,
   });
   yield* writeRedemptions(stores, plan, checkout, recording, plan.newIds);
   return plan.outcomes;
@@ -84,12 +86,15 @@ export function* holdCoupons(
   checkout: Checkout,
   recording: Recording,
   expiresAt: number,
+  early?: EarlyReads,
 ): Script<{ holdId: number | null; items: ItemOutcome[] }> {
   const plan = yield* decide(stores, org, customer, named, checkout, {
     lock: true,
     atomic: true,
     now: recording.now,
+    early,
   });
   if (!plan.allAccepted) return { holdId: null, items: plan.outcomes };
-  return { holdId: yield* writeHold(stores, plan, checkout, recording, expiresAt), items: plan.outcomes };
+  const holdId = yield* writeHold(stores, plan, checkout, recording, expiresAt, early?.holdId);
+  return { holdId, items: plan.outcomes };
 }

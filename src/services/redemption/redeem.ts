@@ -10,7 +10,7 @@ import type { AttemptThrottle } from '../attempt-throttle.js';
 import { knownCustomerId, resolveCustomer } from '../customers.js';
 import type { AnswerInWork, StorageDeps } from '../deps.js';
 import type { Metrics } from '../metrics.js';
-import { checkCoupons, checkReadsWithLookup, redeemCoupons, type CouponNamed } from './pipeline.js';
+import { checkCoupons, readsWithLookup, redeemCoupons, type CouponNamed } from './pipeline.js';
 export type { ItemOutcome } from '../../domain/redemption.js';
 export type { CouponNamed } from './pipeline.js';
 
@@ -151,7 +151,16 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
       const checkout = checkoutOf(input, input.holdId, t, true);
       const result = await engine.run(
         function* () {
-          const { customer } = yield* resolveCustomer(stores, p.org, input.ref, { register: false, now: t });
+          // PostgreSQL, one code: the locks and reads of the decision travel with the lookup of the customer.
+          const early = readsWithLookup(stores, p.orgId, input.ref, input.codes, {
+            lock: true,
+            newId: 'redemption',
+          });
+          const { customer, withLookup } = yield* resolveCustomer(stores, p.org, input.ref, {
+            register: false,
+            now: t,
+            ...(early ? { withLookup: early.reads } : {}),
+          });
           const recording = {
             org: p.orgId,
             customerId: customer.id,
@@ -168,6 +177,7 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
             checkout,
             recording,
             !input.allowPartial,
+            early?.of(withLookup, customer.id),
           );
           const done = { customer, items };
           if (answer) yield* answer(done);
@@ -193,16 +203,23 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
       const checkout = checkoutOf(input, null, t, options.asRedeem === true);
       const result = await engine.run(function* () {
         // PostgreSQL, one code: the coupon, its series and the customer's counts travel with the lookup.
-        const early = checkReadsWithLookup(stores, p.orgId, input.ref, input.codes);
+        const early = readsWithLookup(stores, p.orgId, input.ref, input.codes, { lock: false, newId: false });
         const { customer, withLookup } = yield* resolveCustomer(stores, p.org, input.ref, {
           register: false,
           now: t,
           ...(early ? { withLookup: early.reads } : {}),
         });
-        const pre = early?.of(withLookup, customer.id);
         return {
           customer,
-          items: yield* checkCoupons(stores, p.org, customer, input.codes, checkout, t, pre),
+          items: yield* checkCoupons(
+            stores,
+            p.org,
+            customer,
+            input.codes,
+            checkout,
+            t,
+            early?.of(withLookup, customer.id),
+          ),
         };
       });
       record(result.items, 'is_redeemable');

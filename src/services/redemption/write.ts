@@ -109,18 +109,15 @@ export function* writeHold(
   checkout: Checkout,
   r: Recording,
   expiresAt: number,
+  /** The id taken beforehand (PostgreSQL), if any. */
+  id?: number,
 ): Script<number> {
   const { org, customerId: customer, now } = r;
   const billNumber = checkout.billNumber;
-  const holdId = yield* stores.hold.insert({
-    org,
-    customer,
-    client: r.clientId,
-    billNumber,
-    bill: checkout.bill,
-    now,
-    expires: expiresAt,
-  });
+  const holdId = yield* stores.hold.insert(
+    { org, customer, client: r.clientId, billNumber, bill: checkout.bill, now, expires: expiresAt },
+    id,
+  );
   for (const coupon of plan.coupons) {
     const series = coupon.seriesId;
     yield* stores.hold.addItem({
