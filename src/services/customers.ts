@@ -136,20 +136,6 @@ export function* resolveCustomer(
   options: ResolveOptions,
 ): Script<ResolvedCustomer> {
   if (isEmptyRef(ref)) throw new CouponError('InvalidCustomer', 'a customer identifier is required');
-  const found = yield* findEach(stores, org.orgId, ref, options.withLookup);
-  if (ref.id !== undefined && !found.id) throw new CouponError('CustomerNotFound', `id ${ref.id}`);
-  const existing = pickCustomer(ref, found);
-  if (existing) {
-    if (options.register) yield* attachCard(stores, org.orgId, ref, found, existing, options.now, false);
-    return {
-      customer: existing,
-      created: false,
-      ...(found.withLookup ? { withLookup: found.withLookup } : {}),
-    };
-  }
-  // An id names only customers that exist, so from here on the ref carries mobile, email or externalId.
-  if (!options.register) throw new CouponError('CustomerNotFound');
-
   const registration = {
     org: org.orgId,
     mobile: ref.mobile ?? null,
@@ -159,7 +145,39 @@ export function* resolveCustomer(
     lastName: options.lastName ?? null,
     now: options.now,
   };
-  if (options.alongside?.length) {
+  // With reads to send alongside (PostgreSQL), the registration goes with the lookup itself: it inserts
+  // nothing when any identifier already names a customer (each is unique in the org), so it only registers
+  // when the lookup finds nobody, and a new customer's issue costs one round trip less. Not with an id (it
+  // names only customers that exist) nor with a card (attached after the lookup).
+  const eager =
+    options.register &&
+    !!options.alongside?.length &&
+    ref.id === undefined &&
+    ref.cardNumber === undefined &&
+    ref.cardExternalId === undefined;
+  const found = yield* findEach(
+    stores,
+    org.orgId,
+    ref,
+    eager ? [stores.customer.readInsert(registration), ...options.alongside!] : options.withLookup,
+  );
+  if (ref.id !== undefined && !found.id) throw new CouponError('CustomerNotFound', `id ${ref.id}`);
+  const existing = pickCustomer(ref, found);
+  if (existing) {
+    if (options.register) yield* attachCard(stores, org.orgId, ref, found, existing, options.now, false);
+    return {
+      customer: existing,
+      created: false,
+      ...(found.withLookup && !eager ? { withLookup: found.withLookup } : {}),
+    };
+  }
+  // An id names only customers that exist, so from here on the ref carries mobile, email or externalId.
+  if (!options.register) throw new CouponError('CustomerNotFound');
+
+  if (eager) {
+    const [created, ...alongside] = found.withLookup as [Customer | undefined, ...unknown[]];
+    if (created) return { customer: created, created: true, alongside };
+  } else if (options.alongside?.length) {
     const [created, ...alongside] = (yield* readBatch([
       stores.customer.readInsert(registration),
       ...options.alongside,
