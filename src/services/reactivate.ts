@@ -4,7 +4,7 @@ import type { Redemption } from '../domain/coupon.js';
 import type { CustomerRef } from '../domain/customer.js';
 import { CouponError } from '../domain/errors.js';
 import { actorOf, type Principal } from '../domain/principal.js';
-import { RetryConflict, type Script } from '../storage/script.js';
+import type { Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import { resolveCustomer } from './customers.js';
 import type { AnswerInWork, StorageDeps } from './deps.js';
@@ -30,11 +30,11 @@ function* undo(
   const done: number[] = [];
   for (const r of redemptions) {
     const id = r.id;
-    if (!(yield* stores.redemption.markReactivated(org, id, now)))
-      throw new RetryConflict('redemption already reactivated');
-    if (!(yield* stores.coupon.removeUse(org, r.couponId))) throw new RetryConflict('coupon use count');
-    if (!(yield* stores.customerSeries.removeRedemption(org, r.customerId, r.seriesId)))
-      throw new RetryConflict('customer redemption count');
+    // Guarded writes: one that changes no row (the world moved since the locks) runs the script again; on
+    // PostgreSQL they go with the COMMIT, unawaited (docs/architecture.md "Round trips on PostgreSQL").
+    yield* stores.redemption.markReactivated(org, id, now);
+    yield* stores.coupon.removeUse(org, r.couponId);
+    yield* stores.customerSeries.removeRedemption(org, r.customerId, r.seriesId);
     yield* stores.counter.removeRedemption(org, r.seriesId);
     yield* stores.event.add({
       org,

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Coupon, CouponOrigin } from '../domain/coupon.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
-import { blind, guarded, one, prepare, write, type Params, type Read, type Script } from './script.js';
+import { blind, guarded, one, prepare, type Params, type Read, type Script } from './script.js';
 import { greatest, int } from './sql.js';
 import { createCouponReads, toCoupon } from './coupon-read-store.js';
 
@@ -230,8 +230,8 @@ export function createCouponStore(engine: Engine) {
       yield* guarded(addUse, { org, id, expected, at }, 'coupon use');
     },
     /** Gives a use back (a reactivation); false when the coupon had none. */
-    *removeUse(org: number, id: number): Script<boolean> {
-      return (yield* write(removeUse, { org, id })) === 1;
+    *removeUse(org: number, id: number): Script<void> {
+      yield* guarded(removeUse, { org, id }, 'coupon use count');
     },
     /** Notes that a hold reserves the coupon until `until` (holds are looked up only before that). */
     *markHeld(org: number, id: number, until: number): Script<void> {

@@ -3,7 +3,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { CustomerSeriesCounts } from '../domain/series.js';
 import type { Engine } from './database.js';
-import { guarded, one, prepare, write, type Params, type Read, type Script } from './script.js';
+import { guarded, one, prepare, type Params, type Read, type Script } from './script.js';
 import { greatest, int } from './sql.js';
 import type { CustomerSeriesTable } from './tables.js';
 
@@ -328,8 +328,8 @@ export function createCustomerSeriesStore(engine: Engine) {
       yield* guarded(addRedemption, p, 'customer redemptions');
     },
     /** Takes a redemption back (a reactivation); false when there was none to take. */
-    *removeRedemption(org: number, customer: number, series: number): Script<boolean> {
-      return (yield* write(removeRedemption, { org, customer, series })) === 1;
+    *removeRedemption(org: number, customer: number, series: number): Script<void> {
+      yield* guarded(removeRedemption, { org, customer, series }, 'customer redemption count');
     },
   };
 }

@@ -5,7 +5,7 @@ import { formatMoney, type Money } from '../domain/money.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
 import { sql } from 'kysely';
-import { all, blind, one, prepare, write, type Params, type Read, type Script } from './script.js';
+import { all, blind, guarded, one, prepare, write, type Params, type Read, type Script } from './script.js';
 
 export interface NewRedemption {
   org: number;
@@ -253,8 +253,8 @@ export function createRedemptionStore(engine: Engine) {
       return (yield* all(activeOnBill, { org, customer, txn: billNumber })).map(toRedemption);
     },
     /** Marks a redemption undone; false when it already was. */
-    *markReactivated(org: number, id: number, now: number): Script<boolean> {
-      return (yield* write(markReactivated, { org, id, now })) === 1;
+    *markReactivated(org: number, id: number, now: number): Script<void> {
+      yield* guarded(markReactivated, { org, id, now }, 'redemption already reactivated');
     },
   };
 }

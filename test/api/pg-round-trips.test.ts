@@ -67,6 +67,21 @@ if (!onPostgres) {
       expect(trips).toBe(2);
     });
 
+    it('POST /v2/coupon/reactivate, one redemption: four round trips (its writes go with the COMMIT)', async () => {
+      const trips = await counted(
+        async () => {
+          const { m, code } = await issued();
+          const r = await t.post('/v2/coupon/redeem', redeemBody(m, [code], bill()));
+          expect(r.status, JSON.stringify(r.body)).toBe(200);
+          return Number(r.body.redemption[0].id);
+        },
+        (id) => t.post('/v2/coupon/reactivate', { redemptionIds: [id] }),
+        (body) => expect(body.reactivated?.length, JSON.stringify(body)).toBe(1),
+      );
+      // BEGIN + the redemption's lock; the coupon's; the customer's series row; the writes + COMMIT.
+      expect(trips).toBe(4);
+    });
+
     it('POST /v2/coupon/hold, one code: two round trips, as a redemption', async () => {
       const trips = await counted(
         issued,
