@@ -4,9 +4,9 @@ import { sql } from 'kysely';
 import type { Coupon, CouponOrigin } from '../domain/coupon.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
-import { blind, guarded, one, prepare, type Params, type Read, type Script } from './script.js';
+import { blind, guarded, one, prepare, readBatch, type Params, type Read, type Script } from './script.js';
 import { greatest, int } from './sql.js';
-import { createCouponReads, toCoupon } from './coupon-read-store.js';
+import { createCouponReads, toCoupon, type CouponRow } from './coupon-read-store.js';
 
 export interface NewCoupon {
   org: number;
@@ -216,10 +216,18 @@ export function createCouponStore(engine: Engine) {
     *lockMany(org: number, ids: readonly number[]): Script<Map<number, Coupon>> {
       const result = new Map<number, Coupon>();
       if (!pg) return result;
-      for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
-        const row = yield* one(lockOne, { org, id });
+      // One batch: its statements run in order, so the locks are still taken by ascending id.
+      const sorted = [...new Set(ids)].sort((a, b) => a - b);
+      const found = yield* readBatch(
+        sorted.map((id) => ({
+          op: lockOne.bind({ org, id }),
+          map: (rows: unknown) => (rows as CouponRow[])[0],
+        })),
+      );
+      sorted.forEach((id, i) => {
+        const row = found[i];
         if (row) result.set(id, toCoupon(row));
-      }
+      });
       return result;
     },
     /**

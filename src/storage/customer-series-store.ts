@@ -287,6 +287,13 @@ export function createCustomerSeriesStore(engine: Engine) {
         },
       };
     },
+    /** `lock` as a read that can join a batch (PostgreSQL, where batches run). */
+    readLock(org: number, customer: number, series: number): Read<CustomerSeriesCounts> {
+      return {
+        op: (pg ? lock : find).bind({ org, customer, series }),
+        map: (rows) => toCounts((rows as CustomerSeriesRow[])[0]),
+      };
+    },
     /** `find` as a read that can join a batch. */
     readFind(org: number, customer: number, series: number): Read<CustomerSeriesCounts> {
       return {

@@ -21,10 +21,12 @@ if (!onPostgres) {
     let proxy: PgProxy;
     let t: TestApp;
     let seriesId: number;
+    let otherSeriesId: number;
     beforeAll(async () => {
       proxy = await startPgProxy(TEST_DATABASE_URL!);
       t = await buildTestApp({ env: { DATABASE_URL: proxy.url } });
       seriesId = (await createSeries(t, { description: 'round trips' })).id;
+      otherSeriesId = (await createSeries(t, { description: 'round trips, another offer' })).id;
     });
     afterAll(async () => {
       await t?.close();
@@ -80,6 +82,29 @@ if (!onPostgres) {
       );
       // BEGIN + the redemption's lock; the coupon's; the customer's series row; the writes + COMMIT.
       expect(trips).toBe(4);
+    });
+
+    it('two codes: a redemption in five round trips, a check in three', async () => {
+      const twoCodes = async () => {
+        const m = mobile();
+        const a = await issueCoupon(t, seriesId, { mobile: m });
+        const b = await issueCoupon(t, otherSeriesId, { mobile: m });
+        return { m, codes: [a.code as string, b.code as string] };
+      };
+      const redeemTrips = await counted(
+        twoCodes,
+        ({ m, codes }) => t.post('/v2/coupon/redeem', redeemBody(m, codes, bill())),
+        (body) => expect(body.redemption?.length, JSON.stringify(body)).toBe(2),
+      );
+      // BEGIN + customer; the coupons by code; their locks in id order; the series, the customer's rows
+      // and the redemption ids; the writes + COMMIT.
+      expect(redeemTrips).toBe(5);
+      const checkTrips = await counted(
+        twoCodes,
+        ({ m, codes }) => t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${codes.join(',')}`),
+        (body) => expect(body.redemptionStatus?.code, JSON.stringify(body)).toBe(700),
+      );
+      expect(checkTrips).toBe(3);
     });
 
     it('POST /v2/coupon/hold, one code: two round trips, as a redemption', async () => {

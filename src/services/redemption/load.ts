@@ -17,7 +17,7 @@ import {
   type SeriesState,
 } from '../../domain/redemption.js';
 import type { CouponErrorName } from '../../domain/errors.js';
-import { UNLIMITED, type CustomerSeriesCounts } from '../../domain/series.js';
+import { UNLIMITED, type CustomerSeriesCounts, type Series } from '../../domain/series.js';
 import { readBatch, type Read, type Script } from '../../storage/script.js';
 import type { SeriesSeen } from '../../storage/series-store.js';
 import type { Stores } from '../../storage/stores.js';
@@ -155,6 +155,20 @@ function* findNamed(
   pre: Prefetched | undefined,
 ): Script<RequestedCoupon[]> {
   const items: RequestedCoupon[] = [];
+  // PostgreSQL: the coupons of several codes in one batch (unlocked: the locks come after, in id order).
+  const batched = new Map<string, Coupon | undefined>();
+  if (stores.batching && named.length > 1) {
+    const codes = [
+      ...new Set(
+        named.flatMap((n) => {
+          const c = 'code' in n ? normaliseCode(n.code) : undefined;
+          return c === undefined || (pre && pre.coupon.code === c) ? [] : [c];
+        }),
+      ),
+    ];
+    const found = yield* readBatch(codes.map((c) => stores.coupon.readByCode(org, c, false)));
+    codes.forEach((c, i) => batched.set(c, found[i]));
+  }
   for (const n of named) {
     if ('couponId' in n) {
       const coupon = yield* stores.coupon.find(org, n.couponId);
@@ -168,7 +182,11 @@ function* findNamed(
     let early: CouponErrorName | undefined;
     if (normalised !== undefined) {
       coupon =
-        pre && pre.coupon.code === normalised ? pre.coupon : yield* stores.coupon.findByCode(org, normalised);
+        pre && pre.coupon.code === normalised
+          ? pre.coupon
+          : batched.has(normalised)
+            ? batched.get(normalised)
+            : yield* stores.coupon.findByCode(org, normalised);
       if (!coupon) {
         const mine = yield* stores.coupon.findGeneric(org, normalised, customerId);
         // Whether the code is generic at all matters only when the customer holds none of its coupons.
@@ -213,7 +231,7 @@ export function* loadRedemption(
     early && (early.locked || !lock) && (early.newIds.length > 0 || !options.newIds)
       ? early
       : yield* prefetch(stores, org, customerId, named, lock, !!options.newIds);
-  const newIds = fetched.newIds;
+  const newIds = [...fetched.newIds];
   const preSeries = fetched.pre && (yield* stores.series.settle(fetched.pre.seen));
   // A coupon whose series the batch did not find is looked up as usual below.
   const pre = fetched.pre && preSeries ? { ...fetched.pre, series: preSeries } : undefined;
@@ -228,11 +246,34 @@ export function* loadRedemption(
   }
 
   const seriesIds = [...new Set([...coupons.values()].map((c) => c.seriesId))].sort((a, b) => a - b);
-  const seriesList = pre
-    ? [pre.series]
-    : seriesIds.length === 1
-      ? [(yield* stores.series.find(org, seriesIds[0]!))!]
-      : yield* stores.series.findMany(org, seriesIds);
+  // PostgreSQL, without the one-code batch: every series and the customer's row of each (locked, in series
+  // order, after the coupons) in one batch.
+  const batchedCounts = new Map<number, CustomerSeriesCounts>();
+  let seriesList: Series[];
+  if (pre) seriesList = [pre.series];
+  else if (stores.batching && seriesIds.length > 0) {
+    // With them, the ids of the redemptions a write may insert (one per coupon found at most).
+    const idReads = options.newIds ? [...coupons.keys()].map(() => stores.redemption.readNewId()!) : [];
+    const answers = (yield* readBatch([
+      ...seriesIds.map((id) => stores.series.readFind(org, id)),
+      ...seriesIds.map((id) =>
+        lock
+          ? stores.customerSeries.readLock(org, customerId, id)
+          : stores.customerSeries.readFind(org, customerId, id),
+      ),
+      ...idReads,
+    ] as never)) as unknown as unknown[];
+    seriesList = [];
+    for (let i = 0; i < seriesIds.length; i++) {
+      seriesList.push((yield* stores.series.settle(answers[i] as SeriesSeen))!);
+      batchedCounts.set(seriesIds[i]!, answers[seriesIds.length + i] as CustomerSeriesCounts);
+    }
+    newIds.push(...(answers.slice(2 * seriesIds.length) as number[]));
+  } else
+    seriesList =
+      seriesIds.length === 1
+        ? [(yield* stores.series.find(org, seriesIds[0]!))!]
+        : yield* stores.series.findMany(org, seriesIds);
   const series = new Map(seriesList.map((s) => [s.id, s]));
 
   const customerSeries = new Map<number, CustomerSeriesState>();
@@ -242,9 +283,10 @@ export function* loadRedemption(
     const cs =
       pre && pre.series.id === id
         ? pre.customerSeries
-        : lock
-          ? yield* stores.customerSeries.lock(org, customerId, id)
-          : yield* stores.customerSeries.find(org, customerId, id);
+        : (batchedCounts.get(id) ??
+          (lock
+            ? yield* stores.customerSeries.lock(org, customerId, id)
+            : yield* stores.customerSeries.find(org, customerId, id)));
     // Other checkouts' holds of this customer count only against a per-customer limit.
     const perCustomerLimited = s.maxRedemptionsInSeriesPerUser !== UNLIMITED;
     customerSeries.set(id, {
