@@ -51,6 +51,29 @@ function toCounters(r: CounterSums | undefined): SeriesCounters {
   };
 }
 
+/** Issues to count: `n` (default 1), `fromPool` of them took a pool code, within `maxCreate` (-1: none). */
+interface IssuesToAdd {
+  org: number;
+  series: number;
+  version: number;
+  now: number;
+  fromPool: number;
+  maxCreate: number;
+  n?: number;
+}
+
+/** The parameters of `addIssues` for a count, in the slot its limit sends it to. */
+const issueParams = (p: IssuesToAdd) => ({
+  org: p.org,
+  series: p.series,
+  slot: slotFor(p.maxCreate),
+  version: p.version,
+  now: p.now,
+  pool: p.fromPool,
+  limit: p.maxCreate,
+  n: p.n ?? 1,
+});
+
 export function createCounterStore(engine: Engine) {
   const db = engine.kysely;
   const pg = engine.dialect === 'postgres';
@@ -269,48 +292,12 @@ export function createCounterStore(engine: Engine) {
      * Adds `n` issues (default 1; `fromPool` of them took a pool code); false when the configuration
      * changed since `version` or `maxCreate` (-1: none) would be passed.
      */
-    *addIssuesWithinMaxCreate(p: {
-      org: number;
-      series: number;
-      version: number;
-      now: number;
-      fromPool: number;
-      maxCreate: number;
-      n?: number;
-    }): Script<boolean> {
-      const params = {
-        org: p.org,
-        series: p.series,
-        slot: slotFor(p.maxCreate),
-        version: p.version,
-        now: p.now,
-        pool: p.fromPool,
-        limit: p.maxCreate,
-        n: p.n ?? 1,
-      };
-      return (yield* write(addIssues, params)) === 1;
+    *addIssuesWithinMaxCreate(p: IssuesToAdd): Script<boolean> {
+      return (yield* write(addIssues, issueParams(p))) === 1;
     },
     /** The same as a guarded write (storage/script.ts): RetryConflict instead of false. */
-    *addIssuesWithinMaxCreateGuarded(p: {
-      org: number;
-      series: number;
-      version: number;
-      now: number;
-      fromPool: number;
-      maxCreate: number;
-      n?: number;
-    }): Script<void> {
-      const params = {
-        org: p.org,
-        series: p.series,
-        slot: slotFor(p.maxCreate),
-        version: p.version,
-        now: p.now,
-        pool: p.fromPool,
-        limit: p.maxCreate,
-        n: p.n ?? 1,
-      };
-      yield* guarded(addIssues, params, 'series counter');
+    *addIssuesWithinMaxCreateGuarded(p: IssuesToAdd): Script<void> {
+      yield* guarded(addIssues, issueParams(p), 'series counter');
     },
     /**
      * Adds a redemption; RetryConflict when the configuration changed since `version` or `maxRedeem` is

@@ -26,23 +26,25 @@ export function createCouponStore(engine: Engine) {
   const db = engine.kysely;
   const pg = engine.dialect === 'postgres';
 
+  /** A new coupon's columns but its id. */
+  const columnsOf = (p: Params<NewCoupon>) => ({
+    org_id: p.org,
+    series_id: p.series,
+    code: p.code,
+    is_generic: p.generic,
+    customer_id: p.customer,
+    issued_at: p.issuedAt,
+    valid_till: p.validTill,
+    origin: p.origin,
+    upload_job_id: p.uploadJob,
+    issued_by: p.by,
+    created_at: p.now,
+  });
+
   const insert = prepare((p: Params<NewCoupon>) =>
     db
       .insertInto('coupon')
-      .values({
-        ...newId(engine.dialect, 'coupon'),
-        org_id: p.org,
-        series_id: p.series,
-        code: p.code,
-        is_generic: p.generic,
-        customer_id: p.customer,
-        issued_at: p.issuedAt,
-        valid_till: p.validTill,
-        origin: p.origin,
-        upload_job_id: p.uploadJob,
-        issued_by: p.by,
-        created_at: p.now,
-      })
+      .values({ ...newId(engine.dialect, 'coupon'), ...columnsOf(p) })
       // A clash on the code's unique index inserts nothing: the caller draws another code.
       .onConflict((oc) => oc.doNothing())
       .returningAll(),
@@ -129,20 +131,7 @@ export function createCouponStore(engine: Engine) {
   const insertWithId = prepare((p: Params<NewCoupon & { id: number }>) =>
     db
       .insertInto('coupon')
-      .values({
-        id: p.id,
-        org_id: p.org,
-        series_id: p.series,
-        code: p.code,
-        is_generic: p.generic,
-        customer_id: p.customer,
-        issued_at: p.issuedAt,
-        valid_till: p.validTill,
-        origin: p.origin,
-        upload_job_id: p.uploadJob,
-        issued_by: p.by,
-        created_at: p.now,
-      })
+      .values({ id: p.id, ...columnsOf(p) })
       .onConflict((oc) => oc.doNothing()),
   );
   const nextId = prepare(() =>
