@@ -2,9 +2,10 @@
 // are split over slots (docs/architecture.md "Counters without a hot row"). Callers speak of a series and
 // its limits; which slot a write lands in is decided here.
 import { randomInt } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely';
 import { UNLIMITED, type SeriesCounters } from '../domain/series.js';
 import type { Engine } from './database.js';
+import type { Database } from './tables.js';
 import {
   adhoc,
   all,
@@ -140,6 +141,27 @@ export function createCounterStore(engine: Engine) {
       .where('series_id', '=', p.series),
   );
 
+  /** No limit (`limit` < 0), or the series' total of a counter (all its slots) still `op` `bound`. */
+  const withinLimit = (
+    eb: ExpressionBuilder<Database, 'series_counter'>,
+    p: Params<{ org: number; series: number; limit: number }>,
+    counter: 'num_issued' | 'num_redeemed',
+    op: '<' | '<=',
+    bound: number | RawBuilder<number>,
+  ) =>
+    eb.or([
+      eb(int(p.limit), '<', 0),
+      eb(
+        eb
+          .selectFrom('series_counter as c')
+          .select((e) => e.fn.coalesce(e.fn.sum<number>(`c.${counter}`), sql<number>`0`).as('n'))
+          .where('c.org_id', '=', p.org)
+          .where('c.series_id', '=', p.series),
+        op,
+        bound,
+      ),
+    ]);
+
   /**
    * Counts issues in a slot. Guarded twice: the slot must carry the configuration version the decision
    * used, and with a maxCreate (`limit` ≥ 0) the series total must still leave room for `n` more.
@@ -168,21 +190,8 @@ export function createCounterStore(engine: Engine) {
         .where('series_id', '=', p.series)
         .where('slot', '=', p.slot)
         .where('config_version', '=', p.version)
-        .where((eb) =>
-          eb.or([
-            eb(int(p.limit), '<', 0),
-            // The total before these n issues, plus n, stays within maxCreate.
-            eb(
-              eb
-                .selectFrom('series_counter as c')
-                .select((e) => e.fn.coalesce(e.fn.sum<number>('c.num_issued'), sql<number>`0`).as('n'))
-                .where('c.org_id', '=', p.org)
-                .where('c.series_id', '=', p.series),
-              '<=',
-              sql<number>`${int(p.limit)} - ${int(p.n)}`,
-            ),
-          ]),
-        ),
+        // The total before these n issues, plus n, stays within maxCreate.
+        .where((eb) => withinLimit(eb, p, 'num_issued', '<=', sql<number>`${int(p.limit)} - ${int(p.n)}`)),
   );
 
   /** Counts a redemption in a slot: same configuration version, and under maxRedeem when `limit` ≥ 0. */
@@ -198,20 +207,7 @@ export function createCounterStore(engine: Engine) {
         .where('series_id', '=', p.series)
         .where('slot', '=', p.slot)
         .where('config_version', '=', p.version)
-        .where((eb) =>
-          eb.or([
-            eb(int(p.limit), '<', 0),
-            eb(
-              eb
-                .selectFrom('series_counter as c')
-                .select((e) => e.fn.coalesce(e.fn.sum<number>('c.num_redeemed'), sql<number>`0`).as('n'))
-                .where('c.org_id', '=', p.org)
-                .where('c.series_id', '=', p.series),
-              '<',
-              p.limit,
-            ),
-          ]),
-        ),
+        .where((eb) => withinLimit(eb, p, 'num_redeemed', '<', p.limit)),
   );
   const removeRedemption = prepare((p: Params<{ org: number; series: number; slot: number }>) =>
     db

@@ -47,38 +47,30 @@ export function createIdempotencyStore(engine: Engine) {
    * A leftover 'pending' row (written by earlier versions, which claimed keys ahead of the work) is
    * replaced, as is an expired answer.
    */
-  const record = prepare((p: Params<NewAnswer>) =>
-    db
+  const record = prepare((p: Params<NewAnswer>) => {
+    const answer = {
+      client_id: p.client,
+      request_hash: p.hash,
+      state: 'done',
+      response_status: p.status,
+      response_body: p.body,
+      created_at: p.now,
+    };
+    return db
       .insertInto('idempotency_key')
-      .values({
-        org_id: p.org,
-        key: p.key,
-        client_id: p.client,
-        request_hash: p.hash,
-        state: 'done',
-        response_status: p.status,
-        response_body: p.body,
-        created_at: p.now,
-      })
+      .values({ org_id: p.org, key: p.key, ...answer })
       .onConflict((oc) =>
         oc
           .columns(['org_id', 'key'])
-          .doUpdateSet({
-            client_id: p.client,
-            request_hash: p.hash,
-            state: 'done',
-            response_status: p.status,
-            response_body: p.body,
-            created_at: p.now,
-          })
+          .doUpdateSet(answer)
           .where((eb) =>
             eb.or([
               eb('idempotency_key.state', '<>', 'done'),
               eb('idempotency_key.created_at', '<', p.expiredBefore),
             ]),
           ),
-      ),
-  );
+      );
+  });
 
   return {
     *find(org: number, key: string): Script<StoredAnswer | undefined> {

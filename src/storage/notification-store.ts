@@ -76,6 +76,34 @@ export interface StoredEvent {
   details: string;
 }
 
+/** An SMS message to send: written with the issue that caused it. */
+export interface NewMessage {
+  org: number;
+  customer: number;
+  coupon: number | null;
+  mobile: string;
+  text: string;
+  now: number;
+}
+
+/** One event to send to one subscription. */
+export interface NewDelivery {
+  org: number;
+  subscription: number;
+  event: number;
+  type: string;
+  payload: string;
+  now: number;
+}
+
+/** A new message or delivery: pending, never tried, due at once. */
+const dueFrom = (now: number) => ({
+  status: 'pending',
+  attempts: 0,
+  next_attempt_at: now,
+  created_at: now,
+});
+
 const orNull = (v: number | null): number | null => (v === null ? null : Number(v));
 
 const toOutboxMessage = (m: Selectable<OutboxMessageTable>): OutboxMessage => ({
@@ -138,29 +166,16 @@ export function createNotificationStore(engine: Engine) {
   const pg = engine.dialect === 'postgres';
 
   // --- SMS outbox -------------------------------------------------------------------------------------------
-  const insertMessage = prepare(
-    (
-      p: Params<{
-        org: number;
-        customer: number;
-        coupon: number | null;
-        mobile: string;
-        text: string;
-        now: number;
-      }>,
-    ) =>
-      db.insertInto('outbox_message').values({
-        ...newId(engine.dialect, 'outbox_message'),
-        org_id: p.org,
-        customer_id: p.customer,
-        coupon_id: p.coupon,
-        mobile: p.mobile,
-        text: p.text,
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: p.now,
-        created_at: p.now,
-      }),
+  const insertMessage = prepare((p: Params<NewMessage>) =>
+    db.insertInto('outbox_message').values({
+      ...newId(engine.dialect, 'outbox_message'),
+      org_id: p.org,
+      customer_id: p.customer,
+      coupon_id: p.coupon,
+      mobile: p.mobile,
+      text: p.text,
+      ...dueFrom(p.now),
+    }),
   );
   const messagesOf = prepare((p: Params<{ org: number; customer: number; limit: number }>) =>
     db
@@ -338,32 +353,19 @@ export function createNotificationStore(engine: Engine) {
         .orderBy('id')
         .limit(p.limit),
   );
-  const insertDelivery = prepare(
-    (
-      p: Params<{
-        org: number;
-        subscription: number;
-        event: number;
-        type: string;
-        payload: string;
-        now: number;
-      }>,
-    ) =>
-      db
-        .insertInto('webhook_delivery')
-        .values({
-          ...newId(engine.dialect, 'webhook_delivery'),
-          org_id: p.org,
-          subscription_id: p.subscription,
-          event_id: p.event,
-          event_type: p.type,
-          payload: p.payload,
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: p.now,
-          created_at: p.now,
-        })
-        .onConflict((oc) => oc.doNothing()),
+  const insertDelivery = prepare((p: Params<NewDelivery>) =>
+    db
+      .insertInto('webhook_delivery')
+      .values({
+        ...newId(engine.dialect, 'webhook_delivery'),
+        org_id: p.org,
+        subscription_id: p.subscription,
+        event_id: p.event,
+        event_type: p.type,
+        payload: p.payload,
+        ...dueFrom(p.now),
+      })
+      .onConflict((oc) => oc.doNothing()),
   );
   const moveCursor = prepare((p: Params<{ org: number; id: number; eventId: number; txid: number }>) =>
     db
@@ -391,14 +393,7 @@ export function createNotificationStore(engine: Engine) {
 
   // --- holds that expired ----------------------------------------------------------------------------------------
   return {
-    *addMessage(m: {
-      org: number;
-      customer: number;
-      coupon: number | null;
-      mobile: string;
-      text: string;
-      now: number;
-    }): Script<void> {
+    *addMessage(m: NewMessage): Script<void> {
       yield* write(insertMessage, m);
     },
     *messagesOf(org: number, customer: number, limit: number): Script<OutboxMessage[]> {
@@ -484,14 +479,7 @@ export function createNotificationStore(engine: Engine) {
       });
       return events.map(toEvent);
     },
-    *addDelivery(d: {
-      org: number;
-      subscription: number;
-      event: number;
-      type: string;
-      payload: string;
-      now: number;
-    }): Script<void> {
+    *addDelivery(d: NewDelivery): Script<void> {
       yield* write(insertDelivery, d);
     },
     *moveCursor(org: number, id: number, eventId: number, txid: number): Script<void> {

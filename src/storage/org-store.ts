@@ -21,6 +21,19 @@ export interface ApiClient {
   revokedAt: number | null;
 }
 
+/** A new API client: its key, the salt and hashes of its secret (never the secret), till and scopes. */
+export interface NewClient {
+  org: number;
+  key: string;
+  salt: string;
+  hash: string;
+  md5hash: string;
+  till: string | null;
+  /** Comma-separated scopes. */
+  scopes: string;
+  now: number;
+}
+
 /** What a request's principal needs of its client and org, read in one query. */
 export interface ClientStatus {
   revokedAt: number | null;
@@ -124,33 +137,21 @@ export function createOrgStore(engine: Engine) {
       .where('org_id', '=', p.org)
       .orderBy('id'),
   );
-  const insertClient = prepare(
-    (
-      p: Params<{
-        org: number;
-        key: string;
-        salt: string;
-        hash: string;
-        md5hash: string;
-        till: string | null;
-        scopes: string;
-        now: number;
-      }>,
-    ) =>
-      db
-        .insertInto('api_client')
-        .values({
-          ...newId(engine.dialect, 'api_client'),
-          org_id: p.org,
-          key: p.key,
-          salt: p.salt,
-          secret_hash: p.hash,
-          secret_md5_hash: p.md5hash,
-          till_id: p.till,
-          scopes: p.scopes,
-          created_at: p.now,
-        })
-        .returningAll(),
+  const insertClient = prepare((p: Params<NewClient>) =>
+    db
+      .insertInto('api_client')
+      .values({
+        ...newId(engine.dialect, 'api_client'),
+        org_id: p.org,
+        key: p.key,
+        salt: p.salt,
+        secret_hash: p.hash,
+        secret_md5_hash: p.md5hash,
+        till_id: p.till,
+        scopes: p.scopes,
+        created_at: p.now,
+      })
+      .returningAll(),
   );
   const revoke = prepare((p: Params<{ org: number; key: string; now: number }>) =>
     db
@@ -227,16 +228,7 @@ export function createOrgStore(engine: Engine) {
         }
       );
     },
-    *insertClient(c: {
-      org: number;
-      key: string;
-      salt: string;
-      hash: string;
-      md5hash: string;
-      till: string | null;
-      scopes: string;
-      now: number;
-    }): Script<ApiClient> {
+    *insertClient(c: NewClient): Script<ApiClient> {
       return toApiClient((yield* one(insertClient, c))!);
     },
     *revokeClient(org: number, key: string, now: number): Script<boolean> {
