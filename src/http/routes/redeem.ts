@@ -3,19 +3,16 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { dateToWire } from '../../domain/clock.js';
 import { parseCustomerRef } from '../../domain/customer.js';
 import { CouponError, errorEntry, IS_REDEEM_SUCCESSFUL, PROCESSING_SUCCESSFUL } from '../../domain/errors.js';
-import { moneyToNumber } from '../../domain/money.js';
 import type { OrgSettings } from '../../domain/principal.js';
-import type { Series } from '../../domain/series.js';
 import type { Services } from '../../services/index.js';
 import type { RedeemResult } from '../../services/redemption/redeem.js';
 import { principalOf } from '../auth.js';
 import { answerOnce } from '../idempotency.js';
 import { QueryList, splitList, Warnings, withErrors } from '../wire/common.js';
 import { SourceQuery, SOURCES } from '../wire/coupon.js';
-import { CustomerReply, toCustomerReply } from '../wire/customer.js';
+import { CustomerIdentifierQuery, CustomerReply, toCustomerReply } from '../wire/customer.js';
 import {
   BulkRedeemItem,
   CheckedItem,
@@ -34,7 +31,7 @@ import {
   toRedeemedItem,
   type RedeemBodyIn,
 } from '../wire/redemption.js';
-import { detailFields } from '../wire/redemption-details.js';
+import { detailFields, seriesSummary } from '../wire/redemption-details.js';
 import { codeCase, CodeCaseQuery, CustomerQuery } from '../wire/v11/customer.js';
 import { toSeriesReply } from '../wire/series.js';
 
@@ -58,14 +55,7 @@ const BulkRedeemReply = Type.Object({
 });
 
 const CheckQuery = Type.Object({
-  mobile: Type.Optional(Type.String()),
-  email: Type.Optional(Type.String()),
-  externalId: Type.Optional(Type.String()),
-  id: Type.Optional(Type.String()),
-  cardNumber: Type.Optional(Type.String({ description: 'a card the customer holds' })),
-  cardExternalId: Type.Optional(
-    Type.String({ description: 'a card the customer holds, by its external id' }),
-  ),
+  ...CustomerIdentifierQuery,
   external_id: CustomerQuery.external_id,
   card_number: CustomerQuery.card_number,
   card_external_id: CustomerQuery.card_external_id,
@@ -103,21 +93,6 @@ function redeemInput(body: RedeemBodyIn, org: OrgSettings, tillId: string | null
     holdId: parseHoldId(body.holdId),
     allowPartial,
     tillId,
-  };
-}
-
-function seriesSummary(s: Series) {
-  return {
-    id: s.id,
-    seriesCode: s.seriesCode,
-    description: s.description,
-    discountCode: s.discountCode,
-    discountType: s.discountType,
-    discountValue: moneyToNumber(s.discountValue),
-    discountUpto: moneyToNumber(s.discountUpto),
-    discountOn: s.discountOn,
-    validTillDate: dateToWire(s.validTillDate),
-    clientHandlingType: s.clientHandlingType,
   };
 }
 
