@@ -12,7 +12,12 @@ import { principalOf } from '../auth.js';
 import { answerOnce } from '../idempotency.js';
 import { QueryList, splitList, Warnings, withErrors } from '../wire/common.js';
 import { SourceQuery, SOURCES } from '../wire/coupon.js';
-import { CustomerIdentifierQuery, CustomerReply, toCustomerReply } from '../wire/customer.js';
+import {
+  CustomerIdentifierQuery,
+  CustomerReply,
+  fromLookupQuery,
+  toCustomerReply,
+} from '../wire/customer.js';
 import {
   BulkRedeemItem,
   CheckedItem,
@@ -128,12 +133,7 @@ export function redeemRoutes(fastify: FastifyInstance, services: Services): void
       // Both spellings of the identifiers (v2 camelCase, v1.1 snake_case; docs/api.md §4).
       const ref = parseCustomerRef(
         {
-          id: q.id,
-          mobile: q.mobile,
-          email: q.email,
-          externalId: q.externalId,
-          cardNumber: q.cardNumber,
-          cardExternalId: q.cardExternalId,
+          ...fromLookupQuery(q),
           external_id: q.external_id,
           card_number: q.card_number,
           card_external_id: q.card_external_id,
