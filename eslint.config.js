@@ -24,15 +24,6 @@ const noSlots = {
   importNamePattern: '[Ss]lot|SLOT',
   message: 'only storage knows counter slots: storage/counter-store.ts chooses them',
 };
-/** Files that still use their store's rows; each moves off them when its store answers domain types. */
-const stillOnRows = [
-  'src/services/notifications.ts',
-  'src/services/uploads.ts',
-  'src/services/orgs.ts',
-  'src/services/auth.ts',
-  'src/jobs/worker.ts',
-];
-
 export default tseslint.config(
   {
     ignores: [
@@ -105,23 +96,6 @@ export default tseslint.config(
     },
   },
   {
-    files: stillOnRows.filter((f) => f.startsWith('src/services/')),
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            noFastify,
-            noHttp,
-            noTables,
-            noSlots,
-            layer('(^|/)(jobs|cli)(/|$)', 'services sit below jobs and cli'),
-          ],
-        },
-      ],
-    },
-  },
-  {
     files: ['src/storage/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -154,13 +128,15 @@ export default tseslint.config(
   {
     // The worker claims jobs from storage itself (docs/architecture.md "Jobs and uploads").
     files: ['src/jobs/worker.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [noFastify, noHttp, noTables, noSlots] }] },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [noFastify, noHttp, noTables, noRows, noSlots] }],
+    },
   },
   {
     // The other files at the top of src/ (context, config) sit below HTTP too.
     files: ['src/*.ts'],
     ignores: ['src/app.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [noFastify, noSlots] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [noFastify, noRows, noSlots] }] },
   },
   {
     // The composition root opens storage and composes the HTTP server (http/server.ts) with the context;

@@ -11,7 +11,7 @@ import type { Services } from '../services/index.js';
 import { LeaseLost } from '../services/upload-rows.js';
 import type { Engine } from '../storage/database.js';
 import { pgFault } from '../storage/pg-faults.js';
-import { createJobStore, type JobLease, type JobRow } from '../storage/job-store.js';
+import { createJobStore, type Job, type JobLease } from '../storage/job-store.js';
 import type { Script } from '../storage/script.js';
 import { createHandlers, type Handlers } from './handlers.js';
 import { JobFailure, type JobContext, type JobHandler, type JobProgress } from './job.js';
@@ -141,14 +141,14 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
     }
   }
 
-  async function runJob(row: JobRow): Promise<void> {
-    const lease: JobLease = { org: Number(row.org_id), id: Number(row.id), owner };
-    const meta = { orgId: lease.org, jobId: lease.id, kind: row.kind };
+  async function runJob(job: Job): Promise<void> {
+    const lease: JobLease = { org: job.orgId, id: job.id, owner };
+    const meta = { orgId: lease.org, jobId: lease.id, kind: job.kind };
     const controller = new AbortController();
     running = controller;
     // stop() came while this job was being claimed: run it only up to its first checkpoint.
     if (stopping) controller.abort(new Error('worker stopping'));
-    const log = logger.child({ job: lease.id, kind: row.kind, org: lease.org });
+    const log = logger.child({ job: lease.id, kind: job.kind, org: lease.org });
     const heartbeat = setInterval(() => {
       engine
         .run(() => jobs.renew(lease, Date.now() + leaseMs, Date.now()), { write: true })
@@ -159,10 +159,10 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
     }, heartbeatMs);
     heartbeat.unref();
 
-    const handler = handlerFor(row.kind)!;
+    const handler = handlerFor(job.kind)!;
     const ctx: JobContext = {
       ...meta,
-      attempt: Number(row.attempts),
+      attempt: job.attempts,
       fence: { ...lease, leaseUntil: () => Date.now() + leaseMs },
       signal: controller.signal,
       logger: log,
@@ -171,7 +171,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
     let payload: unknown;
     try {
       log.info({ attempt: ctx.attempt }, 'job: started');
-      payload = handler.parse(JSON.parse(row.payload));
+      payload = handler.parse(JSON.parse(job.payload));
       // Claims count as attempts until they end: a job that takes its server down every time stops here.
       if (ctx.attempt > maxAttempts * 2)
         throw new JobFailure(`gave up after ${ctx.attempt - 1} runs that never ended (did the server die?)`);
@@ -222,9 +222,9 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
 
   async function runOnce(): Promise<boolean> {
     const now = Date.now();
-    const row = await engine.run(() => jobs.claim(owner, now, now + leaseMs, mine), { write: true });
-    if (!row) return false;
-    await runJob(row);
+    const job = await engine.run(() => jobs.claim(owner, now, now + leaseMs, mine), { write: true });
+    if (!job) return false;
+    await runJob(job);
     return true;
   }
 

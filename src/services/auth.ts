@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { SignJWT, jwtVerify } from 'jose';
 import { CouponError } from '../domain/errors.js';
 import { parseScopes, SCOPES, type Principal, type Scope } from '../domain/principal.js';
-import type { ClientStatusRow } from '../storage/org-store.js';
+import type { ClientStatus } from '../storage/org-store.js';
 import type { StorageDeps } from './deps.js';
 
 const scrypt = promisify(scryptCb) as (
@@ -61,11 +61,11 @@ export async function hashSecret(secret: string): Promise<{ salt: string; hash: 
 /** Checks a presented secret (or its MD5 hex) against both stored hashes in constant time. */
 export async function verifySecret(
   presented: string,
-  stored: { salt: string; secret_hash: string; secret_md5_hash: string },
+  stored: { salt: string; secretHash: string; secretMd5Hash: string },
 ): Promise<boolean> {
   const derived = await scrypt(presented, stored.salt, KEY_BYTES, SCRYPT);
-  const a = Buffer.from(stored.secret_hash, 'base64url');
-  const b = Buffer.from(stored.secret_md5_hash, 'base64url');
+  const a = Buffer.from(stored.secretHash, 'base64url');
+  const b = Buffer.from(stored.secretMd5Hash, 'base64url');
   const okPlain = a.length === derived.length && timingSafeEqual(a, derived);
   const okMd5 = b.length === derived.length && timingSafeEqual(b, derived);
   return okPlain || okMd5;
@@ -95,7 +95,7 @@ export function createAuthService(deps: AuthDeps) {
   const tokenCache = new Map<string, CachedIdentity>();
   const statusCache = new Map<
     string,
-    { row: ClientStatusRow | undefined; at: number; version: number | undefined }
+    { status: ClientStatus | undefined; at: number; version: number | undefined }
   >();
 
   const remember = (cache: Map<string, CachedIdentity>, k: string, v: CachedIdentity) => {
@@ -103,37 +103,31 @@ export function createAuthService(deps: AuthDeps) {
     cache.set(k, v);
   };
 
-  async function status(orgId: number, clientId: number): Promise<ClientStatusRow | undefined> {
+  async function status(orgId: number, clientId: number): Promise<ClientStatus | undefined> {
     const k = `${orgId}:${clientId}`;
     const hit = statusCache.get(k);
     // SQLite: valid until any other connection commits (this process's own changes call forget*).
     // PostgreSQL: valid briefly, and dropped at once by a NOTIFY from the process that changed it.
     const version = engine.dataVersion?.();
     if (hit && (version !== undefined ? hit.version === version : now() - hit.at < STATUS_CACHE_MS))
-      return hit.row;
-    const row = await engine.run(() => stores.org.clientStatus(orgId, clientId));
+      return hit.status;
+    const found = await engine.run(() => stores.org.clientStatus(orgId, clientId));
     if (statusCache.size >= CACHE_LIMIT) statusCache.clear();
-    statusCache.set(k, { row, at: now(), version });
-    return row;
+    statusCache.set(k, { status: found, at: now(), version });
+    return found;
   }
 
   /** The client and its org as stored now (see `status`): a revocation takes effect on the next request. */
   async function principalFor(id: CachedIdentity): Promise<Principal> {
-    const row = await status(id.orgId, id.clientId);
-    if (!row || row.revoked_at !== null) throw new CouponError('Unauthorized', 'client revoked');
+    const client = await status(id.orgId, id.clientId);
+    if (!client || client.revokedAt !== null) throw new CouponError('Unauthorized', 'client revoked');
     return {
       orgId: id.orgId,
       clientId: id.clientId,
       clientKey: id.clientKey,
-      tillId: row.till_id,
-      scopes: new Set(parseScopes(row.scopes) ?? []),
-      org: {
-        orgId: id.orgId,
-        name: row.name,
-        timezone: row.timezone,
-        mobileCountryCode: row.mobile_country_code,
-        smsWebhookUrl: row.sms_webhook_url,
-      },
+      tillId: client.tillId,
+      scopes: new Set(parseScopes(client.scopes) ?? []),
+      org: { ...client.org },
     };
   }
 
@@ -145,11 +139,11 @@ export function createAuthService(deps: AuthDeps) {
     const client =
       orgId === undefined ? undefined : await engine.run(() => stores.org.findClient(orgId, key));
     // Hash even for an unknown key, so timing does not tell which keys exist.
-    const stored = client ?? { salt: 'x', secret_hash: '', secret_md5_hash: '' };
+    const stored = client ?? { salt: 'x', secretHash: '', secretMd5Hash: '' };
     const ok = await verifySecret(secret, stored);
-    if (!client || !ok || client.revoked_at !== null) throw new CouponError('Unauthorized');
+    if (!client || !ok || client.revokedAt !== null) throw new CouponError('Unauthorized');
     const identity = {
-      orgId: client.org_id,
+      orgId: client.orgId,
       clientId: client.id,
       clientKey: client.key,
       until: now() + BASIC_CACHE_MS,
@@ -243,12 +237,12 @@ export function createAuthService(deps: AuthDeps) {
       if (!org) throw new CouponError('NotFound', `org ${orgId}`);
       const list = await engine.run(() => stores.org.listClients(orgId));
       return list.map((c) => ({
-        orgId: c.org_id,
+        orgId: c.orgId,
         key: c.key,
-        tillId: c.till_id,
+        tillId: c.tillId,
         scopes: c.scopes.split(',') as Scope[],
-        createdAt: new Date(c.created_at).toISOString(),
-        revokedAt: c.revoked_at === null ? null : new Date(c.revoked_at).toISOString(),
+        createdAt: new Date(c.createdAt).toISOString(),
+        revokedAt: c.revokedAt === null ? null : new Date(c.revokedAt).toISOString(),
       }));
     },
 

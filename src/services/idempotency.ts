@@ -56,10 +56,10 @@ export function createIdempotencyService(deps: StorageDeps) {
     key: string,
     hash: string,
   ): Promise<{ status: number; body: string } | undefined> {
-    const row = await engine.run(() => stores.idempotency.find(org, key));
-    if (!row || row.state !== 'done' || row.created_at < now() - KEEP_MS) return undefined;
-    if (row.request_hash !== hash) throw new CouponError('IdempotencyConflict');
-    return { status: row.response_status ?? 200, body: row.response_body ?? '' };
+    const stored = await engine.run(() => stores.idempotency.find(org, key));
+    if (!stored || stored.state !== 'done' || stored.createdAt < now() - KEEP_MS) return undefined;
+    if (stored.requestHash !== hash) throw new CouponError('IdempotencyConflict');
+    return { status: stored.responseStatus ?? 200, body: stored.responseBody ?? '' };
   }
 
   /** Stores the answer under the claim's key; false when the key holds a live answer already. */

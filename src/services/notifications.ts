@@ -8,7 +8,12 @@ import type { Coupon } from '../domain/coupon.js';
 import type { Customer } from '../domain/customer.js';
 import type { OrgSettings, Principal } from '../domain/principal.js';
 import type { Series } from '../domain/series.js';
-import type { DeliveryRow, EventRow, OutboxRow, SubscriptionRow } from '../storage/notification-store.js';
+import type {
+  OutboxMessage,
+  StoredEvent,
+  WebhookDelivery,
+  WebhookSubscription,
+} from '../storage/notification-store.js';
 import type { Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import type { AnswerInWork, StorageDeps } from './deps.js';
@@ -37,49 +42,39 @@ export interface Delivery {
   nextAttemptAt: number | null;
 }
 
-export interface Message {
-  id: number;
-  customerId: number;
-  couponId: number | null;
-  mobile: string;
-  text: string;
-  status: string;
-  attempts: number;
-  lastError: string | null;
-  createdAt: number;
-  deliveredAt: number | null;
-}
+/** An SMS message as the API shows it. */
+export type Message = Omit<OutboxMessage, 'orgId' | 'nextAttemptAt'>;
 
-const toWebhook = (s: SubscriptionRow): Webhook => ({
-  id: Number(s.id),
+const toWebhook = (s: WebhookSubscription): Webhook => ({
+  id: s.id,
   url: s.url,
   events: JSON.parse(s.events) as string[],
-  createdAt: Number(s.created_at),
+  createdAt: s.createdAt,
   secret: s.secret,
 });
-const toDelivery = (d: DeliveryRow): Delivery => ({
-  id: Number(d.id),
-  eventId: Number(d.event_id),
-  eventType: d.event_type,
+const toDelivery = (d: WebhookDelivery): Delivery => ({
+  id: d.id,
+  eventId: d.eventId,
+  eventType: d.eventType,
   status: d.status,
-  attempts: Number(d.attempts),
-  lastStatusCode: d.last_status_code === null ? null : Number(d.last_status_code),
-  lastError: d.last_error,
-  createdAt: Number(d.created_at),
-  deliveredAt: d.delivered_at === null ? null : Number(d.delivered_at),
-  nextAttemptAt: d.status === 'pending' ? Number(d.next_attempt_at) : null,
+  attempts: d.attempts,
+  lastStatusCode: d.lastStatusCode,
+  lastError: d.lastError,
+  createdAt: d.createdAt,
+  deliveredAt: d.deliveredAt,
+  nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt : null,
 });
-const toMessage = (m: OutboxRow): Message => ({
-  id: Number(m.id),
-  customerId: Number(m.customer_id),
-  couponId: m.coupon_id === null ? null : Number(m.coupon_id),
+const toMessage = (m: OutboxMessage): Message => ({
+  id: m.id,
+  customerId: m.customerId,
+  couponId: m.couponId,
   mobile: m.mobile,
   text: m.text,
   status: m.status,
-  attempts: Number(m.attempts),
-  lastError: m.last_error,
-  createdAt: Number(m.created_at),
-  deliveredAt: m.delivered_at === null ? null : Number(m.delivered_at),
+  attempts: m.attempts,
+  lastError: m.lastError,
+  createdAt: m.createdAt,
+  deliveredAt: m.deliveredAt,
 });
 
 /** Coupon history event types and the webhook event names they are sent as. */
@@ -145,18 +140,18 @@ export function createNotificationService(deps: StorageDeps & { delivery: Delive
 
   async function record(
     kind: 'sms' | 'webhook',
-    row: { org_id: number; id: number; attempts: number },
+    row: { orgId: number; id: number; attempts: number },
     result: DeliveryResult,
   ) {
     const t = now();
     await engine.run(function* () {
       if (result.ok) {
-        yield* stores.notification.markDelivered(kind, row.org_id, row.id, t, result.status ?? 0);
+        yield* stores.notification.markDelivered(kind, row.orgId, row.id, t, result.status ?? 0);
         return;
       }
       const failed = row.attempts >= delivery.maxAttempts;
       yield* stores.notification.markRetry(kind, {
-        org: row.org_id,
+        org: row.orgId,
         id: row.id,
         next: t + backoff(row.attempts),
         failed,
@@ -166,11 +161,11 @@ export function createNotificationService(deps: StorageDeps & { delivery: Delive
     }, write);
   }
 
-  async function sendSms(m: OutboxRow, gateways: Map<number, string | null>): Promise<void> {
-    let gateway = gateways.get(m.org_id);
+  async function sendSms(m: OutboxMessage, gateways: Map<number, string | null>): Promise<void> {
+    let gateway = gateways.get(m.orgId);
     if (gateway === undefined) {
-      gateway = (await engine.run(() => stores.org.find(m.org_id)))?.sms_webhook_url ?? null;
-      gateways.set(m.org_id, gateway);
+      gateway = (await engine.run(() => stores.org.find(m.orgId)))?.smsWebhookUrl ?? null;
+      gateways.set(m.orgId, gateway);
     }
     if (!gateway) {
       await record('sms', m, { ok: false, status: null, error: 'the org has no smsWebhookUrl' });
@@ -181,19 +176,20 @@ export function createNotificationService(deps: StorageDeps & { delivery: Delive
       mobile: m.mobile,
       text: m.text,
       couponCode: await codeOf(m),
-      customerId: m.customer_id,
+      customerId: m.customerId,
     });
     await record('sms', m, await post(gateway, body, { 'x-coupond-message': String(m.id) }, delivery));
   }
 
-  async function codeOf(m: OutboxRow): Promise<string | null> {
-    if (m.coupon_id === null) return null;
-    return (await engine.run(() => stores.coupon.find(m.org_id, Number(m.coupon_id))))?.code ?? null;
+  async function codeOf(m: OutboxMessage): Promise<string | null> {
+    const couponId = m.couponId;
+    if (couponId === null) return null;
+    return (await engine.run(() => stores.coupon.find(m.orgId, couponId)))?.code ?? null;
   }
 
-  async function sendWebhook(d: DeliveryRow): Promise<void> {
-    const sub = await engine.run(() => stores.notification.signingOf(d.org_id, Number(d.subscription_id)));
-    if (!sub || sub.deleted_at !== null) {
+  async function sendWebhook(d: WebhookDelivery): Promise<void> {
+    const sub = await engine.run(() => stores.notification.signingOf(d.orgId, d.subscriptionId));
+    if (!sub || sub.deletedAt !== null) {
       await record(
         'webhook',
         { ...d, attempts: delivery.maxAttempts },
@@ -207,7 +203,7 @@ export function createNotificationService(deps: StorageDeps & { delivery: Delive
       d.payload,
       {
         [SIGNATURE_HEADER]: signPayload(sub.secret, d.payload, t),
-        'x-coupond-event': d.event_type,
+        'x-coupond-event': d.eventType,
         'x-coupond-delivery': String(d.id),
       },
       delivery,
@@ -215,17 +211,17 @@ export function createNotificationService(deps: StorageDeps & { delivery: Delive
     await record('webhook', d, result);
   }
 
-  function payloadOf(e: EventRow, name: string, codes: Map<number, string>): string {
+  function payloadOf(e: StoredEvent, name: string, codes: Map<number, string>): string {
     return JSON.stringify({
       id: `evt_${e.id}`,
       type: name,
-      createdAt: new Date(Number(e.at)).toISOString(),
-      orgId: Number(e.org_id),
+      createdAt: new Date(e.at).toISOString(),
+      orgId: e.orgId,
       data: {
-        couponId: Number(e.coupon_id) || null,
-        code: codes.get(Number(e.coupon_id)) ?? null,
-        seriesId: Number(e.series_id),
-        customerId: e.customer_id === null ? null : Number(e.customer_id),
+        couponId: e.couponId || null,
+        code: codes.get(e.couponId) ?? null,
+        seriesId: e.seriesId,
+        customerId: e.customerId,
         actor: e.actor,
         details: JSON.parse(e.details) as unknown,
       },
@@ -233,23 +229,23 @@ export function createNotificationService(deps: StorageDeps & { delivery: Delive
   }
 
   /** Turns new history events into deliveries for one subscription; answers how many events it passed. */
-  async function fanOutOne(s: SubscriptionRow): Promise<number> {
+  async function fanOutOne(s: WebhookSubscription): Promise<number> {
     const t = now();
     return engine.run(function* () {
-      const locked = yield* stores.notification.lockSubscription(s.org_id, s.id);
+      const locked = yield* stores.notification.lockSubscription(s.orgId, s.id);
       if (!locked) return 0;
       const events = yield* stores.notification.eventsAfter(locked, 500);
       if (events.length === 0) return 0;
       const wanted = new Set(JSON.parse(locked.events) as string[]);
-      const couponIds = [...new Set(events.map((e) => Number(e.coupon_id)).filter((id) => id > 0))];
+      const couponIds = [...new Set(events.map((e) => e.couponId).filter((id) => id > 0))];
       const codes = new Map(
-        (yield* stores.coupon.findManyById(locked.org_id, couponIds)).map((c) => [c.id, c.code]),
+        (yield* stores.coupon.findManyById(locked.orgId, couponIds)).map((c) => [c.id, c.code]),
       );
       for (const e of events) {
         const name = WEBHOOK_NAMES[e.type];
         if (!name || !wanted.has(name)) continue;
         yield* stores.notification.addDelivery({
-          org: locked.org_id,
+          org: locked.orgId,
           subscription: locked.id,
           event: e.id,
           type: name,
@@ -258,7 +254,7 @@ export function createNotificationService(deps: StorageDeps & { delivery: Delive
         });
       }
       const last = events[events.length - 1]!;
-      yield* stores.notification.moveCursor(locked.org_id, locked.id, last.id, Number(last.txid));
+      yield* stores.notification.moveCursor(locked.orgId, locked.id, last.id, last.txid);
       return events.length;
     }, write);
   }

@@ -2,7 +2,6 @@
 import { isValidTimeZone } from '../domain/clock.js';
 import { CouponError, invalid } from '../domain/errors.js';
 import type { OrgSettings, Scope } from '../domain/principal.js';
-import type { OrgRow } from '../storage/org-store.js';
 import type { AuthService, ClientCredentials } from './auth.js';
 import type { StorageDeps } from './deps.js';
 
@@ -13,16 +12,6 @@ export interface OrgInput {
   name: string;
   timezone?: string | undefined;
   mobileCountryCode?: string | null | undefined;
-}
-
-export function toOrgSettings(row: OrgRow): OrgSettings {
-  return {
-    orgId: row.org_id,
-    name: row.name,
-    timezone: row.timezone,
-    mobileCountryCode: row.mobile_country_code,
-    smsWebhookUrl: row.sms_webhook_url,
-  };
 }
 
 function checkSettings(s: {
@@ -64,7 +53,7 @@ export function createOrgService(
           ),
         { write: true },
       );
-      return auth.createClient(org.org_id, { scopes: ALL_SCOPES });
+      return auth.createClient(org.orgId, { scopes: ALL_SCOPES });
     },
 
     /**
@@ -80,18 +69,18 @@ export function createOrgService(
         },
         { write: true },
       );
-      return created ? auth.createClient(created.org_id, { scopes: ALL_SCOPES }) : undefined;
+      return created ? auth.createClient(created.orgId, { scopes: ALL_SCOPES }) : undefined;
     },
 
     /** Every org's settings, oldest first. */
     async list(): Promise<OrgSettings[]> {
-      return (await engine.run(() => stores.org.list())).map(toOrgSettings);
+      return engine.run(() => stores.org.list());
     },
 
     async getSettings(orgId: number): Promise<OrgSettings> {
-      const row = await engine.run(() => stores.org.find(orgId));
-      if (!row) throw new CouponError('NotFound', 'org');
-      return toOrgSettings(row);
+      const org = await engine.run(() => stores.org.find(orgId));
+      if (!org) throw new CouponError('NotFound', 'org');
+      return org;
     },
 
     async updateSettings(
@@ -105,7 +94,7 @@ export function createOrgService(
     ): Promise<OrgSettings> {
       checkSettings(changes);
       if (changes.smsWebhookUrl) deps.checkGatewayUrl?.(changes.smsWebhookUrl);
-      const row = await engine.run(
+      const updated = await engine.run(
         function* () {
           const current = yield* stores.org.find(orgId);
           if (!current) throw new CouponError('NotFound', 'org');
@@ -117,8 +106,8 @@ export function createOrgService(
               mcc:
                 changes.mobileCountryCode !== undefined
                   ? changes.mobileCountryCode
-                  : current.mobile_country_code,
-              sms: changes.smsWebhookUrl !== undefined ? changes.smsWebhookUrl : current.sms_webhook_url,
+                  : current.mobileCountryCode,
+              sms: changes.smsWebhookUrl !== undefined ? changes.smsWebhookUrl : current.smsWebhookUrl,
             },
             now(),
           );
@@ -128,7 +117,7 @@ export function createOrgService(
         { write: true },
       );
       auth.forgetOrg(orgId);
-      return toOrgSettings(row);
+      return updated;
     },
   };
 }

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import { CouponError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
-import type { UploadJobRow, UploadStatus } from '../storage/upload-store.js';
+import type { StoredUploadJob, UploadStatus } from '../storage/upload-store.js';
 import type { AnswerInWork, StorageDeps } from './deps.js';
 import { createStoredFiles } from './stored-files.js';
 
@@ -94,25 +94,25 @@ export interface UploadJob {
   updatedAt: number;
 }
 
-export function toUploadJob(r: UploadJobRow): UploadJob {
-  const errors = Number(r.error_count);
-  const processed = Number(r.actual_row_count);
+export function toUploadJob(r: StoredUploadJob): UploadJob {
+  const errors = r.errorCount;
+  const processed = r.actualRowCount;
   return {
-    id: Number(r.id),
-    orgId: Number(r.org_id),
-    seriesId: Number(r.series_id),
-    kind: r.kind as UploadJob['kind'],
-    status: r.status as UploadStatus,
-    fileName: r.uploaded_file_name,
-    storedName: path.basename(r.stored_file),
-    errorFile: errors > 0 && Number(r.error_file_bytes) > 0 ? r.error_file : null,
-    successFile: processed > errors && Number(r.success_file_bytes) > 0 ? r.success_file : null,
-    totalUploadedCount: Number(r.total_uploaded_count),
+    id: r.id,
+    orgId: r.orgId,
+    seriesId: r.seriesId,
+    kind: r.kind,
+    status: r.status,
+    fileName: r.fileName,
+    storedName: path.basename(r.storedFile),
+    errorFile: errors > 0 && r.errorFileBytes > 0 ? r.errorFile : null,
+    successFile: processed > errors && r.successFileBytes > 0 ? r.successFile : null,
+    totalUploadedCount: r.totalUploadedCount,
     actualRowCount: processed,
     errorCount: errors,
-    lastError: r.last_error,
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
+    lastError: r.lastError,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
   };
 }
 
@@ -225,7 +225,7 @@ export function createUploadService(deps: UploadDeps) {
             client: p.clientId,
             now: t,
           });
-          const payload: UploadJobPayload = { uploadJobId: Number(job.id) };
+          const payload: UploadJobPayload = { uploadJobId: job.id };
           // The job and the upload it processes commit together: neither exists without the other.
           yield* stores.job.enqueue({
             org: p.orgId,
@@ -324,8 +324,8 @@ export function createUploadService(deps: UploadDeps) {
       return engine.run(function* () {
         const series = yield* stores.series.find(p.orgId, seriesId);
         if (!series) throw new CouponError('SeriesNotFound', String(seriesId));
-        const { rows, more, limit } = yield* stores.upload.listBySeries(p.orgId, seriesId, kind);
-        return { jobs: rows.map(toUploadJob), more, limit };
+        const { jobs, more, limit } = yield* stores.upload.listBySeries(p.orgId, seriesId, kind);
+        return { jobs: jobs.map(toUploadJob), more, limit };
       });
     },
 
@@ -340,7 +340,7 @@ export function createUploadService(deps: UploadDeps) {
       const which = m?.[1] === 'error' ? 'error' : 'success';
       const listed = which === 'error' ? job?.errorFile : job?.successFile;
       if (!row || !job || listed !== name) throw new CouponError('NotFound', `file ${name}`);
-      const bytes = Number(which === 'error' ? row.error_file_bytes : row.success_file_bytes);
+      const bytes = which === 'error' ? row.errorFileBytes : row.successFileBytes;
       const stored = path.posix.join(resultDir(p.orgId), name);
       if (await files.exists(p.orgId, stored))
         return { name, bytes, stream: files.stream(p.orgId, stored, bytes) };

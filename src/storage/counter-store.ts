@@ -2,9 +2,10 @@
 // are split over slots (docs/architecture.md "Counters without a hot row"). Callers speak of a series and
 // its limits; which slot a write lands in is decided here.
 import { randomInt } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely';
 import { UNLIMITED, type SeriesCounters } from '../domain/series.js';
 import type { Engine } from './database.js';
+import type { Database } from './tables.js';
 import {
   adhoc,
   all,
@@ -51,6 +52,29 @@ function toCounters(r: CounterSums | undefined): SeriesCounters {
     latestRedemptionTime: Number(r?.latest_redemption_time ?? 0),
   };
 }
+
+/** Issues to count: `n` (default 1), `fromPool` of them took a pool code, within `maxCreate` (-1: none). */
+interface IssuesToAdd {
+  org: number;
+  series: number;
+  version: number;
+  now: number;
+  fromPool: number;
+  maxCreate: number;
+  n?: number;
+}
+
+/** The parameters of `addIssues` for a count, in the slot its limit sends it to. */
+const issueParams = (p: IssuesToAdd) => ({
+  org: p.org,
+  series: p.series,
+  slot: slotFor(p.maxCreate),
+  version: p.version,
+  now: p.now,
+  pool: p.fromPool,
+  limit: p.maxCreate,
+  n: p.n ?? 1,
+});
 
 export function createCounterStore(engine: Engine) {
   const db = engine.kysely;
@@ -118,6 +142,27 @@ export function createCounterStore(engine: Engine) {
       .where('series_id', '=', p.series),
   );
 
+  /** No limit (`limit` < 0), or the series' total of a counter (all its slots) still `op` `bound`. */
+  const withinLimit = (
+    eb: ExpressionBuilder<Database, 'series_counter'>,
+    p: Params<{ org: number; series: number; limit: number }>,
+    counter: 'num_issued' | 'num_redeemed',
+    op: '<' | '<=',
+    bound: number | RawBuilder<number>,
+  ) =>
+    eb.or([
+      eb(int(p.limit), '<', 0),
+      eb(
+        eb
+          .selectFrom('series_counter as c')
+          .select((e) => e.fn.coalesce(e.fn.sum<number>(`c.${counter}`), sql<number>`0`).as('n'))
+          .where('c.org_id', '=', p.org)
+          .where('c.series_id', '=', p.series),
+        op,
+        bound,
+      ),
+    ]);
+
   /**
    * Counts issues in a slot. Guarded twice: the slot must carry the configuration version the decision
    * used, and with a maxCreate (`limit` ≥ 0) the series total must still leave room for `n` more.
@@ -146,21 +191,8 @@ export function createCounterStore(engine: Engine) {
         .where('series_id', '=', p.series)
         .where('slot', '=', p.slot)
         .where('config_version', '=', p.version)
-        .where((eb) =>
-          eb.or([
-            eb(int(p.limit), '<', 0),
-            // The total before these n issues, plus n, stays within maxCreate.
-            eb(
-              eb
-                .selectFrom('series_counter as c')
-                .select((e) => e.fn.coalesce(e.fn.sum<number>('c.num_issued'), sql<number>`0`).as('n'))
-                .where('c.org_id', '=', p.org)
-                .where('c.series_id', '=', p.series),
-              '<=',
-              sql<number>`${int(p.limit)} - ${int(p.n)}`,
-            ),
-          ]),
-        ),
+        // The total before these n issues, plus n, stays within maxCreate.
+        .where((eb) => withinLimit(eb, p, 'num_issued', '<=', sql<number>`${int(p.limit)} - ${int(p.n)}`)),
   );
 
   /** Counts a redemption in a slot: same configuration version, and under maxRedeem when `limit` ≥ 0. */
@@ -176,20 +208,7 @@ export function createCounterStore(engine: Engine) {
         .where('series_id', '=', p.series)
         .where('slot', '=', p.slot)
         .where('config_version', '=', p.version)
-        .where((eb) =>
-          eb.or([
-            eb(int(p.limit), '<', 0),
-            eb(
-              eb
-                .selectFrom('series_counter as c')
-                .select((e) => e.fn.coalesce(e.fn.sum<number>('c.num_redeemed'), sql<number>`0`).as('n'))
-                .where('c.org_id', '=', p.org)
-                .where('c.series_id', '=', p.series),
-              '<',
-              p.limit,
-            ),
-          ]),
-        ),
+        .where((eb) => withinLimit(eb, p, 'num_redeemed', '<', p.limit)),
   );
   const removeRedemption = prepare((p: Params<{ org: number; series: number; slot: number }>) =>
     db
@@ -270,48 +289,12 @@ export function createCounterStore(engine: Engine) {
      * Adds `n` issues (default 1; `fromPool` of them took a pool code); false when the configuration
      * changed since `version` or `maxCreate` (-1: none) would be passed.
      */
-    *addIssuesWithinMaxCreate(p: {
-      org: number;
-      series: number;
-      version: number;
-      now: number;
-      fromPool: number;
-      maxCreate: number;
-      n?: number;
-    }): Script<boolean> {
-      const params = {
-        org: p.org,
-        series: p.series,
-        slot: slotFor(p.maxCreate),
-        version: p.version,
-        now: p.now,
-        pool: p.fromPool,
-        limit: p.maxCreate,
-        n: p.n ?? 1,
-      };
-      return (yield* write(addIssues, params)) === 1;
+    *addIssuesWithinMaxCreate(p: IssuesToAdd): Script<boolean> {
+      return (yield* write(addIssues, issueParams(p))) === 1;
     },
     /** The same as a guarded write (storage/script.ts): RetryConflict instead of false. */
-    *addIssuesWithinMaxCreateGuarded(p: {
-      org: number;
-      series: number;
-      version: number;
-      now: number;
-      fromPool: number;
-      maxCreate: number;
-      n?: number;
-    }): Script<void> {
-      const params = {
-        org: p.org,
-        series: p.series,
-        slot: slotFor(p.maxCreate),
-        version: p.version,
-        now: p.now,
-        pool: p.fromPool,
-        limit: p.maxCreate,
-        n: p.n ?? 1,
-      };
-      yield* guarded(addIssues, params, 'series counter');
+    *addIssuesWithinMaxCreateGuarded(p: IssuesToAdd): Script<void> {
+      yield* guarded(addIssues, issueParams(p), 'series counter');
     },
     /**
      * Adds a redemption; RetryConflict when the configuration changed since `version` or `maxRedeem` is

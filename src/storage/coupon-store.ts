@@ -22,63 +22,64 @@ export interface NewCoupon {
   now: number;
 }
 
+/** A customer taking a series' pool code, valid till `validTill`, issued by `by`. */
+export interface PoolClaim {
+  org: number;
+  series: number;
+  customer: number;
+  now: number;
+  validTill: string;
+  by: string;
+}
+
 export function createCouponStore(engine: Engine) {
   const db = engine.kysely;
   const pg = engine.dialect === 'postgres';
 
+  /** A new coupon's columns but its id. */
+  const columnsOf = (p: Params<NewCoupon>) => ({
+    org_id: p.org,
+    series_id: p.series,
+    code: p.code,
+    is_generic: p.generic,
+    customer_id: p.customer,
+    issued_at: p.issuedAt,
+    valid_till: p.validTill,
+    origin: p.origin,
+    upload_job_id: p.uploadJob,
+    issued_by: p.by,
+    created_at: p.now,
+  });
+
   const insert = prepare((p: Params<NewCoupon>) =>
     db
       .insertInto('coupon')
-      .values({
-        ...newId(engine.dialect, 'coupon'),
-        org_id: p.org,
-        series_id: p.series,
-        code: p.code,
-        is_generic: p.generic,
-        customer_id: p.customer,
-        issued_at: p.issuedAt,
-        valid_till: p.validTill,
-        origin: p.origin,
-        upload_job_id: p.uploadJob,
-        issued_by: p.by,
-        created_at: p.now,
-      })
+      .values({ ...newId(engine.dialect, 'coupon'), ...columnsOf(p) })
       // A clash on the code's unique index inserts nothing: the caller draws another code.
       .onConflict((oc) => oc.doNothing())
       .returningAll(),
   );
 
   /** Hands the oldest unissued pool code of a series to a customer (SKIP LOCKED: racing issuers take different codes). */
-  const claimPool = prepare(
-    (
-      p: Params<{
-        org: number;
-        series: number;
-        customer: number;
-        now: number;
-        validTill: string;
-        by: string;
-      }>,
-    ) => {
-      let oldest = db
-        .selectFrom('coupon')
-        .select('id')
-        .where('org_id', '=', p.org)
-        .where('series_id', '=', p.series)
-        .where('customer_id', 'is', null)
-        .where('revoked_at', 'is', null)
-        .orderBy('id')
-        .limit(1);
-      if (pg) oldest = oldest.forUpdate().skipLocked();
-      return db
-        .updateTable('coupon')
-        .set({ customer_id: p.customer, issued_at: p.now, valid_till: p.validTill, issued_by: p.by })
-        .where('org_id', '=', p.org)
-        .where('id', '=', (eb) => eb.selectFrom(oldest.as('o')).select('o.id'))
-        .where('customer_id', 'is', null)
-        .returningAll();
-    },
-  );
+  const claimPool = prepare((p: Params<PoolClaim>) => {
+    let oldest = db
+      .selectFrom('coupon')
+      .select('id')
+      .where('org_id', '=', p.org)
+      .where('series_id', '=', p.series)
+      .where('customer_id', 'is', null)
+      .where('revoked_at', 'is', null)
+      .orderBy('id')
+      .limit(1);
+    if (pg) oldest = oldest.forUpdate().skipLocked();
+    return db
+      .updateTable('coupon')
+      .set({ customer_id: p.customer, issued_at: p.now, valid_till: p.validTill, issued_by: p.by })
+      .where('org_id', '=', p.org)
+      .where('id', '=', (eb) => eb.selectFrom(oldest.as('o')).select('o.id'))
+      .where('customer_id', 'is', null)
+      .returningAll();
+  });
 
   /** Re-reads a coupon under its row lock (PostgreSQL). */
   const lockOne = prepare((p: Params<{ org: number; id: number }>) => {
@@ -129,20 +130,7 @@ export function createCouponStore(engine: Engine) {
   const insertWithId = prepare((p: Params<NewCoupon & { id: number }>) =>
     db
       .insertInto('coupon')
-      .values({
-        id: p.id,
-        org_id: p.org,
-        series_id: p.series,
-        code: p.code,
-        is_generic: p.generic,
-        customer_id: p.customer,
-        issued_at: p.issuedAt,
-        valid_till: p.validTill,
-        origin: p.origin,
-        upload_job_id: p.uploadJob,
-        issued_by: p.by,
-        created_at: p.now,
-      })
+      .values({ id: p.id, ...columnsOf(p) })
       .onConflict((oc) => oc.doNothing()),
   );
   const nextId = prepare(() =>
@@ -172,14 +160,7 @@ export function createCouponStore(engine: Engine) {
       const row = yield* one(insert, c);
       return row && toCoupon(row);
     },
-    *claimPool(p: {
-      org: number;
-      series: number;
-      customer: number;
-      now: number;
-      validTill: string;
-      by: string;
-    }): Script<Coupon | undefined> {
+    *claimPool(p: PoolClaim): Script<Coupon | undefined> {
       const row = yield* one(claimPool, p);
       return row && toCoupon(row);
     },

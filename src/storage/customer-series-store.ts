@@ -1,13 +1,23 @@
 // One customer's history in one series (`customer_series`): the counts the per-customer limits of issuing
 // and redeeming are checked against, with guarded writes that keep them within those limits.
-import { sql, type Selectable } from 'kysely';
+import { sql, type OnConflictBuilder, type Selectable } from 'kysely';
 import type { CustomerSeriesCounts } from '../domain/series.js';
 import type { Engine } from './database.js';
 import { guarded, one, prepare, type Params, type Read, type Script } from './script.js';
 import { greatest, int } from './sql.js';
-import type { CustomerSeriesTable } from './tables.js';
+import type { CustomerSeriesTable, Database } from './tables.js';
 
 type CustomerSeriesRow = Selectable<CustomerSeriesTable>;
+
+/** An issue to count for a customer in a series, within `limit` issues (-1: none) and `minGap` ms apart. */
+interface IssueToCount {
+  org: number;
+  customer: number;
+  series: number;
+  now: number;
+  limit: number;
+  minGap: number;
+}
 
 const toCounts = (r: CustomerSeriesRow | undefined): CustomerSeriesCounts => ({
   issuedCount: Number(r?.issued_count ?? 0),
@@ -16,9 +26,28 @@ const toCounts = (r: CustomerSeriesRow | undefined): CustomerSeriesCounts => ({
   lastRedeemedAt: r?.last_redeemed_at == null ? null : Number(r.last_redeemed_at),
 });
 
+/** The customer's row of a series: its key, for an insert and for a conflict on it. */
+const KEY = ['org_id', 'customer_id', 'series_id'] as const;
+const keyOf = (p: { org: number; customer: number; series: number }) => ({
+  org_id: p.org,
+  customer_id: p.customer,
+  series_id: p.series,
+});
+
 export function createCustomerSeriesStore(engine: Engine) {
   const db = engine.kysely;
   const pg = engine.dialect === 'postgres';
+
+  /** A row's last issue or redemption time moved to `at`: another server's clock may be ahead, so only forward. */
+  const later = (column: 'last_issued_at' | 'last_redeemed_at', at: number) =>
+    greatest(
+      engine.dialect,
+      sql<number>`coalesce(${sql.ref(`customer_series.${column}`)}, ${int(0)})`,
+      int(at),
+    );
+  /** On a conflict, rewrites a count as it is: the row is created when missing and locked either way. */
+  const keepAndLock = (oc: OnConflictBuilder<Database, 'customer_series'>) =>
+    oc.columns(KEY).doUpdateSet((eb) => ({ redeemed_count: eb.ref('customer_series.redeemed_count') }));
 
   const find = prepare((p: Params<{ org: number; customer: number; series: number }>) =>
     db
@@ -122,74 +151,41 @@ export function createCustomerSeriesStore(engine: Engine) {
           'coupon.series_id',
         ]),
       )
-      .onConflict((oc) =>
-        oc
-          .columns(['org_id', 'customer_id', 'series_id'])
-          .doUpdateSet((eb) => ({ redeemed_count: eb.ref('customer_series.redeemed_count') })),
-      )
+      .onConflict(keepAndLock)
       .returningAll(),
   );
   /** The row, locked (PostgreSQL): created when missing, so there is a row to lock. */
   const lock = prepare((p: Params<{ org: number; customer: number; series: number }>) =>
-    db
-      .insertInto('customer_series')
-      .values({ org_id: p.org, customer_id: p.customer, series_id: p.series })
-      .onConflict((oc) =>
-        oc
-          .columns(['org_id', 'customer_id', 'series_id'])
-          .doUpdateSet((eb) => ({ redeemed_count: eb.ref('customer_series.redeemed_count') })),
-      )
-      .returningAll(),
+    db.insertInto('customer_series').values(keyOf(p)).onConflict(keepAndLock).returningAll(),
   );
 
   /**
    * Counts one more issue for the customer in the series, guarded by the per-customer limits: a row that
    * already reached `limit` (-1: none) or was issued to less than `minGap` ms ago is left alone (no row back).
    */
-  const addIssue = prepare(
-    (
-      p: Params<{
-        org: number;
-        customer: number;
-        series: number;
-        now: number;
-        limit: number;
-        minGap: number;
-      }>,
-    ) =>
-      db
-        .insertInto('customer_series')
-        .values({
-          org_id: p.org,
-          customer_id: p.customer,
-          series_id: p.series,
-          issued_count: 1,
-          last_issued_at: p.now,
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['org_id', 'customer_id', 'series_id'])
-            .doUpdateSet((eb) => ({
-              issued_count: eb('customer_series.issued_count', '+', 1),
-              // Another server's clock may be ahead: the latest issue time only moves forward.
-              last_issued_at: greatest(
-                engine.dialect,
-                eb.fn.coalesce('customer_series.last_issued_at', int(0)),
-                int(p.now),
-              ),
-            }))
-            .where((eb) =>
-              eb.and([
-                eb.or([eb(int(p.limit), '<', 0), eb('customer_series.issued_count', '<', p.limit)]),
-                eb.or([
-                  eb(int(p.minGap), '<=', 0),
-                  eb('customer_series.last_issued_at', 'is', null),
-                  eb('customer_series.last_issued_at', '<=', sql<number>`${int(p.now)} - ${int(p.minGap)}`),
-                ]),
+  const addIssue = prepare((p: Params<IssueToCount>) =>
+    db
+      .insertInto('customer_series')
+      .values({ ...keyOf(p), issued_count: 1, last_issued_at: p.now })
+      .onConflict((oc) =>
+        oc
+          .columns(KEY)
+          .doUpdateSet((eb) => ({
+            issued_count: eb('customer_series.issued_count', '+', 1),
+            last_issued_at: later('last_issued_at', p.now),
+          }))
+          .where((eb) =>
+            eb.and([
+              eb.or([eb(int(p.limit), '<', 0), eb('customer_series.issued_count', '<', p.limit)]),
+              eb.or([
+                eb(int(p.minGap), '<=', 0),
+                eb('customer_series.last_issued_at', 'is', null),
+                eb('customer_series.last_issued_at', '<=', sql<number>`${int(p.now)} - ${int(p.minGap)}`),
               ]),
-            ),
-        )
-        .returning('issued_count'),
+            ]),
+          ),
+      )
+      .returning('issued_count'),
   );
 
   /** Counts a redemption for the customer in the series, guarded by the count the decision saw. */
@@ -197,23 +193,13 @@ export function createCustomerSeriesStore(engine: Engine) {
     (p: Params<{ org: number; customer: number; series: number; expected: number; at: number }>) =>
       db
         .insertInto('customer_series')
-        .values({
-          org_id: p.org,
-          customer_id: p.customer,
-          series_id: p.series,
-          redeemed_count: 1,
-          last_redeemed_at: p.at,
-        })
+        .values({ ...keyOf(p), redeemed_count: 1, last_redeemed_at: p.at })
         .onConflict((oc) =>
           oc
-            .columns(['org_id', 'customer_id', 'series_id'])
+            .columns(KEY)
             .doUpdateSet((eb) => ({
               redeemed_count: eb('customer_series.redeemed_count', '+', 1),
-              last_redeemed_at: greatest(
-                engine.dialect,
-                eb.fn.coalesce('customer_series.last_redeemed_at', int(0)),
-                int(p.at),
-              ),
+              last_redeemed_at: later('last_redeemed_at', p.at),
             }))
             .where('customer_series.redeemed_count', '=', p.expected),
         )
@@ -302,25 +288,11 @@ export function createCustomerSeriesStore(engine: Engine) {
       };
     },
     /** `addIssueWithinLimits` as a guarded write (storage/script.ts): RetryConflict instead of false. */
-    *addIssueGuarded(p: {
-      org: number;
-      customer: number;
-      series: number;
-      now: number;
-      limit: number;
-      minGap: number;
-    }): Script<void> {
+    *addIssueGuarded(p: IssueToCount): Script<void> {
       yield* guarded(addIssue, p, 'per-customer issue limit');
     },
     /** Counts an issue; false when `limit` (-1: none) is reached or the last issue is under `minGap` ms old. */
-    *addIssueWithinLimits(p: {
-      org: number;
-      customer: number;
-      series: number;
-      now: number;
-      limit: number;
-      minGap: number;
-    }): Script<boolean> {
+    *addIssueWithinLimits(p: IssueToCount): Script<boolean> {
       return (yield* one(addIssue, p)) !== undefined;
     },
     /** Counts a redemption; false when the count is no longer `expected` (another writer got there first). */

@@ -5,26 +5,19 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../../test/support/test-database.js';
+import { onPostgres } from '../../test/support/test-database.js';
+import { openTestEngine, type TestEngine } from '../../test/support/test-engine.js';
 import { openDatabase, type Engine } from './database.js';
 import { adhoc, rows, type Script } from './script.js';
 
-let tdb: TestDatabase;
+let opened: TestEngine;
 let engine: Engine;
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  engine = await openDatabase({
-    url: tdb.env.DATABASE_URL,
-    sqlitePath: `${tdb.dataDir}/runner.db`,
-    pgSchema: tdb.env.DATABASE_SCHEMA,
-    poolSize: 4,
-  });
+  opened = await openTestEngine('runner', 4);
+  engine = opened.engine;
   await sql`create table item (id integer primary key, note text not null)`.execute(engine.kysely);
 });
-afterAll(async () => {
-  await engine.close();
-  await tdb.drop();
-});
+afterAll(() => opened.close());
 
 const op = (query: ReturnType<typeof sql>) => adhoc(query.compile(engine.kysely));
 function* insert(id: number): Script<void> {
@@ -75,7 +68,7 @@ describe('write scripts started together', () => {
   it('fail every caller of a group whose transaction cannot start, and keep nothing of it (SQLite)', async () => {
     if (onPostgres) return;
     // Another connection holds the write lock past the runner's time bound (5 s): the group gives up.
-    const holder = new BetterSqlite3(`${tdb.dataDir}/runner.db`);
+    const holder = new BetterSqlite3(`${opened.db.dataDir}/runner.db`);
     holder.exec('begin immediate');
     try {
       const settled = await Promise.allSettled(
@@ -96,7 +89,7 @@ describe('write scripts started together', () => {
 
   it('wait for another connection’s write lock without blocking the event loop, serving reads meanwhile (SQLite)', async () => {
     if (onPostgres) return;
-    const holder = new BetterSqlite3(`${tdb.dataDir}/runner.db`);
+    const holder = new BetterSqlite3(`${opened.db.dataDir}/runner.db`);
     holder.exec('begin immediate');
     let released = false;
     // The longest the event loop went without running a 10 ms interval while the lock was held.
@@ -144,9 +137,9 @@ describe('a burst of scripts on a small PostgreSQL pool', () => {
       return;
     }
     const small = await openDatabase({
-      url: tdb.env.DATABASE_URL,
-      sqlitePath: `${tdb.dataDir}/unused.db`,
-      pgSchema: tdb.env.DATABASE_SCHEMA,
+      url: opened.db.env.DATABASE_URL,
+      sqlitePath: `${opened.db.dataDir}/unused.db`,
+      pgSchema: opened.db.env.DATABASE_SCHEMA,
       poolSize: 2,
       acquireTimeoutMs: 100,
       statementTimeoutMs: 2_000,

@@ -6,9 +6,25 @@ import type { Engine } from './database.js';
 import { one, prepare, write, type Params, type Script } from './script.js';
 import type { IdempotencyKeyTable } from './tables.js';
 
-export type IdempotencyRow = Selectable<IdempotencyKeyTable>;
+/** The answer an idempotency key holds. */
+export interface StoredAnswer {
+  /** 'done' (a 'pending' row was written by earlier versions only). */
+  state: string;
+  requestHash: string;
+  responseStatus: number | null;
+  responseBody: string | null;
+  createdAt: number;
+}
 
-export interface AnswerRow {
+const toStoredAnswer = (r: Selectable<IdempotencyKeyTable>): StoredAnswer => ({
+  state: r.state,
+  requestHash: r.request_hash,
+  responseStatus: r.response_status,
+  responseBody: r.response_body,
+  createdAt: r.created_at,
+});
+
+export interface NewAnswer {
   org: number;
   key: string;
   client: number;
@@ -31,45 +47,38 @@ export function createIdempotencyStore(engine: Engine) {
    * A leftover 'pending' row (written by earlier versions, which claimed keys ahead of the work) is
    * replaced, as is an expired answer.
    */
-  const record = prepare((p: Params<AnswerRow>) =>
-    db
+  const record = prepare((p: Params<NewAnswer>) => {
+    const answer = {
+      client_id: p.client,
+      request_hash: p.hash,
+      state: 'done',
+      response_status: p.status,
+      response_body: p.body,
+      created_at: p.now,
+    };
+    return db
       .insertInto('idempotency_key')
-      .values({
-        org_id: p.org,
-        key: p.key,
-        client_id: p.client,
-        request_hash: p.hash,
-        state: 'done',
-        response_status: p.status,
-        response_body: p.body,
-        created_at: p.now,
-      })
+      .values({ org_id: p.org, key: p.key, ...answer })
       .onConflict((oc) =>
         oc
           .columns(['org_id', 'key'])
-          .doUpdateSet({
-            client_id: p.client,
-            request_hash: p.hash,
-            state: 'done',
-            response_status: p.status,
-            response_body: p.body,
-            created_at: p.now,
-          })
+          .doUpdateSet(answer)
           .where((eb) =>
             eb.or([
               eb('idempotency_key.state', '<>', 'done'),
               eb('idempotency_key.created_at', '<', p.expiredBefore),
             ]),
           ),
-      ),
-  );
+      );
+  });
 
   return {
-    *find(org: number, key: string): Script<IdempotencyRow | undefined> {
-      return yield* one(find, { org, key });
+    *find(org: number, key: string): Script<StoredAnswer | undefined> {
+      const row = yield* one(find, { org, key });
+      return row && toStoredAnswer(row);
     },
     /** True when the answer was stored; false when the key already holds a live answer. */
-    *record(r: AnswerRow): Script<boolean> {
+    *record(r: NewAnswer): Script<boolean> {
       return (yield* write(record, r)) > 0;
     },
   };

@@ -7,9 +7,42 @@ import { newId } from './ids.js';
 import { all, one, prepare, write, type Params, type Script } from './script.js';
 import type { Database, JobTable } from './tables.js';
 
-export type JobRow = Selectable<JobTable>;
-
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+/** A job of the queue as stored. */
+export interface Job {
+  orgId: number;
+  id: number;
+  kind: string;
+  /** The handler's input, as JSON. */
+  payload: string;
+  status: JobStatus;
+  /** Runs started so far (a run handed back by `release` does not count). */
+  attempts: number;
+  runAfter: number;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+function toJob(r: Selectable<JobTable>): Job {
+  return {
+    orgId: Number(r.org_id),
+    id: Number(r.id),
+    kind: r.kind,
+    payload: r.payload,
+    status: r.status as JobStatus,
+    attempts: Number(r.attempts),
+    runAfter: Number(r.run_after),
+    leaseOwner: r.lease_owner,
+    leaseUntil: r.lease_until === null ? null : Number(r.lease_until),
+    lastError: r.last_error,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
 
 export interface NewJob {
   org: number;
@@ -174,18 +207,14 @@ export function createJobStore(engine: Engine, kinds: readonly string[] = ['*'])
      * Takes the oldest runnable job under a lease until `until`; undefined when there is none. `mine`: the
      * owner prefix of this worker's earlier (dead) processes, whose leases it takes back at once.
      */
-    *claim(
-      owner: string,
-      now: number,
-      until: number,
-      mine: string = `${owner}#`,
-    ): Script<JobRow | undefined> {
+    *claim(owner: string, now: number, until: number, mine: string = `${owner}#`): Script<Job | undefined> {
       const p = { now, owner, mine, mineLength: mine.length };
       const candidate = yield* one(next, p);
       if (!candidate) return undefined;
       const org = Number(candidate.org_id);
       const id = Number(candidate.id);
-      return yield* one(take, { ...p, org, id, until });
+      const taken = yield* one(take, { ...p, org, id, until });
+      return taken && toJob(taken);
     },
     /** Extends the lease; false when the job is no longer this owner's (taken over, or ended). */
     *renew(lease: JobLease, until: number, now: number): Script<boolean> {
@@ -215,8 +244,9 @@ export function createJobStore(engine: Engine, kinds: readonly string[] = ['*'])
     *pendingKinds(): Script<string[]> {
       return (yield* all(pendingKinds, {})).map((r) => r.kind);
     },
-    *find(org: number, id: number): Script<JobRow | undefined> {
-      return yield* one(byId, { org, id });
+    *find(org: number, id: number): Script<Job | undefined> {
+      const row = yield* one(byId, { org, id });
+      return row && toJob(row);
     },
   };
 }

@@ -2,25 +2,17 @@
 // query (every command and server start pays for it), and anything else still goes through Kysely's Migrator.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
-import { openDatabase, type Engine } from './database.js';
+import { openTestEngine, type TestEngine } from '../../test/support/test-engine.js';
+import type { Engine } from './database.js';
 import { migrateToLatest, pendingMigrations } from './migrate.js';
 
-let tdb: TestDatabase;
+let opened: TestEngine;
 let engine: Engine;
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  engine = await openDatabase({
-    url: tdb.env.DATABASE_URL,
-    sqlitePath: `${tdb.dataDir}/migrate.db`,
-    pgSchema: tdb.env.DATABASE_SCHEMA,
-    poolSize: 2,
-  });
+  opened = await openTestEngine('migrate', 2);
+  engine = opened.engine;
 });
-afterAll(async () => {
-  await engine.close();
-  await tdb.drop();
-});
+afterAll(() => opened.close());
 
 const lockTableExists = () =>
   sql`select count(*) as n from kysely_migration_lock`.execute(engine.kysely).then(

@@ -11,39 +11,171 @@ import type {
   WebhookSubscriptionTable,
 } from './tables.js';
 
-export type OutboxRow = Selectable<OutboxMessageTable>;
-export type SubscriptionRow = Selectable<WebhookSubscriptionTable>;
-export type DeliveryRow = Selectable<WebhookDeliveryTable>;
-export type EventRow = Selectable<CouponEventTable>;
+/** An SMS message of the outbox. */
+export interface OutboxMessage {
+  orgId: number;
+  id: number;
+  customerId: number;
+  couponId: number | null;
+  mobile: string;
+  text: string;
+  /** 'pending' | 'delivered' | 'failed' */
+  status: string;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  deliveredAt: number | null;
+}
+
+/** An event webhook and how far its fan-out has got. */
+export interface WebhookSubscription {
+  orgId: number;
+  id: number;
+  url: string;
+  /** The webhook event names, as a JSON array. */
+  events: string;
+  secret: string;
+  /** The fan-out's cursor: last event id, and (PostgreSQL) last finished transaction. */
+  cursorEventId: number;
+  cursorTxid: number;
+  createdAt: number;
+}
+
+/** One event to one webhook, with its attempts. */
+export interface WebhookDelivery {
+  orgId: number;
+  id: number;
+  subscriptionId: number;
+  eventId: number;
+  eventType: string;
+  payload: string;
+  /** 'pending' | 'delivered' | 'failed' */
+  status: string;
+  attempts: number;
+  nextAttemptAt: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: number;
+  deliveredAt: number | null;
+}
+
+/** A coupon history event as the fan-out sends it. */
+export interface StoredEvent {
+  orgId: number;
+  id: number;
+  txid: number;
+  /** 0: an event of no one coupon (an upload's end). */
+  couponId: number;
+  seriesId: number;
+  customerId: number | null;
+  type: string;
+  at: number;
+  actor: string;
+  /** JSON. */
+  details: string;
+}
+
+/** An SMS message to send: written with the issue that caused it. */
+export interface NewMessage {
+  org: number;
+  customer: number;
+  coupon: number | null;
+  mobile: string;
+  text: string;
+  now: number;
+}
+
+/** One event to send to one subscription. */
+export interface NewDelivery {
+  org: number;
+  subscription: number;
+  event: number;
+  type: string;
+  payload: string;
+  now: number;
+}
+
+/** A new message or delivery: pending, never tried, due at once. */
+const dueFrom = (now: number) => ({
+  status: 'pending',
+  attempts: 0,
+  next_attempt_at: now,
+  created_at: now,
+});
+
+const orNull = (v: number | null): number | null => (v === null ? null : Number(v));
+
+const toOutboxMessage = (m: Selectable<OutboxMessageTable>): OutboxMessage => ({
+  orgId: Number(m.org_id),
+  id: Number(m.id),
+  customerId: Number(m.customer_id),
+  couponId: orNull(m.coupon_id),
+  mobile: m.mobile,
+  text: m.text,
+  status: m.status,
+  attempts: Number(m.attempts),
+  nextAttemptAt: Number(m.next_attempt_at),
+  lastError: m.last_error,
+  createdAt: Number(m.created_at),
+  deliveredAt: orNull(m.delivered_at),
+});
+
+const toSubscription = (s: Selectable<WebhookSubscriptionTable>): WebhookSubscription => ({
+  orgId: Number(s.org_id),
+  id: Number(s.id),
+  url: s.url,
+  events: s.events,
+  secret: s.secret,
+  cursorEventId: Number(s.cursor_event_id),
+  cursorTxid: Number(s.cursor_txid),
+  createdAt: Number(s.created_at),
+});
+
+const toDelivery = (d: Selectable<WebhookDeliveryTable>): WebhookDelivery => ({
+  orgId: Number(d.org_id),
+  id: Number(d.id),
+  subscriptionId: Number(d.subscription_id),
+  eventId: Number(d.event_id),
+  eventType: d.event_type,
+  payload: d.payload,
+  status: d.status,
+  attempts: Number(d.attempts),
+  nextAttemptAt: Number(d.next_attempt_at),
+  lastStatusCode: orNull(d.last_status_code),
+  lastError: d.last_error,
+  createdAt: Number(d.created_at),
+  deliveredAt: orNull(d.delivered_at),
+});
+
+const toEvent = (e: Selectable<CouponEventTable>): StoredEvent => ({
+  orgId: Number(e.org_id),
+  id: Number(e.id),
+  txid: Number(e.txid),
+  couponId: Number(e.coupon_id),
+  seriesId: Number(e.series_id),
+  customerId: orNull(e.customer_id),
+  type: e.type,
+  at: Number(e.at),
+  actor: e.actor,
+  details: e.details,
+});
 
 export function createNotificationStore(engine: Engine) {
   const db = engine.kysely;
   const pg = engine.dialect === 'postgres';
 
   // --- SMS outbox -------------------------------------------------------------------------------------------
-  const insertMessage = prepare(
-    (
-      p: Params<{
-        org: number;
-        customer: number;
-        coupon: number | null;
-        mobile: string;
-        text: string;
-        now: number;
-      }>,
-    ) =>
-      db.insertInto('outbox_message').values({
-        ...newId(engine.dialect, 'outbox_message'),
-        org_id: p.org,
-        customer_id: p.customer,
-        coupon_id: p.coupon,
-        mobile: p.mobile,
-        text: p.text,
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: p.now,
-        created_at: p.now,
-      }),
+  const insertMessage = prepare((p: Params<NewMessage>) =>
+    db.insertInto('outbox_message').values({
+      ...newId(engine.dialect, 'outbox_message'),
+      org_id: p.org,
+      customer_id: p.customer,
+      coupon_id: p.coupon,
+      mobile: p.mobile,
+      text: p.text,
+      ...dueFrom(p.now),
+    }),
   );
   const messagesOf = prepare((p: Params<{ org: number; customer: number; limit: number }>) =>
     db
@@ -221,32 +353,19 @@ export function createNotificationStore(engine: Engine) {
         .orderBy('id')
         .limit(p.limit),
   );
-  const insertDelivery = prepare(
-    (
-      p: Params<{
-        org: number;
-        subscription: number;
-        event: number;
-        type: string;
-        payload: string;
-        now: number;
-      }>,
-    ) =>
-      db
-        .insertInto('webhook_delivery')
-        .values({
-          ...newId(engine.dialect, 'webhook_delivery'),
-          org_id: p.org,
-          subscription_id: p.subscription,
-          event_id: p.event,
-          event_type: p.type,
-          payload: p.payload,
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: p.now,
-          created_at: p.now,
-        })
-        .onConflict((oc) => oc.doNothing()),
+  const insertDelivery = prepare((p: Params<NewDelivery>) =>
+    db
+      .insertInto('webhook_delivery')
+      .values({
+        ...newId(engine.dialect, 'webhook_delivery'),
+        org_id: p.org,
+        subscription_id: p.subscription,
+        event_id: p.event,
+        event_type: p.type,
+        payload: p.payload,
+        ...dueFrom(p.now),
+      })
+      .onConflict((oc) => oc.doNothing()),
   );
   const moveCursor = prepare((p: Params<{ org: number; id: number; eventId: number; txid: number }>) =>
     db
@@ -274,24 +393,19 @@ export function createNotificationStore(engine: Engine) {
 
   // --- holds that expired ----------------------------------------------------------------------------------------
   return {
-    *addMessage(m: {
-      org: number;
-      customer: number;
-      coupon: number | null;
-      mobile: string;
-      text: string;
-      now: number;
-    }): Script<void> {
+    *addMessage(m: NewMessage): Script<void> {
       yield* write(insertMessage, m);
     },
-    *messagesOf(org: number, customer: number, limit: number): Script<OutboxRow[]> {
-      return yield* all(messagesOf, { org, customer, limit });
+    *messagesOf(org: number, customer: number, limit: number): Script<OutboxMessage[]> {
+      return (yield* all(messagesOf, { org, customer, limit })).map(toOutboxMessage);
     },
-    *claimMessages(now: number, leaseMs: number, limit: number): Script<OutboxRow[]> {
-      return yield* rows<OutboxRow>(claim('outbox_message', now, now + leaseMs, limit));
+    *claimMessages(now: number, leaseMs: number, limit: number): Script<OutboxMessage[]> {
+      const claimed = claim('outbox_message', now, now + leaseMs, limit);
+      return (yield* rows<Selectable<OutboxMessageTable>>(claimed)).map(toOutboxMessage);
     },
-    *claimDeliveries(now: number, leaseMs: number, limit: number): Script<DeliveryRow[]> {
-      return yield* rows<DeliveryRow>(claim('webhook_delivery', now, now + leaseMs, limit));
+    *claimDeliveries(now: number, leaseMs: number, limit: number): Script<WebhookDelivery[]> {
+      const claimed = claim('webhook_delivery', now, now + leaseMs, limit);
+      return (yield* rows<Selectable<WebhookDeliveryTable>>(claimed)).map(toDelivery);
     },
     *markDelivered(
       kind: 'sms' | 'webhook',
@@ -324,64 +438,62 @@ export function createNotificationStore(engine: Engine) {
       events: string;
       secret: string;
       now: number;
-    }): Script<SubscriptionRow> {
+    }): Script<WebhookSubscription> {
       // A new subscription starts at the present: events already written are not sent to it. On
       // PostgreSQL the cursor is the last transaction id given out, not the horizon: with any other
       // transaction open the horizon lies below transactions that have already committed, and their
       // events would go to the new subscription. Events of a transaction still open now are skipped too.
       const cursorId = Number((yield* one(lastEventId, { org: s.org }))?.id ?? 0);
       const cursorTxid = pg ? Number((yield* one(present, {}))!.h) : 0;
-      return (yield* one(insertSubscription, { ...s, cursorId, cursorTxid }))!;
+      return toSubscription((yield* one(insertSubscription, { ...s, cursorId, cursorTxid }))!);
     },
-    *subscriptions(org: number): Script<SubscriptionRow[]> {
-      return yield* all(subscriptions, { org });
+    *subscriptions(org: number): Script<WebhookSubscription[]> {
+      return (yield* all(subscriptions, { org })).map(toSubscription);
     },
-    *subscription(org: number, id: number): Script<SubscriptionRow | undefined> {
-      return yield* one(subscription, { org, id });
+    *subscription(org: number, id: number): Script<WebhookSubscription | undefined> {
+      const row = yield* one(subscription, { org, id });
+      return row && toSubscription(row);
     },
     *deleteSubscription(org: number, id: number, now: number): Script<boolean> {
       return (yield* write(deleteSubscription, { org, id, now })) === 1;
     },
-    *allActiveSubscriptions(): Script<SubscriptionRow[]> {
-      return yield* all(activeSubscriptions, {});
+    *allActiveSubscriptions(): Script<WebhookSubscription[]> {
+      return (yield* all(activeSubscriptions, {})).map(toSubscription);
     },
     /** Locks a subscription for its fan-out; undefined when another server is fanning it out (or it is gone). */
-    *lockSubscription(org: number, id: number): Script<SubscriptionRow | undefined> {
-      return yield* one(lockSubscription, { org, id });
+    *lockSubscription(org: number, id: number): Script<WebhookSubscription | undefined> {
+      const row = yield* one(lockSubscription, { org, id });
+      return row && toSubscription(row);
     },
     /** The next events after a subscription's cursor that are safe to send (their transactions finished). */
-    *eventsAfter(s: SubscriptionRow, limit: number): Script<EventRow[]> {
-      if (!pg) return yield* all(eventsAfterId, { org: s.org_id, after: Number(s.cursor_event_id), limit });
+    *eventsAfter(s: WebhookSubscription, limit: number): Script<StoredEvent[]> {
+      if (!pg)
+        return (yield* all(eventsAfterId, { org: s.orgId, after: s.cursorEventId, limit })).map(toEvent);
       const h = Number((yield* one(horizon, {}))!.h);
-      return yield* all(eventsAfterTx, {
-        org: s.org_id,
-        txid: Number(s.cursor_txid),
-        id: Number(s.cursor_event_id),
+      const events = yield* all(eventsAfterTx, {
+        org: s.orgId,
+        txid: s.cursorTxid,
+        id: s.cursorEventId,
         horizon: h,
         limit,
       });
+      return events.map(toEvent);
     },
-    *addDelivery(d: {
-      org: number;
-      subscription: number;
-      event: number;
-      type: string;
-      payload: string;
-      now: number;
-    }): Script<void> {
+    *addDelivery(d: NewDelivery): Script<void> {
       yield* write(insertDelivery, d);
     },
     *moveCursor(org: number, id: number, eventId: number, txid: number): Script<void> {
       yield* write(moveCursor, { org, id, eventId, txid });
     },
-    *deliveriesOf(org: number, subscription: number, limit: number): Script<DeliveryRow[]> {
-      return yield* all(deliveriesOf, { org, subscription, limit });
+    *deliveriesOf(org: number, subscription: number, limit: number): Script<WebhookDelivery[]> {
+      return (yield* all(deliveriesOf, { org, subscription, limit })).map(toDelivery);
     },
     *signingOf(
       org: number,
       subscription: number,
-    ): Script<{ url: string; secret: string; deleted_at: number | null } | undefined> {
-      return yield* one(secretOf, { org, id: subscription });
+    ): Script<{ url: string; secret: string; deletedAt: number | null } | undefined> {
+      const row = yield* one(secretOf, { org, id: subscription });
+      return row && { url: row.url, secret: row.secret, deletedAt: orNull(row.deleted_at) };
     },
   };
 }

@@ -4,15 +4,69 @@ import { newId } from './ids.js';
 import { all, one, prepare, write, type Params, type Script } from './script.js';
 import type { ApiClientTable, OrgTable } from './tables.js';
 import { sql, type Selectable } from 'kysely';
+import type { OrgSettings } from '../domain/principal.js';
 
-export type OrgRow = Selectable<OrgTable>;
-export type ApiClientRow = Selectable<ApiClientTable>;
-export type ClientStatusRow = Pick<ApiClientRow, 'revoked_at' | 'scopes' | 'till_id'> &
-  Pick<OrgRow, 'name' | 'timezone' | 'mobile_country_code' | 'sms_webhook_url'>;
-export type ClientListRow = Pick<
-  ApiClientRow,
-  'org_id' | 'key' | 'till_id' | 'scopes' | 'created_at' | 'revoked_at'
->;
+/** An API client as stored, with the hashes of its secret. */
+export interface ApiClient {
+  orgId: number;
+  id: number;
+  key: string;
+  salt: string;
+  secretHash: string;
+  secretMd5Hash: string;
+  tillId: string | null;
+  /** Comma-separated scopes. */
+  scopes: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+/** A new API client: its key, the salt and hashes of its secret (never the secret), till and scopes. */
+export interface NewClient {
+  org: number;
+  key: string;
+  salt: string;
+  hash: string;
+  md5hash: string;
+  till: string | null;
+  /** Comma-separated scopes. */
+  scopes: string;
+  now: number;
+}
+
+/** What a request's principal needs of its client and org, read in one query. */
+export interface ClientStatus {
+  revokedAt: number | null;
+  /** Comma-separated scopes. */
+  scopes: string;
+  tillId: string | null;
+  org: OrgSettings;
+}
+
+/** An API client without its secret's hashes (the CLI's `client list`). */
+export type ClientListing = Omit<ApiClient, 'id' | 'salt' | 'secretHash' | 'secretMd5Hash'>;
+
+const toOrgSettings = (r: Pick<Selectable<OrgTable>, 'org_id' | OrgSettingColumn>): OrgSettings => ({
+  orgId: r.org_id,
+  name: r.name,
+  timezone: r.timezone,
+  mobileCountryCode: r.mobile_country_code,
+  smsWebhookUrl: r.sms_webhook_url,
+});
+type OrgSettingColumn = 'name' | 'timezone' | 'mobile_country_code' | 'sms_webhook_url';
+
+const toApiClient = (r: Selectable<ApiClientTable>): ApiClient => ({
+  orgId: r.org_id,
+  id: r.id,
+  key: r.key,
+  salt: r.salt,
+  secretHash: r.secret_hash,
+  secretMd5Hash: r.secret_md5_hash,
+  tillId: r.till_id,
+  scopes: r.scopes,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+});
 
 export function createOrgStore(engine: Engine) {
   const db = engine.kysely;
@@ -83,33 +137,21 @@ export function createOrgStore(engine: Engine) {
       .where('org_id', '=', p.org)
       .orderBy('id'),
   );
-  const insertClient = prepare(
-    (
-      p: Params<{
-        org: number;
-        key: string;
-        salt: string;
-        hash: string;
-        md5hash: string;
-        till: string | null;
-        scopes: string;
-        now: number;
-      }>,
-    ) =>
-      db
-        .insertInto('api_client')
-        .values({
-          ...newId(engine.dialect, 'api_client'),
-          org_id: p.org,
-          key: p.key,
-          salt: p.salt,
-          secret_hash: p.hash,
-          secret_md5_hash: p.md5hash,
-          till_id: p.till,
-          scopes: p.scopes,
-          created_at: p.now,
-        })
-        .returningAll(),
+  const insertClient = prepare((p: Params<NewClient>) =>
+    db
+      .insertInto('api_client')
+      .values({
+        ...newId(engine.dialect, 'api_client'),
+        org_id: p.org,
+        key: p.key,
+        salt: p.salt,
+        secret_hash: p.hash,
+        secret_md5_hash: p.md5hash,
+        till_id: p.till,
+        scopes: p.scopes,
+        created_at: p.now,
+      })
+      .returningAll(),
   );
   const revoke = prepare((p: Params<{ org: number; key: string; now: number }>) =>
     db
@@ -137,48 +179,57 @@ export function createOrgStore(engine: Engine) {
     *lockBootstrap(): Script<void> {
       if (engine.dialect === 'postgres') yield* one(bootstrapLock, {});
     },
-    *find(org: number): Script<OrgRow | undefined> {
-      return yield* one(byId, { org });
+    *find(org: number): Script<OrgSettings | undefined> {
+      const row = yield* one(byId, { org });
+      return row && toOrgSettings(row);
     },
     /** Every org, oldest first (the CLI's `org list`). */
-    *list(): Script<OrgRow[]> {
-      return yield* all(allOrgs, {});
+    *list(): Script<OrgSettings[]> {
+      return (yield* all(allOrgs, {})).map(toOrgSettings);
     },
     /** An org's API clients without their secret hashes (the CLI's `client list`). */
-    *listClients(org: number): Script<ClientListRow[]> {
-      return yield* all(clientsOf, { org });
+    *listClients(org: number): Script<ClientListing[]> {
+      return (yield* all(clientsOf, { org })).map((r) => ({
+        orgId: r.org_id,
+        key: r.key,
+        tillId: r.till_id,
+        scopes: r.scopes,
+        createdAt: r.created_at,
+        revokedAt: r.revoked_at,
+      }));
     },
     *hasAny(): Script<boolean> {
       return (yield* one(anyOrg, {})) !== undefined;
     },
-    *insert(name: string, timezone: string, mcc: string | null, now: number): Script<OrgRow> {
+    *insert(name: string, timezone: string, mcc: string | null, now: number): Script<OrgSettings> {
       const row = yield* one(insertOrg, { name, timezone, mcc, now });
-      return row!;
+      return toOrgSettings(row!);
     },
     *update(
       org: number,
       s: { name: string; timezone: string; mcc: string | null; sms: string | null },
       now: number,
-    ): Script<OrgRow | undefined> {
-      return yield* one(updateOrg, { org, ...s, now });
+    ): Script<OrgSettings | undefined> {
+      const row = yield* one(updateOrg, { org, ...s, now });
+      return row && toOrgSettings(row);
     },
-    *findClient(org: number, key: string): Script<ApiClientRow | undefined> {
-      return yield* one(clientByKey, { org, key });
+    *findClient(org: number, key: string): Script<ApiClient | undefined> {
+      const row = yield* one(clientByKey, { org, key });
+      return row && toApiClient(row);
     },
-    *clientStatus(org: number, id: number): Script<ClientStatusRow | undefined> {
-      return yield* one(clientStatus, { org, id });
+    *clientStatus(org: number, id: number): Script<ClientStatus | undefined> {
+      const row = yield* one(clientStatus, { org, id });
+      return (
+        row && {
+          revokedAt: row.revoked_at,
+          scopes: row.scopes,
+          tillId: row.till_id,
+          org: toOrgSettings({ org_id: org, ...row }),
+        }
+      );
     },
-    *insertClient(c: {
-      org: number;
-      key: string;
-      salt: string;
-      hash: string;
-      md5hash: string;
-      till: string | null;
-      scopes: string;
-      now: number;
-    }): Script<ApiClientRow> {
-      return (yield* one(insertClient, c))!;
+    *insertClient(c: NewClient): Script<ApiClient> {
+      return toApiClient((yield* one(insertClient, c))!);
     },
     *revokeClient(org: number, key: string, now: number): Script<boolean> {
       const done = (yield* write(revoke, { org, key, now })) > 0;

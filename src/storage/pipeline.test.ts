@@ -2,28 +2,20 @@
 // pg-pipeline.ts): the same answers and the same all-or-nothing on both databases.
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
-import { openDatabase, type Engine } from './database.js';
+import { openTestEngine, type TestEngine } from '../../test/support/test-engine.js';
+import type { Engine } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { adhoc, batch, blind, guarded, prepare, rows, type Params, type Script } from './script.js';
 
-let tdb: TestDatabase;
+let opened: TestEngine;
 let engine: Engine;
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  engine = await openDatabase({
-    url: tdb.env.DATABASE_URL,
-    sqlitePath: `${tdb.dataDir}/pipeline.db`,
-    pgSchema: tdb.env.DATABASE_SCHEMA,
-    poolSize: 2,
-  });
+  opened = await openTestEngine('pipeline', 2);
+  engine = opened.engine;
   await migrateToLatest(engine); // coupond_guard on PostgreSQL
   await sql`create table thing (id integer primary key, n integer not null)`.execute(engine.kysely);
 });
-afterAll(async () => {
-  await engine.close();
-  await tdb.drop();
-});
+afterAll(() => opened.close());
 
 type Db = { thing: { id: number; n: number } };
 const db = () => engine.kysely as unknown as Kysely<Db>;

@@ -56,62 +56,46 @@ const toRedemption = (r: RedemptionRow): Redemption => ({
   reactivatedAt: r.reactivated_at === null ? null : Number(r.reactivated_at),
 });
 
+/** A new redemption as inserted: its amounts as decimal text. */
+type InsertedRedemption = Omit<NewRedemption, 'bill' | 'discount'> & {
+  bill: string | null;
+  discount: string;
+};
+
 export function createRedemptionStore(engine: Engine) {
   const db = engine.kysely;
   const pg = engine.dialect === 'postgres';
 
-  const insert = prepare(
-    (p: Params<Omit<NewRedemption, 'bill' | 'discount'> & { bill: string | null; discount: string }>) =>
-      db
-        .insertInto('redemption')
-        .values({
-          ...newId(engine.dialect, 'redemption'),
-          org_id: p.org,
-          coupon_id: p.coupon,
-          series_id: p.series,
-          customer_id: p.customer,
-          transaction_number: p.billNumber,
-          bill_amount: p.bill,
-          discount_amount: p.discount,
-          till_id: p.till,
-          client_id: p.client,
-          redeemed_at: p.redeemedAt,
-          recorded_at: p.recordedAt,
-          hold_id: p.hold,
-          origin: p.origin,
-          bill_id: p.billId,
-          details: p.details,
-          upload_job_id: p.uploadJob,
-        })
-        .returning('id'),
+  /** A new redemption's columns but its id, the amounts as stored (decimal text). */
+  const columnsOf = (p: Params<InsertedRedemption>) => ({
+    org_id: p.org,
+    coupon_id: p.coupon,
+    series_id: p.series,
+    customer_id: p.customer,
+    transaction_number: p.billNumber,
+    bill_amount: p.bill,
+    discount_amount: p.discount,
+    till_id: p.till,
+    client_id: p.client,
+    redeemed_at: p.redeemedAt,
+    recorded_at: p.recordedAt,
+    hold_id: p.hold,
+    origin: p.origin,
+    bill_id: p.billId,
+    details: p.details,
+    upload_job_id: p.uploadJob,
+  });
+
+  const insert = prepare((p: Params<InsertedRedemption>) =>
+    db
+      .insertInto('redemption')
+      .values({ ...newId(engine.dialect, 'redemption'), ...columnsOf(p) })
+      .returning('id'),
   );
 
   /** The same with an id taken beforehand (PostgreSQL, `readNewId`), so nobody waits for the answer. */
-  const insertWithId = prepare(
-    (
-      p: Params<
-        Omit<NewRedemption, 'bill' | 'discount'> & { id: number; bill: string | null; discount: string }
-      >,
-    ) =>
-      db.insertInto('redemption').values({
-        id: p.id,
-        org_id: p.org,
-        coupon_id: p.coupon,
-        series_id: p.series,
-        customer_id: p.customer,
-        transaction_number: p.billNumber,
-        bill_amount: p.bill,
-        discount_amount: p.discount,
-        till_id: p.till,
-        client_id: p.client,
-        redeemed_at: p.redeemedAt,
-        recorded_at: p.recordedAt,
-        hold_id: p.hold,
-        origin: p.origin,
-        bill_id: p.billId,
-        details: p.details,
-        upload_job_id: p.uploadJob,
-      }),
+  const insertWithId = prepare((p: Params<InsertedRedemption & { id: number }>) =>
+    db.insertInto('redemption').values({ id: p.id, ...columnsOf(p) }),
   );
   const nextId = prepare(() =>
     db.selectNoFrom(sql<number>`nextval(pg_get_serial_sequence('redemption', 'id'))`.as('id')),

@@ -6,10 +6,61 @@ import { newId } from './ids.js';
 import { adhoc, all, one, prepare, rows, write, type Params, type Script } from './script.js';
 import type { UploadJobTable } from './tables.js';
 
-export type UploadJobRow = Selectable<UploadJobTable>;
-
 /** queued → running → finished | failed (the wire names depend on the kind of upload). */
 export type UploadStatus = 'queued' | 'running' | 'finished' | 'failed';
+
+/** An upload job as stored: its file, its counts and its checkpoint. */
+export interface StoredUploadJob {
+  id: number;
+  orgId: number;
+  seriesId: number;
+  kind: 'codes' | 'redemptions';
+  status: UploadStatus;
+  /** The job's parameters, as JSON. */
+  params: string;
+  /** The name the client gave the file. */
+  fileName: string;
+  /** Where the uploaded file is stored, relative to the data folder. */
+  storedFile: string;
+  errorFile: string | null;
+  successFile: string | null;
+  totalUploadedCount: number;
+  actualRowCount: number;
+  errorCount: number;
+  /** The checkpoint: data rows applied so far, committed with each batch. */
+  rowsDone: number;
+  errorFileBytes: number;
+  successFileBytes: number;
+  lastError: string | null;
+  clientId: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+function toStoredUploadJob(r: Selectable<UploadJobTable>): StoredUploadJob {
+  return {
+    id: Number(r.id),
+    orgId: Number(r.org_id),
+    seriesId: Number(r.series_id),
+    kind: r.kind as StoredUploadJob['kind'],
+    status: r.status as UploadStatus,
+    params: r.params,
+    fileName: r.uploaded_file_name,
+    storedFile: r.stored_file,
+    errorFile: r.error_file,
+    successFile: r.success_file,
+    totalUploadedCount: Number(r.total_uploaded_count),
+    actualRowCount: Number(r.actual_row_count),
+    errorCount: Number(r.error_count),
+    rowsDone: Number(r.rows_done),
+    errorFileBytes: Number(r.error_file_bytes),
+    successFileBytes: Number(r.success_file_bytes),
+    lastError: r.last_error,
+    clientId: r.client_id === null ? null : Number(r.client_id),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
 
 export interface NewUploadJob {
   org: number;
@@ -152,20 +203,25 @@ export function createUploadStore(engine: Engine) {
         ),
       );
     },
-    *insert(job: NewUploadJob): Script<UploadJobRow> {
-      return (yield* one(insert, job))!;
+    *insert(job: NewUploadJob): Script<StoredUploadJob> {
+      return toStoredUploadJob((yield* one(insert, job))!);
     },
-    *find(org: number, id: number): Script<UploadJobRow | undefined> {
-      return yield* one(byId, { org, id });
+    *find(org: number, id: number): Script<StoredUploadJob | undefined> {
+      const row = yield* one(byId, { org, id });
+      return row && toStoredUploadJob(row);
     },
     /** The series' upload jobs of one kind, oldest first (at most the newest LIST_LIMIT; `more` when cut). */
     *listBySeries(
       org: number,
       series: number,
       kind: string,
-    ): Script<{ rows: UploadJobRow[]; more: boolean; limit: number }> {
+    ): Script<{ jobs: StoredUploadJob[]; more: boolean; limit: number }> {
       const rows = yield* all(bySeries, { org, series, kind });
-      return { rows: rows.slice(0, LIST_LIMIT).reverse(), more: rows.length > LIST_LIMIT, limit: LIST_LIMIT };
+      return {
+        jobs: rows.slice(0, LIST_LIMIT).reverse().map(toStoredUploadJob),
+        more: rows.length > LIST_LIMIT,
+        limit: LIST_LIMIT,
+      };
     },
     /** Marks a job running and names its result files; undefined when it already ended. */
     *begin(
@@ -173,8 +229,9 @@ export function createUploadStore(engine: Engine) {
       id: number,
       files: { errorFile: string; successFile: string },
       now: number,
-    ): Script<UploadJobRow | undefined> {
-      return yield* one(begin, { org, id, ...files, now });
+    ): Script<StoredUploadJob | undefined> {
+      const row = yield* one(begin, { org, id, ...files, now });
+      return row && toStoredUploadJob(row);
     },
     *setTotal(org: number, id: number, total: number, now: number): Script<void> {
       yield* write(setTotal, { org, id, total, now });

@@ -3228,10 +3228,10 @@ export interface operations {
     checkCouponsRedeemable: {
         parameters: {
             query?: {
+                id?: string;
                 mobile?: string;
                 email?: string;
                 externalId?: string;
-                id?: string;
                 /** @description a card the customer holds */
                 cardNumber?: string;
                 /** @description a card the customer holds, by its external id */

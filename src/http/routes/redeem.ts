@@ -3,19 +3,21 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { dateToWire } from '../../domain/clock.js';
 import { parseCustomerRef } from '../../domain/customer.js';
 import { CouponError, errorEntry, IS_REDEEM_SUCCESSFUL, PROCESSING_SUCCESSFUL } from '../../domain/errors.js';
-import { moneyToNumber } from '../../domain/money.js';
 import type { OrgSettings } from '../../domain/principal.js';
-import type { Series } from '../../domain/series.js';
 import type { Services } from '../../services/index.js';
 import type { RedeemResult } from '../../services/redemption/redeem.js';
 import { principalOf } from '../auth.js';
 import { answerOnce } from '../idempotency.js';
 import { QueryList, splitList, Warnings, withErrors } from '../wire/common.js';
 import { SourceQuery, SOURCES } from '../wire/coupon.js';
-import { CustomerReply, toCustomerReply } from '../wire/customer.js';
+import {
+  CustomerIdentifierQuery,
+  CustomerReply,
+  fromLookupQuery,
+  toCustomerReply,
+} from '../wire/customer.js';
 import {
   BulkRedeemItem,
   CheckedItem,
@@ -34,7 +36,7 @@ import {
   toRedeemedItem,
   type RedeemBodyIn,
 } from '../wire/redemption.js';
-import { detailFields } from '../wire/redemption-details.js';
+import { detailFields, seriesSummary } from '../wire/redemption-details.js';
 import { codeCase, CodeCaseQuery, CustomerQuery } from '../wire/v11/customer.js';
 import { toSeriesReply } from '../wire/series.js';
 
@@ -58,14 +60,7 @@ const BulkRedeemReply = Type.Object({
 });
 
 const CheckQuery = Type.Object({
-  mobile: Type.Optional(Type.String()),
-  email: Type.Optional(Type.String()),
-  externalId: Type.Optional(Type.String()),
-  id: Type.Optional(Type.String()),
-  cardNumber: Type.Optional(Type.String({ description: 'a card the customer holds' })),
-  cardExternalId: Type.Optional(
-    Type.String({ description: 'a card the customer holds, by its external id' }),
-  ),
+  ...CustomerIdentifierQuery,
   external_id: CustomerQuery.external_id,
   card_number: CustomerQuery.card_number,
   card_external_id: CustomerQuery.card_external_id,
@@ -106,21 +101,6 @@ function redeemInput(body: RedeemBodyIn, org: OrgSettings, tillId: string | null
   };
 }
 
-function seriesSummary(s: Series) {
-  return {
-    id: s.id,
-    seriesCode: s.seriesCode,
-    description: s.description,
-    discountCode: s.discountCode,
-    discountType: s.discountType,
-    discountValue: moneyToNumber(s.discountValue),
-    discountUpto: moneyToNumber(s.discountUpto),
-    discountOn: s.discountOn,
-    validTillDate: dateToWire(s.validTillDate),
-    clientHandlingType: s.clientHandlingType,
-  };
-}
-
 export function redeemRoutes(fastify: FastifyInstance, services: Services): void {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
@@ -153,12 +133,7 @@ export function redeemRoutes(fastify: FastifyInstance, services: Services): void
       // Both spellings of the identifiers (v2 camelCase, v1.1 snake_case; docs/api.md §4).
       const ref = parseCustomerRef(
         {
-          id: q.id,
-          mobile: q.mobile,
-          email: q.email,
-          externalId: q.externalId,
-          cardNumber: q.cardNumber,
-          cardExternalId: q.cardExternalId,
+          ...fromLookupQuery(q),
           external_id: q.external_id,
           card_number: q.card_number,
           card_external_id: q.card_external_id,

@@ -89,7 +89,8 @@ export const RegisterReply = Type.Object({
   warnings: Warnings,
 });
 
-export const LookupQuerySchema = Type.Object({
+/** A customer named in a query string by any one identifier (docs/api.md §4). */
+export const CustomerIdentifierQuery = {
   id: Type.Optional(Type.String()),
   mobile: Type.Optional(Type.String()),
   email: Type.Optional(Type.String()),
@@ -98,7 +99,9 @@ export const LookupQuerySchema = Type.Object({
   cardExternalId: Type.Optional(
     Type.String({ description: 'a card the customer holds, by its external id' }),
   ),
-});
+};
+
+export const LookupQuerySchema = Type.Object(CustomerIdentifierQuery);
 export type LookupQuerySchema = Static<typeof LookupQuerySchema>;
 
 export const LookupReply = Type.Object({ customer: CustomerReply, warnings: Warnings });

@@ -47,9 +47,8 @@ export const DetailFields = {
   entityLevelRedemptionConfigsValues: Type.Optional(Type.Array(Type.Unknown())),
 };
 
-/** The series of a coupon as details=true shows it. */
-export function couponSeriesDetails(s: Series): Static<typeof CouponSeriesDetails> {
-  const x = { ...INFORMATIONAL_DEFAULTS, ...s.extra };
+/** The series and its discount, as both shapes of a checked coupon's series open. */
+function seriesDiscount(s: Series) {
   return {
     id: s.id,
     seriesCode: s.seriesCode,
@@ -60,6 +59,19 @@ export function couponSeriesDetails(s: Series): Static<typeof CouponSeriesDetail
     discountUpto: moneyToNumber(s.discountUpto),
     discountOn: s.discountOn,
     validTillDate: dateToWire(s.validTillDate),
+  };
+}
+
+/** The series of a checked coupon as the item's older key `seriesDetails` shows it with details=true. */
+export function seriesSummary(s: Series) {
+  return { ...seriesDiscount(s), clientHandlingType: s.clientHandlingType };
+}
+
+/** The series of a coupon as details=true shows it. */
+export function couponSeriesDetails(s: Series): Static<typeof CouponSeriesDetails> {
+  const x = { ...INFORMATIONAL_DEFAULTS, ...s.extra };
+  return {
+    ...seriesDiscount(s),
     validTilldateFormat: VALID_TILL_DATE_FORMAT,
     isValidWithDiscountedItem: x.isValidWithDiscountedItem,
     isUpdateProductData: x.updateProductData === true,
