@@ -5,10 +5,9 @@ import type { Customer, CustomerRef } from '../../domain/customer.js';
 import { CouponError } from '../../domain/errors.js';
 import type { Money } from '../../domain/money.js';
 import { actorOf, type Principal } from '../../domain/principal.js';
-import { resolveCustomer } from '../customers.js';
 import type { AnswerInWork, StorageDeps } from '../deps.js';
 import { checkCount, type GuessGuard, type ItemOutcome } from './redeem.js';
-import { holdCoupons, readsWithLookup, type CouponNamed } from './pipeline.js';
+import { holdCoupons, resolveForRedemption, type CouponNamed } from './pipeline.js';
 
 export const DEFAULT_HOLD_SECONDS = 900;
 /** Longer holds would let an abandoned checkout block a coupon for too long. */
@@ -50,12 +49,9 @@ export function createHoldService(deps: StorageDeps & { guesses: GuessGuard }) {
       const org = p.orgId;
       const result = await engine.run(
         function* () {
-          // PostgreSQL, one code: the locks and reads of the decision travel with the lookup of the customer.
-          const early = readsWithLookup(stores, org, input.ref, input.codes, { lock: true, newId: 'hold' });
-          const { customer, withLookup } = yield* resolveCustomer(stores, p.org, input.ref, {
-            register: false,
-            now: t,
-            ...(early ? { withLookup: early.reads } : {}),
+          const { customer, early } = yield* resolveForRedemption(stores, p.org, input.ref, input.codes, t, {
+            lock: true,
+            newId: 'hold',
           });
           const checkout = {
             bill: input.bill,
@@ -73,7 +69,7 @@ export function createHoldService(deps: StorageDeps & { guesses: GuessGuard }) {
             checkout,
             recording,
             expiresAt,
-            early?.of(withLookup, customer.id),
+            early,
           );
           const done = { customer, holdId, expiresAt, items };
           if (answer) yield* answer(done);

@@ -11,11 +11,35 @@ import {
 } from '../../domain/redemption.js';
 import type { Script } from '../../storage/script.js';
 import type { Stores } from '../../storage/stores.js';
-import { loadRedemption, type CouponNamed, type EarlyReads } from './load.js';
+import type { CustomerRef } from '../../domain/customer.js';
+import { resolveCustomer } from '../customers.js';
+import { loadRedemption, readsWithLookup, type CouponNamed, type EarlyReads } from './load.js';
 import { writeHold, writeRedemptions, type Recording } from './write.js';
 
-export { readsWithLookup, type CouponNamed } from './load.js';
+export type { CouponNamed } from './load.js';
 export type { Recording } from './write.js';
+
+/**
+ * The customer a request names (never registered: 701 when unknown) and, on PostgreSQL with one code, what
+ * the decision reads, in the same round trip (load.ts `readsWithLookup`): the first step of every entry
+ * below. `options` as there: the locks a write needs, and the id it will insert under.
+ */
+export function* resolveForRedemption(
+  stores: Stores,
+  org: OrgSettings,
+  ref: CustomerRef,
+  named: readonly CouponNamed[],
+  now: number,
+  options: Parameters<typeof readsWithLookup>[4],
+): Script<{ customer: Customer; early: EarlyReads | undefined }> {
+  const reads = readsWithLookup(stores, org.orgId, ref, named, options);
+  const { customer, withLookup } = yield* resolveCustomer(stores, org, ref, {
+    register: false,
+    now,
+    ...(reads ? { withLookup: reads.reads } : {}),
+  });
+  return { customer, early: reads?.of(withLookup, customer.id) };
+}
 
 /** Loads and decides; `lock` when the plan will be written. */
 function* decide(

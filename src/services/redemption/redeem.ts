@@ -7,10 +7,10 @@ import type { Money } from '../../domain/money.js';
 import { actorOf, type Principal } from '../../domain/principal.js';
 import type { Checkout, ItemOutcome } from '../../domain/redemption.js';
 import type { AttemptThrottle } from '../attempt-throttle.js';
-import { knownCustomerId, resolveCustomer } from '../customers.js';
+import { knownCustomerId } from '../customers.js';
 import type { AnswerInWork, StorageDeps } from '../deps.js';
 import type { Metrics } from '../metrics.js';
-import { checkCoupons, readsWithLookup, redeemCoupons, type CouponNamed } from './pipeline.js';
+import { checkCoupons, redeemCoupons, resolveForRedemption, type CouponNamed } from './pipeline.js';
 export type { ItemOutcome } from '../../domain/redemption.js';
 export type { CouponNamed } from './pipeline.js';
 
@@ -151,15 +151,9 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
       const checkout = checkoutOf(input, input.holdId, t, true);
       const result = await engine.run(
         function* () {
-          // PostgreSQL, one code: the locks and reads of the decision travel with the lookup of the customer.
-          const early = readsWithLookup(stores, p.orgId, input.ref, input.codes, {
+          const { customer, early } = yield* resolveForRedemption(stores, p.org, input.ref, input.codes, t, {
             lock: true,
             newId: 'redemption',
-          });
-          const { customer, withLookup } = yield* resolveCustomer(stores, p.org, input.ref, {
-            register: false,
-            now: t,
-            ...(early ? { withLookup: early.reads } : {}),
           });
           const recording = {
             org: p.orgId,
@@ -177,7 +171,7 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
             checkout,
             recording,
             !input.allowPartial,
-            early?.of(withLookup, customer.id),
+            early,
           );
           const done = { customer, items };
           if (answer) yield* answer(done);
@@ -202,24 +196,13 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
       const t = now();
       const checkout = checkoutOf(input, null, t, options.asRedeem === true);
       const result = await engine.run(function* () {
-        // PostgreSQL, one code: the coupon, its series and the customer's counts travel with the lookup.
-        const early = readsWithLookup(stores, p.orgId, input.ref, input.codes, { lock: false, newId: false });
-        const { customer, withLookup } = yield* resolveCustomer(stores, p.org, input.ref, {
-          register: false,
-          now: t,
-          ...(early ? { withLookup: early.reads } : {}),
+        const { customer, early } = yield* resolveForRedemption(stores, p.org, input.ref, input.codes, t, {
+          lock: false,
+          newId: false,
         });
         return {
           customer,
-          items: yield* checkCoupons(
-            stores,
-            p.org,
-            customer,
-            input.codes,
-            checkout,
-            t,
-            early?.of(withLookup, customer.id),
-          ),
+          items: yield* checkCoupons(stores, p.org, customer, input.codes, checkout, t, early),
         };
       });
       record(result.items, 'is_redeemable');
