@@ -4,12 +4,26 @@ import type { Redemption } from '../domain/coupon.js';
 import type { CustomerRef } from '../domain/customer.js';
 import { CouponError } from '../domain/errors.js';
 import { actorOf, type Principal } from '../domain/principal.js';
-import type { Script } from '../storage/script.js';
+import { readBatch, type Read, type Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import { resolveCustomer } from './customers.js';
 import type { AnswerInWork, StorageDeps } from './deps.js';
 
-/** Undoes locked, active redemptions. Lock order: redemption rows (caller), then coupons by ascending id. */
+/**
+ * The locks a reactivation takes after the redemption rows, as reads that join their batch: the coupons (by
+ * ascending id), then the customers' series rows, so that the last redemption time recomputed by `undo` sees
+ * every redemption committed before (a statement that waited for a row lock would not). PostgreSQL only:
+ * SQLite's writer lock already covers them. Found by the redemption ids, so they need not wait for the rows.
+ */
+function locksAfterRedemptions(stores: Stores, org: number, ids: readonly number[]): Read<unknown>[] {
+  if (ids.length === 0) return [];
+  return [
+    stores.coupon.readLockOfRedemptions(org, ids),
+    stores.customerSeries.readLockOfRedemptions(org, ids),
+  ].filter((r): r is Read<void> => r !== undefined);
+}
+
+/** Undoes redemptions that are locked (with the locks after them) and active. */
 function* undo(
   stores: Stores,
   org: number,
@@ -17,16 +31,6 @@ function* undo(
   now: number,
   actor: string,
 ): Script<number[]> {
-  yield* stores.coupon.lockMany(
-    org,
-    redemptions.map((r) => r.couponId),
-  );
-  // Lock the customers' series rows before changing them, so that the last redemption time recomputed
-  // below sees every redemption committed before (a statement that waited for a row lock would not).
-  const pairs = [...new Set(redemptions.map((r) => `${r.customerId}:${r.seriesId}`))]
-    .map((p) => p.split(':').map(Number) as [number, number])
-    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  for (const [customer, series] of pairs) yield* stores.customerSeries.lock(org, customer, series);
   const done: number[] = [];
   for (const r of redemptions) {
     const id = r.id;
@@ -62,13 +66,19 @@ export function createReactivateService(deps: StorageDeps) {
       const org = p.orgId;
       return engine.run(
         function* () {
+          // One batch on PostgreSQL: the redemption rows by ascending id, then the locks after them.
+          const sorted = [...new Set(ids)].sort((a, b) => a - b);
+          const answers = yield* readBatch<unknown[]>([
+            ...sorted.map((id) => stores.redemption.readLock(org, id)),
+            ...locksAfterRedemptions(stores, org, sorted),
+          ]);
           const found: Redemption[] = [];
           const bad: number[] = [];
-          for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
-            const r = yield* stores.redemption.lock(org, id);
+          sorted.forEach((id, i) => {
+            const r = answers[i] as Redemption | undefined;
             if (!r || r.reactivatedAt !== null) bad.push(id);
             else found.push(r);
-          }
+          });
           if (bad.length > 0) throw new CouponError('RedemptionIdsInvalid', bad.join(', '));
           const done = yield* undo(stores, org, found, t, actorOf(p));
           if (answer) yield* answer(done);
@@ -91,6 +101,12 @@ export function createReactivateService(deps: StorageDeps) {
         function* () {
           const { customer } = yield* resolveCustomer(stores, p.org, ref, { register: false, now: t });
           const onBill = yield* stores.redemption.lockActiveOnBill(org, customer.id, billNumber);
+          const locks = locksAfterRedemptions(
+            stores,
+            org,
+            onBill.map((r) => r.id),
+          );
+          if (locks.length > 0) yield* readBatch<unknown[]>(locks);
           const done = yield* undo(stores, org, onBill, t, actorOf(p));
           if (answer) yield* answer(done);
           return done;

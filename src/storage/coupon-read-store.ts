@@ -63,6 +63,22 @@ export function createCouponReads(engine: Engine) {
       .where('is_generic', '=', sql.lit(0));
     return pg ? q.forUpdate() : q;
   });
+  /** The coupons with these (not generic) codes in id order, locked in that order (PostgreSQL only). */
+  const manyByCode = (lock: boolean) =>
+    pg
+      ? prepare((p: Params<{ org: number; codes: readonly string[] }>) => {
+          const q = db
+            .selectFrom('coupon')
+            .selectAll()
+            .where('org_id', '=', p.org)
+            .where('code', '=', sql<string>`any(${p.codes})`)
+            .where('is_generic', '=', sql.lit(0))
+            .orderBy('id');
+          return lock ? q.forUpdate() : q;
+        })
+      : undefined;
+  const manyByCodeRead = manyByCode(false);
+  const manyByCodeLocked = manyByCode(true);
   const genericByCode = prepare((p: Params<{ org: number; code: string; customer: number }>) =>
     db
       .selectFrom('coupon')
@@ -113,6 +129,15 @@ export function createCouponReads(engine: Engine) {
       return row && toCoupon(row);
     },
     /** The coupon with this (not generic) code, as a read that can join a batch; locked with `lock` (PostgreSQL). */
+    /**
+     * The coupons with these (not generic) codes, as a read that can join a batch; with `lock` locked in
+     * ascending id order (one statement, so the documented lock order holds). PostgreSQL only: undefined
+     * on SQLite.
+     */
+    readManyByCode(org: number, codes: readonly string[], lock: boolean): Read<Coupon[]> | undefined {
+      const st = lock ? manyByCodeLocked : manyByCodeRead;
+      return st && { op: st.bind({ org, codes }), map: (rows) => (rows as CouponRow[]).map(toCoupon) };
+    },
     readByCode(org: number, code: string, lock: boolean): Read<Coupon | undefined> {
       return {
         op: (lock ? byCodeForUpdate : byCode).bind({ org, code }),

@@ -86,6 +86,27 @@ export function createCouponStore(engine: Engine) {
     const q = db.selectFrom('coupon').selectAll().where('org_id', '=', p.org).where('id', '=', p.id);
     return pg ? q.forUpdate() : q;
   });
+  /**
+   * Locks the coupons of these redemptions in ascending id order (PostgreSQL: a reactivation, after the
+   * redemption rows). A redemption's coupon never changes, so the subquery needs no lock of its own.
+   */
+  const lockOfRedemptions = pg
+    ? prepare((p: Params<{ org: number; ids: readonly number[] }>) =>
+        db
+          .selectFrom('coupon')
+          .select('id')
+          .where('org_id', '=', p.org)
+          .where('id', 'in', (eb) =>
+            eb
+              .selectFrom('redemption')
+              .select('coupon_id')
+              .where('org_id', '=', p.org)
+              .where('id', '=', sql<number>`any(${p.ids})`),
+          )
+          .orderBy('id')
+          .forUpdate(),
+      )
+    : undefined;
   /** Takes one use of a coupon, guarded by the count the decision saw. */
   const addUse = prepare((p: Params<{ org: number; id: number; expected: number; at: number }>) =>
     db
@@ -210,6 +231,15 @@ export function createCouponStore(engine: Engine) {
         if (row) result.set(id, toCoupon(row));
       });
       return result;
+    },
+    /**
+     * `lockOfRedemptions` as a read that can join a batch (PostgreSQL); undefined on SQLite, whose writer
+     * lock already covers the coupons.
+     */
+    readLockOfRedemptions(org: number, redemptions: readonly number[]): Read<void> | undefined {
+      return (
+        lockOfRedemptions && { op: lockOfRedemptions.bind({ org, ids: redemptions }), map: () => undefined }
+      );
     },
     /**
      * Takes one use; RetryConflict when the coupon's count is no longer `expected` or it was revoked

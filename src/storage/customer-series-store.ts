@@ -1,13 +1,17 @@
 // One customer's history in one series (`customer_series`): the counts the per-customer limits of issuing
 // and redeeming are checked against, with guarded writes that keep them within those limits.
-import { sql, type OnConflictBuilder, type Selectable } from 'kysely';
+import { sql } from 'kysely';
 import type { CustomerSeriesCounts } from '../domain/series.js';
 import type { Engine } from './database.js';
 import { guarded, one, prepare, type Params, type Read, type Script } from './script.js';
 import { greatest, int } from './sql.js';
-import type { CustomerSeriesTable, Database } from './tables.js';
-
-type CustomerSeriesRow = Selectable<CustomerSeriesTable>;
+import {
+  createCustomerSeriesReads,
+  keepAndLock,
+  KEY,
+  toCounts,
+  type CustomerSeriesRow,
+} from './customer-series-reads.js';
 
 /** An issue to count for a customer in a series, within `limit` issues (-1: none) and `minGap` ms apart. */
 interface IssueToCount {
@@ -19,15 +23,6 @@ interface IssueToCount {
   minGap: number;
 }
 
-const toCounts = (r: CustomerSeriesRow | undefined): CustomerSeriesCounts => ({
-  issuedCount: Number(r?.issued_count ?? 0),
-  lastIssuedAt: r?.last_issued_at == null ? null : Number(r.last_issued_at),
-  redeemedCount: Number(r?.redeemed_count ?? 0),
-  lastRedeemedAt: r?.last_redeemed_at == null ? null : Number(r.last_redeemed_at),
-});
-
-/** The customer's row of a series: its key, for an insert and for a conflict on it. */
-const KEY = ['org_id', 'customer_id', 'series_id'] as const;
 const keyOf = (p: { org: number; customer: number; series: number }) => ({
   org_id: p.org,
   customer_id: p.customer,
@@ -45,10 +40,6 @@ export function createCustomerSeriesStore(engine: Engine) {
       sql<number>`coalesce(${sql.ref(`customer_series.${column}`)}, ${int(0)})`,
       int(at),
     );
-  /** On a conflict, rewrites a count as it is: the row is created when missing and locked either way. */
-  const keepAndLock = (oc: OnConflictBuilder<Database, 'customer_series'>) =>
-    oc.columns(KEY).doUpdateSet((eb) => ({ redeemed_count: eb.ref('customer_series.redeemed_count') }));
-
   const find = prepare((p: Params<{ org: number; customer: number; series: number }>) =>
     db
       .selectFrom('customer_series')
@@ -56,103 +47,6 @@ export function createCustomerSeriesStore(engine: Engine) {
       .where('org_id', '=', p.org)
       .where('customer_id', '=', p.customer)
       .where('series_id', '=', p.series),
-  );
-  /** The coupon with this (not generic) code. */
-  const couponOfCode = (p: Params<{ org: number; code: string }>) =>
-    db
-      .selectFrom('coupon')
-      .where('coupon.org_id', '=', p.org)
-      .where('coupon.code', '=', p.code)
-      .where('coupon.is_generic', '=', sql.lit(0));
-  const seriesOfCode = (p: Params<{ org: number; code: string }>) =>
-    couponOfCode(p).select('coupon.series_id');
-  /**
-   * The counts of the customer one identifier names, in the series of a code, as one statement that needs
-   * neither the customer's id nor the coupon first (PostgreSQL's one-round-trip check): the customer's id
-   * comes with them, so the caller can tell they are the counts of the customer it resolved.
-   */
-  const byIdentifier = (column: 'id' | 'external_id' | 'mobile' | 'email') =>
-    prepare((p: Params<{ org: number; value: string | number; code: string }>) =>
-      db
-        .selectFrom('customer as c')
-        .leftJoin('customer_series as cs', (j) =>
-          j
-            .onRef('cs.org_id', '=', 'c.org_id')
-            .onRef('cs.customer_id', '=', 'c.id')
-            .on('cs.series_id', '=', seriesOfCode(p)),
-        )
-        .select([
-          'c.id as of_customer',
-          'cs.issued_count',
-          'cs.last_issued_at',
-          'cs.redeemed_count',
-          'cs.last_redeemed_at',
-        ])
-        .where('c.org_id', '=', p.org)
-        .where(`c.${column}`, '=', p.value as never),
-    );
-  /** The same row created when missing and locked (PostgreSQL), as `lockOfCode` below. */
-  const lockByIdentifier = (column: 'id' | 'external_id' | 'mobile' | 'email') =>
-    prepare((p: Params<{ org: number; value: string | number; code: string }>) =>
-      db
-        .insertInto('customer_series')
-        .columns(['org_id', 'customer_id', 'series_id'])
-        .expression(
-          couponOfCode(p)
-            .innerJoin('customer as c', (j) =>
-              j.onRef('c.org_id', '=', 'coupon.org_id').on(`c.${column}`, '=', p.value as never),
-            )
-            .select(['coupon.org_id', 'c.id as customer_id', 'coupon.series_id']),
-        )
-        .onConflict((oc) =>
-          oc
-            .columns(['org_id', 'customer_id', 'series_id'])
-            .doUpdateSet((eb) => ({ redeemed_count: eb.ref('customer_series.redeemed_count') })),
-        )
-        .returningAll(),
-    );
-  const identifierColumns = {
-    id: 'id',
-    externalId: 'external_id',
-    mobile: 'mobile',
-    email: 'email',
-  } as const;
-  type Identifier = keyof typeof identifierColumns;
-  const ofCodeBy = new Map<string, ReturnType<typeof byIdentifier>>();
-  /** The statement for an identifier, with or without the lock; compiled when first asked for. */
-  const ofCodeFor = (type: Identifier, lock: boolean) => {
-    const key = `${type}:${lock && pg}`;
-    let st = ofCodeBy.get(key);
-    if (!st) {
-      const column = identifierColumns[type];
-      st = (lock && pg ? lockByIdentifier(column) : byIdentifier(column)) as ReturnType<typeof byIdentifier>;
-      ofCodeBy.set(key, st);
-    }
-    return st;
-  };
-  /** The customer's row for the series of a code. */
-  const findOfCode = prepare((p: Params<{ org: number; customer: number; code: string }>) =>
-    db
-      .selectFrom('customer_series')
-      .selectAll()
-      .where('org_id', '=', p.org)
-      .where('customer_id', '=', p.customer)
-      .where('series_id', '=', seriesOfCode(p)),
-  );
-  /** The same row, created when missing and locked (PostgreSQL). */
-  const lockOfCode = prepare((p: Params<{ org: number; customer: number; code: string }>) =>
-    db
-      .insertInto('customer_series')
-      .columns(['org_id', 'customer_id', 'series_id'])
-      .expression(
-        couponOfCode(p).select([
-          'coupon.org_id',
-          sql<number>`cast(${p.customer} as bigint)`.as('customer_id'),
-          'coupon.series_id',
-        ]),
-      )
-      .onConflict(keepAndLock)
-      .returningAll(),
   );
   /** The row, locked (PostgreSQL): created when missing, so there is a row to lock. */
   const lock = prepare((p: Params<{ org: number; customer: number; series: number }>) =>
@@ -227,6 +121,7 @@ export function createCustomerSeriesStore(engine: Engine) {
   );
 
   return {
+    ...createCustomerSeriesReads(engine),
     /** The customer's counts in a series (zeros when there are none yet). */
     *find(org: number, customer: number, series: number): Script<CustomerSeriesCounts> {
       return toCounts(yield* one(find, { org, customer, series }));
@@ -239,39 +134,6 @@ export function createCustomerSeriesStore(engine: Engine) {
       return toCounts(
         pg ? yield* one(lock, { org, customer, series }) : yield* one(find, { org, customer, series }),
       );
-    },
-    /**
-     * `find` or `lock` for the series of the coupon with this (not generic) code, as a read that can join a
-     * batch (the coupon need not be read first).
-     */
-    readOfCode(org: number, customer: number, code: string, lock: boolean): Read<CustomerSeriesCounts> {
-      return {
-        op: (lock && pg ? lockOfCode : findOfCode).bind({ org, customer, code }),
-        map: (rows) => toCounts((rows as CustomerSeriesRow[])[0]),
-      };
-    },
-    /**
-     * `readOfCode` for the customer one identifier names (`lock` as there): the customer's id comes with the
-     * counts; undefined when the identifier names nobody (or the code no coupon).
-     */
-    readOfCodeFor(
-      org: number,
-      key: { type: Identifier; value: string | number },
-      code: string,
-      lock: boolean,
-    ): Read<{ customerId: number; counts: CustomerSeriesCounts } | undefined> {
-      return {
-        op: ofCodeFor(key.type, lock).bind({ org, value: key.value, code }),
-        map: (rows) => {
-          const row = (rows as (Partial<CustomerSeriesRow> & { of_customer?: number })[])[0];
-          return (
-            row && {
-              customerId: Number(row.of_customer ?? row.customer_id),
-              counts: toCounts(row as CustomerSeriesRow),
-            }
-          );
-        },
-      };
     },
     /** `lock` as a read that can join a batch (PostgreSQL, where batches run). */
     readLock(org: number, customer: number, series: number): Read<CustomerSeriesCounts> {

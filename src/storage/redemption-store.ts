@@ -227,10 +227,15 @@ export function createRedemptionStore(engine: Engine) {
         billNumber: r.transaction_number,
       }));
     },
-    /** A redemption, locked until commit on PostgreSQL. */
-    *lock(org: number, id: number): Script<Redemption | undefined> {
-      const r = yield* one(byIdForUpdate, { org, id });
-      return r && toRedemption(r);
+    /** A redemption, locked until commit on PostgreSQL, as a read that can join a batch. */
+    readLock(org: number, id: number): Read<Redemption | undefined> {
+      return {
+        op: byIdForUpdate.bind({ org, id }),
+        map: (rows) => {
+          const r = (rows as RedemptionRow[])[0];
+          return r && toRedemption(r);
+        },
+      };
     },
     /** The customer's active redemptions on a bill, locked until commit on PostgreSQL, in id order. */
     *lockActiveOnBill(org: number, customer: number, billNumber: string): Script<Redemption[]> {

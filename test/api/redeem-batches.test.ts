@@ -41,6 +41,48 @@ describe('batches', () => {
     expect(r.body.redemption.map((i: any) => i.redemptionStatus.code)).toEqual([749, 716]);
   });
 
+  it('redeems several codes of several series, a generic one among them, and reactivates them together', async () => {
+    // On PostgreSQL the codes are read (and locked) in one batch and the generic code after it
+    // (docs/architecture.md "Round trips on PostgreSQL"); the counts must come out as on SQLite.
+    const one = await series({ isMultipleVouchersPerUserAllowed: true, maxRedemptionsInSeriesPerUser: 2 });
+    const two = await series({ maxRedeem: 5 });
+    const generic = await series({ clientHandlingType: 'GENERIC', genericCode: 'SEVERALGEN1' });
+    const m = mobile();
+    const [a, b, c, g] = [
+      await issue(one.id, m),
+      await issue(one.id, m),
+      await issue(two.id, m),
+      await issue(generic.id, m),
+    ];
+    const r = await redeem(m, [c.code, g.code, a.code, b.code]);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.redemption.map((i: any) => i.redemptionStatus.code)).toEqual([700, 700, 700, 700]);
+    const ids = r.body.redemption.map((i: any) => Number(i.id));
+    expect(new Set(ids).size).toBe(4);
+    const numRedeemed = async (id: number) =>
+      (await t.get(`/v2/coupon/series?ids=${id}`)).body.entity[0].numRedeemed;
+    expect([await numRedeemed(one.id), await numRedeemed(two.id), await numRedeemed(generic.id)]).toEqual([
+      2, 1, 1,
+    ]);
+    // The customer used both redemptions of series one: a third coupon of it is refused; the used ones too.
+    const d = await issue(one.id, m);
+    expect((await check(m, [d.code])).body.redemption[0].isRedeemable).toBe(false);
+    expect(
+      (await redeem(m, [c.code, g.code])).body.redemption.map((i: any) => i.redemptionStatus.code),
+    ).toEqual([716, 716]);
+
+    const back = await t.post('/v2/coupon/reactivate', { redemptionIds: [...ids].reverse() });
+    expect(back.status, JSON.stringify(back.body)).toBe(200);
+    expect([...back.body.reactivated].sort((x: number, y: number) => x - y)).toEqual(
+      [...ids].sort((x: number, y: number) => x - y),
+    );
+    expect([await numRedeemed(one.id), await numRedeemed(two.id), await numRedeemed(generic.id)]).toEqual([
+      0, 0, 0,
+    ]);
+    const again = await redeem(m, [a.code, g.code, d.code, c.code]);
+    expect(again.body.redemption.map((i: any) => i.redemptionStatus.code)).toEqual([700, 700, 700, 700]);
+  });
+
   it('refuses more than 100 coupons with 629', async () => {
     const r = await redeem(
       mobile(),

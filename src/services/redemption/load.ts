@@ -4,7 +4,6 @@
 // only where a rule can use the answer, and decides nothing itself: which coupon a generic code names and
 // what the facts mean are rules of domain/redemption.ts.
 import { normaliseCode, type Coupon } from '../../domain/coupon.js';
-import { IDENTIFIER_PRECEDENCE, type CustomerRef } from '../../domain/customer.js';
 import {
   couponStateOf,
   pickGeneric,
@@ -18,9 +17,10 @@ import {
 } from '../../domain/redemption.js';
 import type { CouponErrorName } from '../../domain/errors.js';
 import { UNLIMITED, type CustomerSeriesCounts, type Series } from '../../domain/series.js';
-import { readBatch, type Read, type Script } from '../../storage/script.js';
+import { readBatch, type Script } from '../../storage/script.js';
 import type { SeriesSeen } from '../../storage/series-store.js';
 import type { Stores } from '../../storage/stores.js';
+import { prefetch, prefetchMany, type EarlyReads, type Prefetched, type PrefetchedMany } from './prefetch.js';
 
 /** A coupon named in a request: by code, or by coupon id (the reference accepts either). */
 export type CouponNamed = { code: string } | { couponId: number };
@@ -32,120 +32,6 @@ export interface RedemptionLoad {
   newIds: number[];
 }
 
-/** What a batch read before the load found for a request naming one code (PostgreSQL). */
-export interface Prefetched {
-  coupon: Coupon;
-  /** The series as the batch saw it (series-store.ts `settle` finishes it). */
-  seen: SeriesSeen;
-  customerSeries: CustomerSeriesCounts;
-}
-
-/** The one code a request names, normalised; undefined for several coupons, an id or an invalid code. */
-function onlyCode(named: readonly CouponNamed[]): string | undefined {
-  const only = named.length === 1 ? named[0]! : undefined;
-  return only && 'code' in only ? normaliseCode(only.code) : undefined;
-}
-
-/** What was read with the lookup of the customer (`readsWithLookup`), for `loadRedemption`'s `early`. */
-export interface EarlyReads {
-  pre: Prefetched;
-  newIds: number[];
-  /** A hold id taken for the write (`newId: 'hold'`). */
-  holdId?: number;
-  /** Whether the coupon and the customer's series row were read under their locks. */
-  locked: boolean;
-}
-
-/**
- * PostgreSQL, a request naming one code: the reads of `prefetch` below, sent with the lookup of the
- * customer (customers.ts `withLookup`), so that a check is one round trip and a redemption two. The
- * customer's row of the series is found (and with `lock` created and locked, as `prefetch` does) by the
- * identifier that decides who the customer is (domain/customer.ts), and used only when it belongs to the
- * customer the lookup resolved; else `of` answers undefined and the load reads as usual. Undefined where
- * it does not apply (SQLite, several codes, a card).
- */
-export function readsWithLookup(
-  stores: Stores,
-  org: number,
-  ref: CustomerRef,
-  named: readonly CouponNamed[],
-  /** `newId`: take the id the write will insert under (a redemption's, a hold's), so nobody waits for it. */
-  options: { lock: boolean; newId: 'redemption' | 'hold' | false },
-):
-  | { reads: Read<unknown>[]; of(answers: unknown[] | undefined, customerId: number): EarlyReads | undefined }
-  | undefined {
-  const code = onlyCode(named);
-  const type = IDENTIFIER_PRECEDENCE.find((t) => ref[t] !== undefined);
-  if (!stores.batching || code === undefined || ref.cardNumber !== undefined) return undefined;
-  if (ref.cardExternalId !== undefined || type === undefined) return undefined;
-  if (type === 'cardNumber' || type === 'cardExternalId') return undefined;
-  const { lock } = options;
-  const idRead =
-    options.newId === 'redemption'
-      ? stores.redemption.readNewId()
-      : options.newId === 'hold'
-        ? stores.hold.readNewId()
-        : undefined;
-  const reads: Read<unknown>[] = [
-    stores.coupon.readByCode(org, code, lock),
-    stores.series.readOfCode(org, code),
-    stores.customerSeries.readOfCodeFor(org, { type, value: ref[type]! }, code, lock),
-    ...(idRead ? [idRead] : []),
-  ];
-  return {
-    reads,
-    of(answers, customerId) {
-      if (!answers) return undefined;
-      const [coupon, seen, counts, id] = answers as [
-        Coupon | undefined,
-        SeriesSeen,
-        { customerId: number; counts: CustomerSeriesCounts } | undefined,
-        number | undefined,
-      ];
-      if (!coupon || !counts || counts.customerId !== customerId) return undefined;
-      const pre = { coupon, seen, customerSeries: counts.counts };
-      if (options.newId === 'hold')
-        return { pre, newIds: [], ...(id === undefined ? {} : { holdId: id }), locked: lock };
-      return { pre, newIds: id === undefined ? [] : [id], locked: lock };
-    },
-  };
-}
-
-/**
- * PostgreSQL, a request naming one code: the coupon (locked with `lock`), its series, the customer's row
- * of it and, with `newId`, a redemption id, in one round trip instead of four (docs/architecture.md
- * "Round trips on PostgreSQL"). The load below then skips those reads; it finds nothing for a generic or
- * unknown code, which the load then looks up as usual.
- */
-function* prefetch(
-  stores: Stores,
-  org: number,
-  customerId: number,
-  named: readonly CouponNamed[],
-  lock: boolean,
-  newId: boolean,
-): Script<{ pre: Prefetched | undefined; newIds: number[] }> {
-  const code = onlyCode(named);
-  if (!stores.batching || code === undefined) return { pre: undefined, newIds: [] };
-  const idRead = newId ? stores.redemption.readNewId() : undefined;
-  const reads = [
-    stores.coupon.readByCode(org, code, lock),
-    stores.series.readOfCode(org, code),
-    stores.customerSeries.readOfCode(org, customerId, code, lock),
-    ...(idRead ? [idRead] : []),
-  ] as const;
-  const [coupon, seen, customerSeries, id] = (yield* readBatch(reads as never)) as unknown as [
-    Coupon | undefined,
-    SeriesSeen,
-    CustomerSeriesCounts,
-    number | undefined,
-  ];
-  return {
-    pre: coupon ? { coupon, seen, customerSeries } : undefined,
-    newIds: id === undefined ? [] : [id],
-  };
-}
-
 /** Finds the coupon each entry names (a generic code: the customer's own coupon of it). */
 function* findNamed(
   stores: Stores,
@@ -153,11 +39,13 @@ function* findNamed(
   customerId: number,
   named: readonly CouponNamed[],
   pre: Prefetched | undefined,
+  many: PrefetchedMany | undefined,
 ): Script<RequestedCoupon[]> {
   const items: RequestedCoupon[] = [];
-  // PostgreSQL: the coupons of several codes in one batch (unlocked: the locks come after, in id order).
-  const batched = new Map<string, Coupon | undefined>();
-  if (stores.batching && named.length > 1) {
+  // PostgreSQL: the coupons of several codes in one batch (unlocked: the locks come after, in id order),
+  // unless `prefetchMany` read them already.
+  const batched = many?.coupons ?? new Map<string, Coupon | undefined>();
+  if (stores.batching && named.length > 1 && !many) {
     const codes = [
       ...new Set(
         named.flatMap((n) => {
@@ -231,62 +119,82 @@ export function* loadRedemption(
     early && (early.locked || !lock) && (early.newIds.length > 0 || !options.newIds)
       ? early
       : yield* prefetch(stores, org, customerId, named, lock, !!options.newIds);
-  const newIds = [...fetched.newIds];
+  const many = fetched.pre
+    ? undefined
+    : yield* prefetchMany(stores, org, customerId, named, lock, !!options.newIds);
+  const newIds = [...fetched.newIds, ...(many?.newIds ?? [])];
   const preSeries = fetched.pre && (yield* stores.series.settle(fetched.pre.seen));
   // A coupon whose series the batch did not find is looked up as usual below.
   const pre = fetched.pre && preSeries ? { ...fetched.pre, series: preSeries } : undefined;
-  const items = yield* findNamed(stores, org, customerId, named, pre);
+  const items = yield* findNamed(stores, org, customerId, named, pre, many);
 
   const coupons = new Map<number, Coupon>();
   for (const it of items) if (it.coupon) coupons.set(it.coupon.id, it.coupon);
-  // A prefetched coupon was read under its lock already.
+  // A prefetched coupon was read under its lock already. One found after the batch of several codes (a
+  // generic code's, or one named by id) is locked after those: out of id order, so two such requests can
+  // deadlock, which PostgreSQL detects and the runner retries (storage/postgres-engine.ts).
   if (lock && !pre) {
-    const locked = yield* stores.coupon.lockMany(org, [...coupons.keys()]);
-    for (const [id, c] of locked) coupons.set(id, c);
+    const batchedIds = new Set([...(many?.coupons.values() ?? [])].flatMap((c) => (c ? [c.id] : [])));
+    const rest = [...coupons.keys()].filter((id) => !batchedIds.has(id));
+    if (rest.length > 0) {
+      const locked = yield* stores.coupon.lockMany(org, rest);
+      for (const [id, c] of locked) coupons.set(id, c);
+    }
   }
 
   const seriesIds = [...new Set([...coupons.values()].map((c) => c.seriesId))].sort((a, b) => a - b);
-  // PostgreSQL, without the one-code batch: every series and the customer's row of each (locked, in series
-  // order, after the coupons) in one batch.
+  // What a batch read already: the one code's series and row, or those of several codes.
+  const series = new Map<number, Series>();
   const batchedCounts = new Map<number, CustomerSeriesCounts>();
-  let seriesList: Series[];
-  if (pre) seriesList = [pre.series];
-  else if (stores.batching && seriesIds.length > 0) {
+  if (pre) {
+    series.set(pre.series.id, pre.series);
+    batchedCounts.set(pre.series.id, pre.customerSeries);
+  }
+  for (const [id, s] of many?.series ?? []) {
+    series.set(id, s);
+    batchedCounts.set(id, many!.countsOf(id));
+  }
+  const unread = seriesIds.filter((id) => !series.has(id));
+  // PostgreSQL, the other series: each and the customer's row of each (locked, in series order, after the
+  // coupons) in one batch.
+  if (stores.batching && unread.length > 0) {
     // With them, the ids of the redemptions a write may insert (one per coupon found at most).
-    const idReads = options.newIds ? [...coupons.keys()].map(() => stores.redemption.readNewId()!) : [];
+    const idReads = options.newIds
+      ? Array.from({ length: Math.max(0, coupons.size - newIds.length) }, () =>
+          stores.redemption.readNewId()!,
+        )
+      : [];
     const answers = (yield* readBatch([
-      ...seriesIds.map((id) => stores.series.readFind(org, id)),
-      ...seriesIds.map((id) =>
+      ...unread.map((id) => stores.series.readFind(org, id)),
+      ...unread.map((id) =>
         lock
           ? stores.customerSeries.readLock(org, customerId, id)
           : stores.customerSeries.readFind(org, customerId, id),
       ),
       ...idReads,
     ] as never)) as unknown as unknown[];
-    seriesList = [];
-    for (let i = 0; i < seriesIds.length; i++) {
-      seriesList.push((yield* stores.series.settle(answers[i] as SeriesSeen))!);
-      batchedCounts.set(seriesIds[i]!, answers[seriesIds.length + i] as CustomerSeriesCounts);
+    for (let i = 0; i < unread.length; i++) {
+      series.set(unread[i]!, (yield* stores.series.settle(answers[i] as SeriesSeen))!);
+      batchedCounts.set(unread[i]!, answers[unread.length + i] as CustomerSeriesCounts);
     }
-    newIds.push(...(answers.slice(2 * seriesIds.length) as number[]));
-  } else
-    seriesList =
-      seriesIds.length === 1
-        ? [(yield* stores.series.find(org, seriesIds[0]!))!]
-        : yield* stores.series.findMany(org, seriesIds);
-  const series = new Map(seriesList.map((s) => [s.id, s]));
+    newIds.push(...(answers.slice(2 * unread.length) as number[]));
+  } else if (unread.length > 0) {
+    const found =
+      unread.length === 1
+        ? [(yield* stores.series.find(org, unread[0]!))!]
+        : yield* stores.series.findMany(org, unread);
+    for (const s of found) series.set(s.id, s);
+  }
 
   const customerSeries = new Map<number, CustomerSeriesState>();
   const seriesState = new Map<number, SeriesState>();
   for (const id of seriesIds) {
     const s = series.get(id)!;
     const cs =
-      pre && pre.series.id === id
-        ? pre.customerSeries
-        : (batchedCounts.get(id) ??
-          (lock
-            ? yield* stores.customerSeries.lock(org, customerId, id)
-            : yield* stores.customerSeries.find(org, customerId, id)));
+      batchedCounts.get(id) ??
+      (lock
+        ? yield* stores.customerSeries.lock(org, customerId, id)
+        : yield* stores.customerSeries.find(org, customerId, id));
     // Other checkouts' holds of this customer count only against a per-customer limit.
     const perCustomerLimited = s.maxRedemptionsInSeriesPerUser !== UNLIMITED;
     customerSeries.set(id, {

@@ -13,7 +13,8 @@ import type { Script } from '../../storage/script.js';
 import type { Stores } from '../../storage/stores.js';
 import type { CustomerRef } from '../../domain/customer.js';
 import { resolveCustomer } from '../customers.js';
-import { loadRedemption, readsWithLookup, type CouponNamed, type EarlyReads } from './load.js';
+import { loadRedemption, type CouponNamed } from './load.js';
+import { readsWithLookup, type EarlyReads } from './prefetch.js';
 import { writeHold, writeRedemptions, type Recording } from './write.js';
 
 export type { CouponNamed } from './load.js';
