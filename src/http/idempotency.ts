@@ -1,7 +1,13 @@
 // Idempotency-Key on every POST and PUT (docs/api.md §3): look up a stored answer before the handler, store the
 // answer with the work (routes using `answerOnce`) or right after it (the others). See docs/architecture.md,
 // "Idempotency".
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onSendHookHandler,
+  preHandlerHookHandler,
+} from 'fastify';
 import {
   AlreadyAnswered,
   requestHash,
@@ -14,7 +20,7 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
   app.decorateRequest('idempotency', null);
 
   // Callback hooks: only a POST or PUT with an Idempotency-Key pays a promise (issue 17: CPU per request).
-  app.addHook('preHandler', (request, reply, done) => {
+  const preHandler: preHandlerHookHandler = (request, reply, done) => {
     if ((request.method !== 'POST' && request.method !== 'PUT') || !request.principal) return done();
     if ((request.routeOptions.config?.idempotency ?? 'auto') !== 'auto') return done();
     const key = request.headers['idempotency-key'];
@@ -27,9 +33,9 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
       request.idempotency = start.claim;
       done();
     }, done);
-  });
+  };
 
-  app.addHook('onSend', (request, reply, payload, done) => {
+  const onSend: onSendHookHandler = (request, reply, payload, done) => {
     const claim = request.idempotency;
     if (!claim) return done(null, payload);
     request.idempotency = null;
@@ -52,7 +58,21 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
       }
     };
     finish().then(() => done(null, payload), done);
+  };
+
+  // Only POST and PUT routes carry the two hooks: a GET (is_redeemable) runs neither (issue 17: CPU per
+  // request). They run after the global hooks of their kind, as they did when they were global.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.some((m) => m === 'POST' || m === 'PUT')) return;
+    route.preHandler = [...hooksOf(route.preHandler), preHandler];
+    route.onSend = [...hooksOf(route.onSend), onSend];
   });
+}
+
+/** A route option's hooks as a list (absent, one, or several). */
+function hooksOf<T>(hooks: T | T[] | undefined): T[] {
+  return hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks];
 }
 
 export function sendReplay(reply: FastifyReply, answer: { status: number; body: string }): FastifyReply {

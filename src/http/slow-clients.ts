@@ -45,6 +45,11 @@ export function registerSlowClientBounds(app: FastifyInstance, o: SlowClientOpti
     const raw = request.raw;
     // Only a real connection can be slow (app.inject has no socket to close).
     if (raw.complete || isUpload(request) || !(raw.socket instanceof Socket)) return done();
+    // No body (no Content-Length, or 0, and no Transfer-Encoding): the request was whole with its headers,
+    // which Node's headers timeout bounds; no timer per GET (issue 17: CPU per request).
+    const length = request.headers['content-length'];
+    if ((length === undefined || length === '0') && request.headers['transfer-encoding'] === undefined)
+      return done();
     const timer = setTimeout(() => {
       const socket = raw.socket;
       if (raw.complete || socket.destroyed) return;

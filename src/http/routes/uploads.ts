@@ -99,7 +99,17 @@ async function claimIdempotency(
   return false;
 }
 
+/**
+ * The upload routes, in a context of their own: @fastify/multipart adds an onRequest and an onResponse hook
+ * (both async, one listening for the socket's close) to every route of the context it is registered in,
+ * so registered beside the other routes it cost every request of the API two promises and a listener
+ * (issue 17: CPU per request). A multipart body sent to any other route is refused with 415.
+ */
 export async function uploadRoutes(fastify: FastifyInstance, services: Services): Promise<void> {
+  await fastify.register(async (scoped) => uploadContext(scoped, services));
+}
+
+async function uploadContext(fastify: FastifyInstance, services: Services): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { uploads } = services;
   await app.register(multipart, {
