@@ -42,21 +42,8 @@ function* findNamed(
   many: PrefetchedMany | undefined,
 ): Script<RequestedCoupon[]> {
   const items: RequestedCoupon[] = [];
-  // PostgreSQL: the coupons of several codes in one batch (unlocked: the locks come after, in id order),
-  // unless `prefetchMany` read them already.
+  // PostgreSQL: the coupons of several codes, if `prefetchMany` read them (it did whenever one was valid).
   const batched = many?.coupons ?? new Map<string, Coupon | undefined>();
-  if (stores.batching && named.length > 1 && !many) {
-    const codes = [
-      ...new Set(
-        named.flatMap((n) => {
-          const c = 'code' in n ? normaliseCode(n.code) : undefined;
-          return c === undefined || (pre && pre.coupon.code === c) ? [] : [c];
-        }),
-      ),
-    ];
-    const found = yield* readBatch(codes.map((c) => stores.coupon.readByCode(org, c, false)));
-    codes.forEach((c, i) => batched.set(c, found[i]));
-  }
   for (const n of named) {
     if ('couponId' in n) {
       const coupon = yield* stores.coupon.find(org, n.couponId);
@@ -115,13 +102,12 @@ export function* loadRedemption(
   },
 ): Script<RedemptionLoad> {
   const { now, lock, checkout, early } = options;
+  const ask = { stores, org, customerId, named, lock, newId: !!options.newIds };
   const fetched =
     early && (early.locked || !lock) && (early.newIds.length > 0 || !options.newIds)
       ? early
-      : yield* prefetch(stores, org, customerId, named, lock, !!options.newIds);
-  const many = fetched.pre
-    ? undefined
-    : yield* prefetchMany(stores, org, customerId, named, lock, !!options.newIds);
+      : yield* prefetch(ask);
+  const many = fetched.pre ? undefined : yield* prefetchMany(ask);
   const newIds = [...fetched.newIds, ...(many?.newIds ?? [])];
   const preSeries = fetched.pre && (yield* stores.series.settle(fetched.pre.seen));
   // A coupon whose series the batch did not find is looked up as usual below.

@@ -10,6 +10,17 @@ import type { SeriesSeen } from '../../storage/series-store.js';
 import type { Stores } from '../../storage/stores.js';
 import type { CouponNamed } from './load.js';
 
+/** What `prefetch` and `prefetchMany` are asked: whose coupons, named how, locked or not. */
+export interface PrefetchAsk {
+  stores: Stores;
+  org: number;
+  customerId: number;
+  named: readonly CouponNamed[];
+  lock: boolean;
+  /** Take the ids of the redemptions the write may insert, in the same round trip. */
+  newId: boolean;
+}
+
 /** What a batch read before the load found for a request naming one code (PostgreSQL). */
 export interface Prefetched {
   coupon: Coupon;
@@ -95,14 +106,14 @@ export function readsWithLookup(
  * "Round trips on PostgreSQL"). The load below then skips those reads; it finds nothing for a generic or
  * unknown code, which the load then looks up as usual.
  */
-export function* prefetch(
-  stores: Stores,
-  org: number,
-  customerId: number,
-  named: readonly CouponNamed[],
-  lock: boolean,
-  newId: boolean,
-): Script<{ pre: Prefetched | undefined; newIds: number[] }> {
+export function* prefetch({
+  stores,
+  org,
+  customerId,
+  named,
+  lock,
+  newId,
+}: PrefetchAsk): Script<{ pre: Prefetched | undefined; newIds: number[] }> {
   const code = onlyCode(named);
   if (!stores.batching || code === undefined) return { pre: undefined, newIds: [] };
   const idRead = newId ? stores.redemption.readNewId() : undefined;
@@ -141,14 +152,14 @@ export interface PrefetchedMany {
  * order) and a redemption id per code, in one round trip (docs/architecture.md "Round trips on
  * PostgreSQL"). A generic code or a coupon named by id is looked up by the load afterwards, as usual.
  */
-export function* prefetchMany(
-  stores: Stores,
-  org: number,
-  customerId: number,
-  named: readonly CouponNamed[],
-  lock: boolean,
-  newId: boolean,
-): Script<PrefetchedMany | undefined> {
+export function* prefetchMany({
+  stores,
+  org,
+  customerId,
+  named,
+  lock,
+  newId,
+}: PrefetchAsk): Script<PrefetchedMany | undefined> {
   if (!stores.batching || named.length < 2) return undefined;
   const codes = [
     ...new Set(
