@@ -17,7 +17,7 @@ import {
 import type { Script } from '../storage/script.js';
 import type { Stores } from '../storage/stores.js';
 import { resolveCustomer } from './customers.js';
-import { issuePrefetchReads, readIssueState, type IssuePrefetch } from './issue-reads.js';
+import { issuePrefetchReads, readIssueState, readIssueStates, type IssuePrefetch } from './issue-reads.js';
 import type { AnswerInWork, StorageDeps } from './deps.js';
 import type { Metrics } from './metrics.js';
 import { enqueueIssueSms } from './notifications.js';
@@ -71,7 +71,7 @@ export function* issueToCustomer(
   seriesId: number,
   now: number,
   options: IssueOptions,
-  /** PostgreSQL, a customer registered by this transaction: what was read with the registration. */
+  /** PostgreSQL: what was read ahead (with a new customer's registration, or for a bulk issue). */
   prefetch?: IssuePrefetch,
 ): Script<IssueOutcome> {
   const orgId = org.orgId;
@@ -86,7 +86,10 @@ export function* issueToCustomer(
     ({ series, counters, history, couponId } = state);
     if (!series) return { kind: 'refused', reason: 'SeriesNotFound', detail: String(seriesId) };
     mine = series.isMultipleVouchersPerUserAllowed ? [] : state.mine;
-    held = prefetch ? [] : yield* stores.coupon.heldSeries(orgId, customer.id, series.exclusiveSeriesIds);
+    held =
+      prefetch && !prefetch.known
+        ? []
+        : yield* stores.coupon.heldSeries(orgId, customer.id, series.exclusiveSeriesIds);
   } else {
     yield* stores.customer.lock(orgId, customer.id);
     series = yield* stores.series.find(orgId, seriesId);
@@ -250,7 +253,7 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
       const t = now();
       const result = await engine.run(
         function* () {
-          const prefetch = issuePrefetchReads(stores, p.orgId, seriesId);
+          const prefetch = issuePrefetchReads(stores, p.orgId, [seriesId]);
           const { customer, alongside } = yield* resolveCustomer(stores, p.org, ref, {
             register: true,
             now: t,
@@ -264,7 +267,7 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
             seriesId,
             t,
             optionsFor(p),
-            prefetch?.of(alongside),
+            prefetch?.of(alongside)?.get(seriesId),
           );
           const done = { customer, outcome };
           if (answer) yield* answer(done);
@@ -284,47 +287,44 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
       names: { firstName?: string | null; lastName?: string | null } = {},
       answer?: AnswerInWork<MultipleResult>,
     ): Promise<MultipleResult> {
-      // Defence in depth: the route's check holds the same bound (one transaction per series below).
+      // Defence in depth: the route's check holds the same bound (all series in one transaction below).
       if (seriesIds.length > MAX_BULK_SERIES)
         throw new CouponError('InvalidInput', `seriesIds: at most ${MAX_BULK_SERIES} series in one request`);
       const t = now();
-      if (answer) {
-        // Under an Idempotency-Key: every series and the answer in one transaction, so that a crash
-        // leaves all of it or none (docs/architecture.md, "Idempotency"). Each series still succeeds or
-        // is refused on its own: a refusal is an outcome, not a rollback.
-        const result = await engine.run(
-          function* () {
-            const { customer } = yield* resolveCustomer(stores, p.org, ref, {
-              register: true,
-              now: t,
-              ...names,
-            });
-            const outcomes: IssueOutcome[] = [];
-            for (const seriesId of seriesIds)
-              outcomes.push(yield* issueToCustomer(stores, p.org, customer, seriesId, t, optionsFor(p)));
-            const done = { customer, outcomes };
-            yield* answer(done);
-            return done;
-          },
-          { write: true },
-        );
-        result.outcomes.forEach(record);
-        return result;
-      }
-      const { customer } = await engine.run(
-        () => resolveCustomer(stores, p.org, ref, { register: true, now: t, ...names }),
+      // One transaction for all the series (docs/architecture.md "Round trips on PostgreSQL"): each series
+      // still succeeds or is refused on its own (a refusal is an outcome, not a rollback), and under an
+      // Idempotency-Key the answer commits with them, so a crash leaves all of it or none. On PostgreSQL
+      // what the decisions read is read ahead for every series at once: with a new customer's
+      // registration, else in one batch under the customer's lock.
+      const result = await engine.run(
+        function* () {
+          const prefetch = issuePrefetchReads(stores, p.orgId, seriesIds);
+          const { customer, alongside } = yield* resolveCustomer(stores, p.org, ref, {
+            register: true,
+            now: t,
+            ...names,
+            ...(prefetch ? { alongside: prefetch.reads } : {}),
+          });
+          const ahead =
+            prefetch?.of(alongside) ??
+            (stores.batching ? yield* readIssueStates(stores, p.orgId, customer.id, seriesIds) : undefined);
+          const outcomes: IssueOutcome[] = [];
+          for (const seriesId of seriesIds) {
+            // A series named twice: its second issue reads again, after the first one's writes.
+            const readAhead = ahead?.get(seriesId);
+            ahead?.delete(seriesId);
+            outcomes.push(
+              yield* issueToCustomer(stores, p.org, customer, seriesId, t, optionsFor(p), readAhead),
+            );
+          }
+          const done = { customer, outcomes };
+          if (answer) yield* answer(done);
+          return done;
+        },
         { write: true },
       );
-      const outcomes: IssueOutcome[] = [];
-      for (const seriesId of seriesIds) {
-        const outcome = await engine.run(
-          () => issueToCustomer(stores, p.org, customer, seriesId, now(), optionsFor(p)),
-          { write: true },
-        );
-        record(outcome);
-        outcomes.push(outcome);
-      }
-      return { customer, outcomes };
+      result.outcomes.forEach(record);
+      return result;
     },
 
     /** `count` coupons of one series to one customer (POST /v2/coupon/issue/multiple), each under the limits. */

@@ -7,39 +7,99 @@ import { readBatch, type Read, type Script } from '../storage/script.js';
 import type { SeriesSeen } from '../storage/series-store.js';
 import type { Stores } from '../storage/stores.js';
 
-/** What an issue reads that does not depend on the customer (PostgreSQL: batched with a registration). */
+/**
+ * What an issue reads before its decision, read ahead in a batch (PostgreSQL): the series, its counters and
+ * a coupon id; with `known`, also the customer's history and coupons in the series (read under the
+ * customer's lock). Without `known` the customer was registered by this transaction: no history, no coupons.
+ */
 export interface IssuePrefetch {
   series: SeriesSeen;
   counters: SeriesCounters;
   /** A coupon id taken from the sequence (PostgreSQL), so that the insert need not be waited for. */
   couponId: number | undefined;
+  known?: { history: CustomerSeriesCounts; mine: Coupon[] };
 }
 
+/** Each series once, in the order first named (a bulk issue may name one twice: see `issuePrefetchReads`). */
+const distinct = (seriesIds: readonly number[]): number[] => [...new Set(seriesIds)];
+
 /**
- * The reads of an issue that need no customer, to send with the customer's registration (resolveCustomer
- * `alongside`), and how their answers become an IssuePrefetch. Undefined where batches do not pay (SQLite).
+ * The reads of an issue that need no customer, for each series named, to send with the customer's
+ * registration (resolveCustomer `alongside`), and how their answers become an IssuePrefetch per series.
+ * A series named twice is read ahead once: its second issue must see the first one's writes, so it reads
+ * again in the transaction (readIssueState without a prefetch). Undefined where batches do not pay (SQLite).
  */
 export function issuePrefetchReads(
   stores: Stores,
   org: number,
-  seriesId: number,
-): { reads: Read<unknown>[]; of(answers: unknown[] | undefined): IssuePrefetch | undefined } | undefined {
+  seriesIds: readonly number[],
+):
+  | { reads: Read<unknown>[]; of(answers: unknown[] | undefined): Map<number, IssuePrefetch> | undefined }
+  | undefined {
   if (!stores.batching) return undefined;
-  const newId = stores.coupon.readNewId();
-  const reads: Read<unknown>[] = [
-    stores.series.readFind(org, seriesId),
-    stores.counter.readCounters(org, seriesId),
-    ...(newId ? [newId] : []),
-  ];
+  const ids = distinct(seriesIds);
+  const reads: Read<unknown>[] = ids.flatMap((id) => {
+    const newId = stores.coupon.readNewId();
+    return [stores.series.readFind(org, id), stores.counter.readCounters(org, id), ...(newId ? [newId] : [])];
+  });
+  const per = reads.length / ids.length;
   return {
     reads,
     of: (answers) =>
-      answers && {
-        series: answers[0] as SeriesSeen,
-        counters: answers[1] as SeriesCounters,
-        couponId: answers[2] as number | undefined,
-      },
+      answers &&
+      new Map(
+        ids.map((id, i) => [
+          id,
+          {
+            series: answers[i * per] as SeriesSeen,
+            counters: answers[i * per + 1] as SeriesCounters,
+            couponId: answers[i * per + 2] as number | undefined,
+          },
+        ]),
+      ),
   };
+}
+
+/**
+ * PostgreSQL, a customer who existed before this transaction: the customer's lock, then everything the
+ * decisions of the named series read, in one batch (each series once).
+ */
+export function* readIssueStates(
+  stores: Stores,
+  org: number,
+  customerId: number,
+  seriesIds: readonly number[],
+): Script<Map<number, IssuePrefetch>> {
+  const ids = distinct(seriesIds);
+  const perSeries = ids.map((id) => {
+    const newId = stores.coupon.readNewId();
+    return [
+      stores.series.readFind(org, id),
+      stores.counter.readCounters(org, id),
+      stores.customerSeries.readFind(org, customerId, id),
+      stores.coupon.readCustomerCoupons(org, customerId, id),
+      ...(newId ? [newId] : []),
+    ] as Read<unknown>[];
+  });
+  const per = perSeries[0]?.length ?? 0;
+  const [, ...answers] = yield* readBatch<unknown[]>([
+    stores.customer.readLock(org, customerId),
+    ...perSeries.flat(),
+  ]);
+  return new Map(
+    ids.map((id, i) => {
+      const [seen, counters, history, mine, couponId] = answers.slice(i * per, (i + 1) * per);
+      return [
+        id,
+        {
+          series: seen as SeriesSeen,
+          counters: counters as SeriesCounters,
+          couponId: couponId as number | undefined,
+          known: { history: history as CustomerSeriesCounts, mine: mine as Coupon[] },
+        },
+      ];
+    }),
+  );
 }
 
 /** What the decision reads, after the customer's lock (and the limits' locks). */
@@ -59,10 +119,11 @@ const NO_HISTORY: CustomerSeriesCounts = {
 };
 
 /**
- * PostgreSQL: the customer's lock and everything the decision reads in one batch; with `created` (the
- * customer was registered by this transaction, `prefetch` read with it), nothing: such a customer has no
- * coupons, no history and no other writer. A limited series then takes its locks and reads its counts again
- * under them (docs/architecture.md "Round trips on PostgreSQL").
+ * PostgreSQL: what the decision reads. Read ahead already (`prefetch`: with a new customer's registration,
+ * or by `readIssueStates` for several series), else the customer's lock and everything in one batch now. A
+ * customer registered by this transaction has no coupons, no history and no other writer. A limited series
+ * then takes its locks and reads its counts again under them (docs/architecture.md "Round trips on
+ * PostgreSQL").
  */
 export function* readIssueState(
   stores: Stores,
@@ -71,30 +132,14 @@ export function* readIssueState(
   seriesId: number,
   prefetch: IssuePrefetch | undefined,
 ): Script<IssueState> {
-  let state: IssueState;
-  if (prefetch) {
-    const series = yield* stores.series.settle(prefetch.series);
-    state = { ...prefetch, series, history: NO_HISTORY, mine: [] };
-  } else {
-    const newId = stores.coupon.readNewId();
-    const answers = (yield* readBatch([
-      stores.customer.readLock(org, customerId),
-      stores.series.readFind(org, seriesId),
-      stores.counter.readCounters(org, seriesId),
-      stores.customerSeries.readFind(org, customerId, seriesId),
-      stores.coupon.readCustomerCoupons(org, customerId, seriesId),
-      ...(newId ? [newId] : []),
-    ] as never)) as unknown as [
-      void,
-      SeriesSeen,
-      SeriesCounters,
-      CustomerSeriesCounts,
-      Coupon[],
-      number | undefined,
-    ];
-    const [, seen, counters, history, mine, couponId] = answers;
-    state = { series: yield* stores.series.settle(seen), counters, history, mine, couponId };
-  }
+  const ahead = prefetch ?? (yield* readIssueStates(stores, org, customerId, [seriesId])).get(seriesId)!;
+  const state: IssueState = {
+    series: yield* stores.series.settle(ahead.series),
+    counters: ahead.counters,
+    history: ahead.known?.history ?? NO_HISTORY,
+    mine: ahead.known?.mine ?? [],
+    couponId: ahead.couponId,
+  };
   const series = state.series;
   if (series && series.maxCreate !== UNLIMITED) {
     // Lock order (docs/architecture.md): the customer's series row before the series counter, as redeem.

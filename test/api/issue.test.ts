@@ -273,6 +273,31 @@ describe('bulk and multiple issue', () => {
     expect(ok.status).toBe(200);
   });
 
+  it('a series named twice in one bulk issue: the second issue sees the first (new and known customers)', async () => {
+    // All the series go in one transaction, read ahead at once on PostgreSQL; a series named again must
+    // read again after the first one's writes, else its per-customer limit would see none of them.
+    const s = await series({ isMultipleVouchersPerUserAllowed: true, maxVouchersPerUser: 2 });
+    const other = await series({ description: 'another offer' });
+    const fresh = await t.post('/v2/coupon/bulk/issue', {
+      seriesIds: [s.id, other.id, s.id, s.id],
+      customer: { mobile: newMobile() },
+    });
+    expect(fresh.status, JSON.stringify(fresh.body)).toBe(201);
+    const codes = fresh.body.response.map((r: any) => r.result?.code ?? r.errors[0].reason);
+    expect(codes[3]).toBe('MAX_PER_USER_EXCEEDED');
+    expect(new Set(codes.slice(0, 3)).size).toBe(3);
+    expect(fresh.body.failureCount).toBe(1);
+
+    const m = newMobile();
+    expect((await issue(s.id, { mobile: m })).status).toBe(200);
+    const known = await t.post('/v2/coupon/bulk/issue', { seriesIds: [s.id, s.id], customer: { mobile: m } });
+    expect(known.status, JSON.stringify(known.body)).toBe(201);
+    expect(typeof known.body.response[0].result.code).toBe('string');
+    expect(known.body.response[1].errors[0].reason).toBe('MAX_PER_USER_EXCEEDED');
+    const read = (await t.get(`/v2/coupon/series?ids=${s.id}`)).body.entity[0];
+    expect(read.numIssued).toBe(4);
+  });
+
   it('validates source with 777', async () => {
     const a = await series();
     expect(

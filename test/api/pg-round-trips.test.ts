@@ -125,6 +125,31 @@ if (!onPostgres) {
       expect(trips).toBe(2);
     });
 
+    it('POST /v2/coupon/bulk/issue, two series: two round trips for a new customer, three for a known one', async () => {
+      const bulk = (m: string) =>
+        t.post('/v2/coupon/bulk/issue', { seriesIds: [seriesId, otherSeriesId], customer: { mobile: m } });
+      const issuedBoth = (body: any) =>
+        expect(
+          body.response?.map((r: any) => typeof r.result?.code),
+          JSON.stringify(body),
+        ).toEqual(['string', 'string']);
+      // BEGIN + the lookup carrying the registration and both series' reads; the writes + COMMIT.
+      const fresh = await counted(async () => mobile(), bulk, issuedBoth);
+      expect(fresh).toBe(2);
+      // BEGIN + the lookup; the customer's lock and both series' reads; the writes + COMMIT.
+      const known = await counted(
+        async () => {
+          const m = mobile();
+          const r = await t.post('/v2/customers', { mobile: m });
+          expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
+          return m;
+        },
+        bulk,
+        issuedBoth,
+      );
+      expect(known).toBe(3);
+    });
+
     it('GET /v2/coupon/is_redeemable, one code: one round trip (the lookup of the customer carries the rest)', async () => {
       const trips = await counted(
         issued,
