@@ -8,6 +8,9 @@ import type { CouponTable } from './tables.js';
 
 export type CouponRow = Selectable<CouponTable>;
 
+/** How a request names one coupon in a batched read: by its (not generic) code, or by its id. */
+export type CouponKey = { code: string } | { id: number };
+
 export function toCoupon(r: CouponRow): Coupon {
   return {
     id: Number(r.id),
@@ -53,6 +56,10 @@ export function createCouponReads(engine: Engine) {
       .where('code', '=', p.code)
       .where('is_generic', '=', sql.lit(0)),
   );
+  const byIdForUpdate = prepare((p: Params<{ org: number; id: number }>) => {
+    const q = db.selectFrom('coupon').selectAll().where('org_id', '=', p.org).where('id', '=', p.id);
+    return pg ? q.forUpdate() : q;
+  });
   /** The same, locked until commit (PostgreSQL). */
   const byCodeForUpdate = prepare((p: Params<{ org: number; code: string }>) => {
     const q = db
@@ -128,7 +135,6 @@ export function createCouponReads(engine: Engine) {
       const row = yield* one(byId, { org, id });
       return row && toCoupon(row);
     },
-    /** The coupon with this (not generic) code, as a read that can join a batch; locked with `lock` (PostgreSQL). */
     /**
      * The coupons with these (not generic) codes, as a read that can join a batch; with `lock` locked in
      * ascending id order (one statement, so the documented lock order holds). PostgreSQL only: undefined
@@ -138,9 +144,13 @@ export function createCouponReads(engine: Engine) {
       const st = lock ? manyByCodeLocked : manyByCodeRead;
       return st && { op: st.bind({ org, codes }), map: (rows) => (rows as CouponRow[]).map(toCoupon) };
     },
-    readByCode(org: number, code: string, lock: boolean): Read<Coupon | undefined> {
+    /** The coupon a key names, as a read that can join a batch; locked with `lock` (PostgreSQL). */
+    readByKey(org: number, key: CouponKey, lock: boolean): Read<Coupon | undefined> {
       return {
-        op: (lock ? byCodeForUpdate : byCode).bind({ org, code }),
+        op:
+          'code' in key
+            ? (lock ? byCodeForUpdate : byCode).bind({ org, code: key.code })
+            : (lock ? byIdForUpdate : byId).bind({ org, id: key.id }),
         map: (rows) => {
           const row = (rows as CouponRow[])[0];
           return row && toCoupon(row);

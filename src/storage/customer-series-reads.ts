@@ -3,6 +3,7 @@
 // (docs/architecture.md "Round trips on PostgreSQL"). customer-series-store.ts offers them with the rest.
 import { sql, type OnConflictBuilder, type Selectable } from 'kysely';
 import type { CustomerSeriesCounts } from '../domain/series.js';
+import type { CouponKey } from './coupon-read-store.js';
 import type { Engine } from './database.js';
 import { prepare, type Params, type Read } from './script.js';
 import type { CustomerSeriesTable, Database } from './tables.js';
@@ -23,33 +24,37 @@ export const KEY = ['org_id', 'customer_id', 'series_id'] as const;
 export const keepAndLock = (oc: OnConflictBuilder<Database, 'customer_series'>) =>
   oc.columns(KEY).doUpdateSet((eb) => ({ redeemed_count: eb.ref('customer_series.redeemed_count') }));
 
+type By = 'code' | 'id';
+const byOf = (k: CouponKey): By => ('code' in k ? 'code' : 'id');
+const keyOf = (k: CouponKey): string | number => ('code' in k ? k.code : k.id);
+
 export function createCustomerSeriesReads(engine: Engine) {
   const db = engine.kysely;
   const pg = engine.dialect === 'postgres';
 
-  /** The coupon with this (not generic) code. */
-  const couponOfCode = (p: Params<{ org: number; code: string }>) =>
-    db
-      .selectFrom('coupon')
-      .where('coupon.org_id', '=', p.org)
-      .where('coupon.code', '=', p.code)
-      .where('coupon.is_generic', '=', sql.lit(0));
-  const seriesOfCode = (p: Params<{ org: number; code: string }>) =>
-    couponOfCode(p).select('coupon.series_id');
+  /** The coupon a key names: by its (not generic) code, or by its id. */
+  const couponOf = (by: By, p: Params<{ org: number; key: string | number }>) => {
+    const q = db.selectFrom('coupon').where('coupon.org_id', '=', p.org);
+    return by === 'id'
+      ? q.where('coupon.id', '=', p.key as number)
+      : q.where('coupon.code', '=', p.key as string).where('coupon.is_generic', '=', sql.lit(0));
+  };
+  const seriesOf = (by: By, p: Params<{ org: number; key: string | number }>) =>
+    couponOf(by, p).select('coupon.series_id');
   /**
-   * The counts of the customer one identifier names, in the series of a code, as one statement that needs
-   * neither the customer's id nor the coupon first (PostgreSQL's one-round-trip check): the customer's id
-   * comes with them, so the caller can tell they are the counts of the customer it resolved.
+   * The counts of the customer one identifier names, in the series of a coupon, as one statement that
+   * needs neither the customer's id nor the coupon first (PostgreSQL's one-round-trip check): the
+   * customer's id comes with them, so the caller can tell they are the counts of the customer it resolved.
    */
-  const byIdentifier = (column: 'id' | 'external_id' | 'mobile' | 'email') =>
-    prepare((p: Params<{ org: number; value: string | number; code: string }>) =>
+  const byIdentifier = (column: 'id' | 'external_id' | 'mobile' | 'email', by: By) =>
+    prepare((p: Params<{ org: number; value: string | number; key: string | number }>) =>
       db
         .selectFrom('customer as c')
         .leftJoin('customer_series as cs', (j) =>
           j
             .onRef('cs.org_id', '=', 'c.org_id')
             .onRef('cs.customer_id', '=', 'c.id')
-            .on('cs.series_id', '=', seriesOfCode(p)),
+            .on('cs.series_id', '=', seriesOf(by, p)),
         )
         .select([
           'c.id as of_customer',
@@ -61,14 +66,14 @@ export function createCustomerSeriesReads(engine: Engine) {
         .where('c.org_id', '=', p.org)
         .where(`c.${column}`, '=', p.value as never),
     );
-  /** The same row created when missing and locked (PostgreSQL), as `lockOfCode` below. */
-  const lockByIdentifier = (column: 'id' | 'external_id' | 'mobile' | 'email') =>
-    prepare((p: Params<{ org: number; value: string | number; code: string }>) =>
+  /** The same row created when missing and locked (PostgreSQL), as `lockOf` below. */
+  const lockByIdentifier = (column: 'id' | 'external_id' | 'mobile' | 'email', by: By) =>
+    prepare((p: Params<{ org: number; value: string | number; key: string | number }>) =>
       db
         .insertInto('customer_series')
         .columns(['org_id', 'customer_id', 'series_id'])
         .expression(
-          couponOfCode(p)
+          couponOf(by, p)
             .innerJoin('customer as c', (j) =>
               j.onRef('c.org_id', '=', 'coupon.org_id').on(`c.${column}`, '=', p.value as never),
             )
@@ -88,42 +93,50 @@ export function createCustomerSeriesReads(engine: Engine) {
     email: 'email',
   } as const;
   type Identifier = keyof typeof identifierColumns;
-  const ofCodeBy = new Map<string, ReturnType<typeof byIdentifier>>();
-  /** The statement for an identifier, with or without the lock; compiled when first asked for. */
-  const ofCodeFor = (type: Identifier, lock: boolean) => {
-    const key = `${type}:${lock && pg}`;
-    let st = ofCodeBy.get(key);
+  const ofKeyBy = new Map<string, ReturnType<typeof byIdentifier>>();
+  /** The statement for an identifier and a kind of key, with or without the lock; compiled when first asked for. */
+  const ofKeyFor = (type: Identifier, by: By, lock: boolean) => {
+    const key = `${type}:${by}:${lock && pg}`;
+    let st = ofKeyBy.get(key);
     if (!st) {
       const column = identifierColumns[type];
-      st = (lock && pg ? lockByIdentifier(column) : byIdentifier(column)) as ReturnType<typeof byIdentifier>;
-      ofCodeBy.set(key, st);
+      st = (lock && pg ? lockByIdentifier(column, by) : byIdentifier(column, by)) as ReturnType<
+        typeof byIdentifier
+      >;
+      ofKeyBy.set(key, st);
     }
     return st;
   };
-  /** The customer's row for the series of a code. */
-  const findOfCode = prepare((p: Params<{ org: number; customer: number; code: string }>) =>
-    db
-      .selectFrom('customer_series')
-      .selectAll()
-      .where('org_id', '=', p.org)
-      .where('customer_id', '=', p.customer)
-      .where('series_id', '=', seriesOfCode(p)),
-  );
+  /** The customer's row for the series of a coupon. */
+  const findOf = (by: By) =>
+    prepare((p: Params<{ org: number; customer: number; key: string | number }>) =>
+      db
+        .selectFrom('customer_series')
+        .selectAll()
+        .where('org_id', '=', p.org)
+        .where('customer_id', '=', p.customer)
+        .where('series_id', '=', seriesOf(by, p)),
+    );
   /** The same row, created when missing and locked (PostgreSQL). */
-  const lockOfCode = prepare((p: Params<{ org: number; customer: number; code: string }>) =>
-    db
-      .insertInto('customer_series')
-      .columns(['org_id', 'customer_id', 'series_id'])
-      .expression(
-        couponOfCode(p).select([
-          'coupon.org_id',
-          sql<number>`cast(${p.customer} as bigint)`.as('customer_id'),
-          'coupon.series_id',
-        ]),
-      )
-      .onConflict(keepAndLock)
-      .returningAll(),
-  );
+  const lockOf = (by: By) =>
+    prepare((p: Params<{ org: number; customer: number; key: string | number }>) =>
+      db
+        .insertInto('customer_series')
+        .columns(['org_id', 'customer_id', 'series_id'])
+        .expression(
+          couponOf(by, p).select([
+            'coupon.org_id',
+            sql<number>`cast(${p.customer} as bigint)`.as('customer_id'),
+            'coupon.series_id',
+          ]),
+        )
+        .onConflict(keepAndLock)
+        .returningAll(),
+    );
+  const ofKey = {
+    code: { find: findOf('code'), lock: lockOf('code') },
+    id: { find: findOf('id'), lock: lockOf('id') },
+  };
   /** The series of the coupons with these (not generic) codes (PostgreSQL: an array parameter). */
   const seriesOfCodes = (p: Params<{ org: number; codes: readonly string[] }>) =>
     db
@@ -193,27 +206,33 @@ export function createCustomerSeriesReads(engine: Engine) {
 
   return {
     /**
-     * `find` or `lock` for the series of the coupon with this (not generic) code, as a read that can join a
-     * batch (the coupon need not be read first).
+     * `find` or `lock` for the series of the coupon a key names, as a read that can join a batch (the
+     * coupon need not be read first).
      */
-    readOfCode(org: number, customer: number, code: string, lock: boolean): Read<CustomerSeriesCounts> {
+    readOfCoupon(
+      org: number,
+      customer: number,
+      coupon: CouponKey,
+      lock: boolean,
+    ): Read<CustomerSeriesCounts> {
+      const by = byOf(coupon);
       return {
-        op: (lock && pg ? lockOfCode : findOfCode).bind({ org, customer, code }),
+        op: ofKey[by][lock && pg ? 'lock' : 'find'].bind({ org, customer, key: keyOf(coupon) }),
         map: (rows) => toCounts((rows as CustomerSeriesRow[])[0]),
       };
     },
     /**
-     * `readOfCode` for the customer one identifier names (`lock` as there): the customer's id comes with the
-     * counts; undefined when the identifier names nobody (or the code no coupon).
+     * `readOfCoupon` for the customer one identifier names (`lock` as there): the customer's id comes with
+     * the counts; undefined when the identifier names nobody (or the key no coupon).
      */
-    readOfCodeFor(
+    readOfCouponFor(
       org: number,
-      key: { type: Identifier; value: string | number },
-      code: string,
+      who: { type: Identifier; value: string | number },
+      coupon: CouponKey,
       lock: boolean,
     ): Read<{ customerId: number; counts: CustomerSeriesCounts } | undefined> {
       return {
-        op: ofCodeFor(key.type, lock).bind({ org, value: key.value, code }),
+        op: ofKeyFor(who.type, byOf(coupon), lock).bind({ org, value: who.value, key: keyOf(coupon) }),
         map: (rows) => {
           const row = (rows as (Partial<CustomerSeriesRow> & { of_customer?: number })[])[0];
           return (

@@ -13,6 +13,7 @@ import type { Engine } from './database.js';
 import { newId } from './ids.js';
 import { adhoc, all, one, prepare, rows, type Params, type Read, type Script } from './script.js';
 import type { CounterStore } from './counter-store.js';
+import type { CouponKey } from './coupon-read-store.js';
 import type { CouponSeriesTable } from './tables.js';
 
 type SeriesRow = Selectable<CouponSeriesTable>;
@@ -229,6 +230,20 @@ export function createSeriesStore(engine: Engine, counters: CounterStore) {
           .where('coupon.is_generic', '=', sql.lit(0)),
       ),
   );
+  /** The stamp of the series of the coupon with this id. */
+  const stampOfCouponId = prepare((p: Params<{ org: number; id: number }>) =>
+    db
+      .selectFrom('coupon_series')
+      .select(STAMP)
+      .where('org_id', '=', p.org)
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('coupon')
+          .select('coupon.series_id')
+          .where('coupon.org_id', '=', p.org)
+          .where('coupon.id', '=', p.id),
+      ),
+  );
   const byIdForUpdate = prepare((p: Params<{ org: number; id: number }>) => {
     const q = db.selectFrom('coupon_series').selectAll().where('org_id', '=', p.org).where('id', '=', p.id);
     return pg ? q.forUpdate() : q;
@@ -327,9 +342,15 @@ export function createSeriesStore(engine: Engine, counters: CounterStore) {
     readFind(org: number, id: number): Read<SeriesSeen> {
       return { op: stampById.bind({ org, id }), map: seen };
     },
-    /** The series of the coupon with this (not generic) code, as a read that can join a batch; `settle` finishes it. */
-    readOfCode(org: number, code: string): Read<SeriesSeen> {
-      return { op: stampOfCode.bind({ org, code }), map: seen };
+    /** The series of the coupon a key names, as a read that can join a batch; `settle` finishes it. */
+    readOfCoupon(org: number, key: CouponKey): Read<SeriesSeen> {
+      return {
+        op:
+          'code' in key
+            ? stampOfCode.bind({ org, code: key.code })
+            : stampOfCouponId.bind({ org, id: key.id }),
+        map: seen,
+      };
     },
     /** The series a batched read saw: at once when its parse was known, else the whole row, read now. */
     *settle(s: SeriesSeen): Script<Series | undefined> {

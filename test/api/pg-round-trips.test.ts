@@ -107,6 +107,30 @@ if (!onPostgres) {
       expect(checkTrips).toBe(2);
     });
 
+    it('a coupon named by its id: as by its code, a redemption in two round trips, a check in one', async () => {
+      const byId = async () => {
+        const m = mobile();
+        const c = await issueCoupon(t, seriesId, { mobile: m });
+        return { m, id: Number(c.id) };
+      };
+      const redeemTrips = await counted(
+        byId,
+        ({ m, id }) =>
+          t.post('/v2/coupon/redeem', {
+            ...redeemBody(m, [], bill()),
+            redemptionRequestList: [{ id }],
+          }),
+        (body) => expect(body.redemptionStatus?.code, JSON.stringify(body)).toBe(700),
+      );
+      expect(redeemTrips).toBe(2);
+      const checkTrips = await counted(
+        byId,
+        ({ m, id }) => t.get(`/v2/coupon/is_redeemable?mobile=${m}&couponId=${id}`),
+        (body) => expect(body.redemptionStatus?.code, JSON.stringify(body)).toBe(700),
+      );
+      expect(checkTrips).toBe(1);
+    });
+
     it('POST /v2/coupon/hold, one code: two round trips, as a redemption', async () => {
       const trips = await counted(
         issued,

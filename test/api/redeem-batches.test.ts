@@ -229,3 +229,44 @@ describe('is_redeemable', () => {
     expect(r.body.redemption[0]).toMatchObject({ redemptionsLeft: -1, discountAmount: 25 });
   });
 });
+
+describe('a coupon named by its id', () => {
+  // On PostgreSQL a request naming one coupon by id reads it ahead like one naming a code (services/
+  // redemption/prefetch.ts); the answers must be those of the same coupon named by its code.
+  const byId = (m: string, id: number) => t.get(`/v2/coupon/is_redeemable?mobile=${m}&couponId=${id}`);
+  const shape = (body: any) => ({
+    status: body.redemptionStatus,
+    items: body.redemption?.map((i: any) => [i.isRedeemable, i.redemptionStatus?.code]),
+  });
+
+  it('answers what its code answers: yours, someone else’s, used up, unknown; and redeems by id', async () => {
+    const s = await series();
+    const m = mobile();
+    const mine = await issue(s.id, m);
+    const theirs = await issue(s.id, mobile());
+    for (const c of [mine, theirs]) {
+      const [viaId, viaCode] = [await byId(m, Number(c.id)), await check(m, [c.code])];
+      expect(viaId.status).toBe(viaCode.status);
+      expect(shape(viaId.body), JSON.stringify(viaId.body)).toEqual(shape(viaCode.body));
+    }
+    expect(shape((await byId(m, Number(mine.id))).body).status.code).toBe(700);
+    expect(shape((await byId(m, Number(theirs.id))).body).status.code).not.toBe(700);
+
+    const done = await t.post('/v2/coupon/redeem', {
+      billAmount: '2000',
+      transactionNumber: txn(),
+      user: { mobile: m },
+      redemptionRequestList: [{ id: Number(mine.id) }],
+    });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body.redemptionStatus.code).toBe(700);
+    const [usedId, usedCode] = [await byId(m, Number(mine.id)), await check(m, [mine.code])];
+    expect(shape(usedId.body)).toEqual(shape(usedCode.body));
+    expect(shape(usedId.body).status.code).not.toBe(700);
+    expect((await t.get(`/v2/coupon/series?ids=${s.id}`)).body.entity[0].numRedeemed).toBe(1);
+
+    const unknown = await byId(m, 999_999_999);
+    expect(unknown.status).toBe((await check(m, ['NOSUCHCODE1'])).status);
+    expect(shape(unknown.body).status.code).not.toBe(700);
+  });
+});

@@ -46,7 +46,8 @@ function* findNamed(
   const batched = many?.coupons ?? new Map<string, Coupon | undefined>();
   for (const n of named) {
     if ('couponId' in n) {
-      const coupon = yield* stores.coupon.find(org, n.couponId);
+      const coupon =
+        pre && pre.coupon.id === n.couponId ? pre.coupon : yield* stores.coupon.find(org, n.couponId);
       const raw = coupon?.code ?? String(n.couponId);
       items.push({ raw, code: raw, normalised: raw, couponId: coupon?.id, coupon, series: undefined });
       continue;

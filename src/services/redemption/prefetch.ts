@@ -1,10 +1,12 @@
 // The batched reads of the redemption pipeline's load on PostgreSQL (docs/architecture.md "Round trips on
-// PostgreSQL"): what a request naming one code or several codes needs, read in one round trip, with the
+// PostgreSQL"): what a request naming one coupon (by code or id) or several codes needs, read in one round
+// trip, with the
 // lookup of the customer where it can be. load.ts uses what they found and looks up the rest as usual;
 // nothing here decides.
 import { normaliseCode, type Coupon } from '../../domain/coupon.js';
 import { IDENTIFIER_PRECEDENCE, type CustomerRef } from '../../domain/customer.js';
 import type { CustomerSeriesCounts, Series } from '../../domain/series.js';
+import type { CouponKey } from '../../storage/coupon-read-store.js';
 import { readBatch, type Read, type Script } from '../../storage/script.js';
 import type { SeriesSeen } from '../../storage/series-store.js';
 import type { Stores } from '../../storage/stores.js';
@@ -21,7 +23,7 @@ export interface PrefetchAsk {
   newId: boolean;
 }
 
-/** What a batch read before the load found for a request naming one code (PostgreSQL). */
+/** What a batch read before the load found for a request naming one coupon (PostgreSQL). */
 export interface Prefetched {
   coupon: Coupon;
   /** The series as the batch saw it (series-store.ts `settle` finishes it). */
@@ -29,10 +31,13 @@ export interface Prefetched {
   customerSeries: CustomerSeriesCounts;
 }
 
-/** The one code a request names, normalised; undefined for several coupons, an id or an invalid code. */
-function onlyCode(named: readonly CouponNamed[]): string | undefined {
+/** The one coupon a request names: its code (normalised) or its id; undefined for several or an invalid code. */
+function onlyKey(named: readonly CouponNamed[]): CouponKey | undefined {
   const only = named.length === 1 ? named[0]! : undefined;
-  return only && 'code' in only ? normaliseCode(only.code) : undefined;
+  if (!only) return undefined;
+  if ('couponId' in only) return { id: only.couponId };
+  const code = normaliseCode(only.code);
+  return code === undefined ? undefined : { code };
 }
 
 /** What was read with the lookup of the customer (`readsWithLookup`), for `loadRedemption`'s `early`. */
@@ -46,7 +51,7 @@ export interface EarlyReads {
 }
 
 /**
- * PostgreSQL, a request naming one code: the reads of `prefetch` below, sent with the lookup of the
+ * PostgreSQL, a request naming one coupon (by code or id): the reads of `prefetch` below, sent with the lookup of the
  * customer (customers.ts `withLookup`), so that a check is one round trip and a redemption two. The
  * customer's row of the series is found (and with `lock` created and locked, as `prefetch` does) by the
  * identifier that decides who the customer is (domain/customer.ts), and used only when it belongs to the
@@ -63,9 +68,9 @@ export function readsWithLookup(
 ):
   | { reads: Read<unknown>[]; of(answers: unknown[] | undefined, customerId: number): EarlyReads | undefined }
   | undefined {
-  const code = onlyCode(named);
+  const key = onlyKey(named);
   const type = IDENTIFIER_PRECEDENCE.find((t) => ref[t] !== undefined);
-  if (!stores.batching || code === undefined || ref.cardNumber !== undefined) return undefined;
+  if (!stores.batching || key === undefined || ref.cardNumber !== undefined) return undefined;
   if (ref.cardExternalId !== undefined || type === undefined) return undefined;
   if (type === 'cardNumber' || type === 'cardExternalId') return undefined;
   const { lock } = options;
@@ -76,9 +81,9 @@ export function readsWithLookup(
         ? stores.hold.readNewId()
         : undefined;
   const reads: Read<unknown>[] = [
-    stores.coupon.readByCode(org, code, lock),
-    stores.series.readOfCode(org, code),
-    stores.customerSeries.readOfCodeFor(org, { type, value: ref[type]! }, code, lock),
+    stores.coupon.readByKey(org, key, lock),
+    stores.series.readOfCoupon(org, key),
+    stores.customerSeries.readOfCouponFor(org, { type, value: ref[type]! }, key, lock),
     ...(idRead ? [idRead] : []),
   ];
   return {
@@ -101,10 +106,10 @@ export function readsWithLookup(
 }
 
 /**
- * PostgreSQL, a request naming one code: the coupon (locked with `lock`), its series, the customer's row
- * of it and, with `newId`, a redemption id, in one round trip instead of four (docs/architecture.md
- * "Round trips on PostgreSQL"). The load below then skips those reads; it finds nothing for a generic or
- * unknown code, which the load then looks up as usual.
+ * PostgreSQL, a request naming one coupon (by code or id): the coupon (locked with `lock`), its series,
+ * the customer's row of it and, with `newId`, a redemption id, in one round trip instead of four
+ * (docs/architecture.md "Round trips on PostgreSQL"). The load below then skips those reads; it finds
+ * nothing for a generic or unknown code, which the load then looks up as usual.
  */
 export function* prefetch({
   stores,
@@ -114,13 +119,13 @@ export function* prefetch({
   lock,
   newId,
 }: PrefetchAsk): Script<{ pre: Prefetched | undefined; newIds: number[] }> {
-  const code = onlyCode(named);
-  if (!stores.batching || code === undefined) return { pre: undefined, newIds: [] };
+  const key = onlyKey(named);
+  if (!stores.batching || key === undefined) return { pre: undefined, newIds: [] };
   const idRead = newId ? stores.redemption.readNewId() : undefined;
   const reads = [
-    stores.coupon.readByCode(org, code, lock),
-    stores.series.readOfCode(org, code),
-    stores.customerSeries.readOfCode(org, customerId, code, lock),
+    stores.coupon.readByKey(org, key, lock),
+    stores.series.readOfCoupon(org, key),
+    stores.customerSeries.readOfCoupon(org, customerId, key, lock),
     ...(idRead ? [idRead] : []),
   ] as const;
   const [coupon, seen, customerSeries, id] = (yield* readBatch(reads as never)) as unknown as [
@@ -174,7 +179,7 @@ export function* prefetchMany({
   if (codes.length === 0 || !couponsRead || !countsRead) return undefined;
   const answers = yield* readBatch<unknown[]>([
     couponsRead,
-    ...codes.map((c) => stores.series.readOfCode(org, c)),
+    ...codes.map((code) => stores.series.readOfCoupon(org, { code })),
     countsRead,
     ...(newId ? codes.map(() => stores.redemption.readNewId()!) : []),
   ]);
