@@ -83,3 +83,46 @@ describe('deferred writes', () => {
     expect((answers as { id: number }[][]).map((r) => Number(r[0]!.id))).toEqual([2, 3]);
   });
 });
+
+describe('statements described once', () => {
+  it('answers the same rows, types and empty results on every run after the first (pg-pipeline.ts keeps descriptions)', async () => {
+    // On PostgreSQL a prepared statement's Describe is sent once per connection; later runs parse their
+    // rows with the kept description. Several statements of different shapes in one batch, run enough
+    // times that every pooled connection has described them, must answer exactly what the first run did.
+    await sql`create table described (id bigint primary key, label text, at bigint)`.execute(engine.kysely);
+    await sql`insert into described values (1, 'one', 1700000000000), (2, null, null), (3, 'three', 5)`.execute(
+      engine.kysely,
+    );
+    type D = { described: { id: number; label: string | null; at: number | null } };
+    const d = () => engine.kysely as unknown as Kysely<D>;
+    const all = prepare((p: Params<{ min: number }>) =>
+      d().selectFrom('described').selectAll().where('id', '>=', p.min).orderBy('id'),
+    );
+    const none = prepare((p: Params<{ id: number }>) =>
+      d().selectFrom('described').select(['label']).where('id', '=', p.id),
+    );
+    const labels = prepare((p: Params<{ min: number }>) =>
+      d().selectFrom('described').select(['label', 'id']).where('id', '>=', p.min).orderBy('id', 'desc'),
+    );
+    const runOnce = () =>
+      engine.run(() => batch([all.bind({ min: 1 }), none.bind({ id: 99 }), labels.bind({ min: 2 })]));
+    const first = await runOnce();
+    expect(first).toEqual([
+      [
+        { id: 1, label: 'one', at: 1700000000000 },
+        { id: 2, label: null, at: null },
+        { id: 3, label: 'three', at: 5 },
+      ],
+      [],
+      [
+        { label: 'three', id: 3 },
+        { label: null, id: 2 },
+      ],
+    ]);
+    const runs = await Promise.all(Array.from({ length: 8 }, runOnce));
+    for (const r of runs) expect(r).toEqual(first);
+    // One statement alone goes the same way.
+    for (let i = 0; i < 4; i++)
+      expect(await engine.run(() => rows(labels.bind({ min: 3 })))).toEqual([{ label: 'three', id: 3 }]);
+  });
+});

@@ -133,18 +133,11 @@ export async function openPostgres(url: string, options: DatabaseOptions): Promi
   };
   const answerOf = (op: Op, result: { rows: unknown[]; rowCount: number | null }): unknown =>
     op.defer ? 1 : op.want === 'changes' ? (result.rowCount ?? 0) : result.rows;
-  /** Sends the statements in one round trip (pg-pipeline.ts) and answers each one's rows or changes. */
+  /**
+   * Sends the statements in one round trip (pg-pipeline.ts; one statement too, so that a prepared statement
+   * skips its Describe once described) and answers each one's rows or changes.
+   */
   const send = async (client: pg.PoolClient, ops: readonly Op[]): Promise<unknown[]> => {
-    if (ops.length === 1 && !ops[0]!.defer) {
-      // One statement: pg's own query, the same single round trip.
-      const op = ops[0]!;
-      const result = await client.query(
-        op.prepared
-          ? { name: nameFor(op.sql), text: op.sql, values: op.parameters as unknown[] }
-          : { text: op.sql, values: op.parameters as unknown[] },
-      );
-      return [answerOf(op, result)];
-    }
     const results = await pipeline(client, ops.map(wireOf));
     return ops.map((op, i) => answerOf(op, results[i]!));
   };

@@ -183,6 +183,26 @@ if (!onPostgres) {
       expect(trips).toBe(1);
     });
 
+    it('a warm is_redeemable sends no Describe: each statement was described once on its connection', async () => {
+      // storage/pg-pipeline.ts: a named statement is described once per connection; later runs skip the
+      // Describe and reuse its description. Warm every pooled connection first, then count.
+      for (let i = 0; i < 30; i++) {
+        const { m, code } = await issued();
+        expect((await t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${code}`)).status).toBe(200);
+      }
+      // The fewest over four calls: the server's background work goes through the same proxy and can
+      // only add to a call's count.
+      let fewest = Infinity;
+      for (let i = 0; i < 4; i++) {
+        const { m, code } = await issued();
+        proxy.reset();
+        const r = await t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${code}`);
+        expect(r.body.redemptionStatus?.code, JSON.stringify(r.body)).toBe(700);
+        fewest = Math.min(fewest, proxy.describes());
+      }
+      expect(fewest).toBe(0);
+    });
+
     it('GET /v2/coupon/is_redeemable, the customer by id and mobile at once: still one round trip', async () => {
       const trips = await counted(
         async () => {

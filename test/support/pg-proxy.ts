@@ -9,6 +9,8 @@ export interface PgProxy {
   /** Sync + Query messages sent by clients since the last reset. */
   count(): number;
   reset(): void;
+  /** Describe messages sent by clients since the last reset (a described statement's rows need none). */
+  describes(): number;
   /** The SQL of each statement run (Bind or Query message) since the last reset. */
   statements(): string[];
   close(): Promise<void>;
@@ -19,6 +21,7 @@ export async function startPgProxy(target: string): Promise<PgProxy> {
   const host = u.hostname;
   const port = Number(u.port || 5432);
   let count = 0;
+  let describes = 0;
   let log: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -44,6 +47,7 @@ export async function startPgProxy(target: string): Promise<PgProxy> {
         const len = buf.readInt32BE(1);
         if (buf.length < len + 1) break;
         if (type === 'S' || type === 'Q') count++;
+        if (type === 'D') describes++;
         if (type === 'Q') log.push(buf.toString('utf8', 5, len).replace(/\0$/, ''));
         if (type === 'P') {
           const body = buf.subarray(5, len + 1);
@@ -78,8 +82,10 @@ export async function startPgProxy(target: string): Promise<PgProxy> {
   return {
     url: proxied.toString(),
     count: () => count,
+    describes: () => describes,
     reset: () => {
       count = 0;
+      describes = 0;
       log = [];
     },
     statements: () => log,
