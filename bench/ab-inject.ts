@@ -1,0 +1,116 @@
+// `tsx bench/ab-inject.ts TREE_A TREE_B [check|settings] [rounds]`: CPU per request of two checkouts of
+// coupond compared in ONE process, on PostgreSQL (BENCH_DATABASE_URL, else the local test database): each
+// tree's app is built from its own sources, and both are loaded through inject by 10 callers in alternating
+// 1 s slices (the order flips every round), so that both see the same disturbance of a shared machine.
+// `check` is is_redeemable of one code, `settings` GET /v2/org/settings. Diagnostics: nothing here is a
+// target (BENCHMARKS.md says where it was used).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const [treeA, treeB, which = 'check', rounds = '12'] = process.argv.slice(2);
+if (!treeA || !treeB)
+  throw new Error('usage: tsx bench/ab-inject.ts TREE_A TREE_B [check|settings] [rounds]');
+const trees = { A: path.resolve(treeA), B: path.resolve(treeB) } as const;
+const CALLERS = 10;
+
+async function setup(tree: string, tag: string) {
+  const { buildApp } = await import(`${tree}/src/app.ts`);
+  const { configFrom } = await import(`${tree}/src/config.ts`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ab-'));
+  const schema = `ab_${tag}_${process.pid}`;
+  const app = await buildApp(
+    configFrom({
+      LOG_LEVEL: 'warn',
+      COUPOND_WORKER: 'off',
+      COUPOND_DATA_DIR: dir,
+      COUPOND_RATE_LIMIT_PER_MINUTE: '1000000000',
+      DATABASE_URL: url,
+      DATABASE_SCHEMA: schema,
+    }),
+  );
+  const client = await app.services.orgs.createOrg({ name: 'ab', mobileCountryCode: null });
+  const authorization = `Basic ${Buffer.from(`${client.key}:${client.secret}`).toString('base64')}`;
+  const inject = async (method: string, u: string, payload?: object): Promise<any> => {
+    const r = await app.http.inject({
+      method,
+      url: u,
+      headers: { authorization },
+      ...(payload ? { payload } : {}),
+    });
+    if (r.statusCode !== 200) throw new Error(`${method} ${u}: ${r.statusCode} ${r.body}`);
+    return r.json();
+  };
+  const series = await inject('POST', '/v2/coupon/series', {
+    description: 'cpu',
+    discountCode: 'CPU',
+    discountType: 'ABS',
+    discountValue: 10,
+    clientHandlingType: 'DISC_CODE',
+    expiryStrategyType: 'SERIES_EXPIRY',
+    expiryStrategyValue: 1,
+    validTillDate: `${new Date().getUTCFullYear() + 5}-12-31`,
+    anyUser: false,
+    smsTemplate: 'x {{voucher}}',
+    isSMSDisabled: true,
+  });
+  const mobile = '9800000001';
+  const coupon = await inject('POST', '/v2/coupon/issue', { seriesId: series.id, customer: { mobile } });
+  const call =
+    which === 'settings'
+      ? () => inject('GET', '/v2/org/settings')
+      : () => inject('GET', `/v2/coupon/is_redeemable?mobile=${mobile}&code=${coupon.code}`);
+  return {
+    call,
+    close: async () => {
+      await app.close();
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop schema if exists ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
+
+async function slice(call: () => Promise<unknown>, ms: number) {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const counts = await Promise.all(
+    Array.from({ length: CALLERS }, async () => {
+      let n = 0;
+      while (performance.now() < t0 + ms) {
+        await call();
+        n++;
+      }
+      return n;
+    }),
+  );
+  const cpu = process.cpuUsage(cpu0);
+  return { calls: counts.reduce((a, b) => a + b, 0), us: cpu.user + cpu.system };
+}
+
+const A = await setup(trees.A, 'a');
+const B = await setup(trees.B, 'b');
+await slice(A.call, 1500);
+await slice(B.call, 1500);
+const tot = { A: { calls: 0, us: 0 }, B: { calls: 0, us: 0 } };
+const per: string[] = [];
+for (let i = 0; i < Number(rounds); i++) {
+  const order = i % 2 === 0 ? (['A', 'B'] as const) : (['B', 'A'] as const);
+  const r: Record<string, number> = {};
+  for (const k of order) {
+    const s = await slice(k === 'A' ? A.call : B.call, 1000);
+    tot[k].calls += s.calls;
+    tot[k].us += s.us;
+    r[k] = s.us / s.calls;
+  }
+  per.push(`${Math.round(r.A!)}/${Math.round(r.B!)}`);
+}
+console.log('per round A/B µs:', per.join(' '));
+console.log(
+  `A ${trees.A}: ${Math.round(tot.A.us / tot.A.calls)} µs/call; B ${trees.B}: ${Math.round(tot.B.us / tot.B.calls)} µs/call`,
+);
+await A.close();
+await B.close();
