@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { asNewClient, benchEnv, oneIssuedCoupon } from './inject-kit.js';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const [treeA, treeB, which = 'check', rounds = '12'] = process.argv.slice(2);
@@ -21,47 +22,13 @@ async function setup(tree: string, tag: string) {
   const { configFrom } = await import(`${tree}/src/config.ts`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ab-'));
   const schema = `ab_${tag}_${process.pid}`;
-  const app = await buildApp(
-    configFrom({
-      LOG_LEVEL: 'warn',
-      COUPOND_WORKER: 'off',
-      COUPOND_DATA_DIR: dir,
-      COUPOND_RATE_LIMIT_PER_MINUTE: '1000000000',
-      DATABASE_URL: url,
-      DATABASE_SCHEMA: schema,
-    }),
-  );
-  const client = await app.services.orgs.createOrg({ name: 'ab', mobileCountryCode: null });
-  const authorization = `Basic ${Buffer.from(`${client.key}:${client.secret}`).toString('base64')}`;
-  const inject = async (method: string, u: string, payload?: object): Promise<any> => {
-    const r = await app.http.inject({
-      method,
-      url: u,
-      headers: { authorization },
-      ...(payload ? { payload } : {}),
-    });
-    if (r.statusCode !== 200) throw new Error(`${method} ${u}: ${r.statusCode} ${r.body}`);
-    return r.json();
-  };
-  const series = await inject('POST', '/v2/coupon/series', {
-    description: 'cpu',
-    discountCode: 'CPU',
-    discountType: 'ABS',
-    discountValue: 10,
-    clientHandlingType: 'DISC_CODE',
-    expiryStrategyType: 'SERIES_EXPIRY',
-    expiryStrategyValue: 1,
-    validTillDate: `${new Date().getUTCFullYear() + 5}-12-31`,
-    anyUser: false,
-    smsTemplate: 'x {{voucher}}',
-    isSMSDisabled: true,
-  });
-  const mobile = '9800000001';
-  const coupon = await inject('POST', '/v2/coupon/issue', { seriesId: series.id, customer: { mobile } });
+  const app = await buildApp(configFrom(benchEnv(dir, { DATABASE_URL: url, DATABASE_SCHEMA: schema })));
+  const { inject } = await asNewClient(app);
+  const { mobile, code } = await oneIssuedCoupon(inject);
   const call =
     which === 'settings'
       ? () => inject('GET', '/v2/org/settings')
-      : () => inject('GET', `/v2/coupon/is_redeemable?mobile=${mobile}&code=${coupon.code}`);
+      : () => inject('GET', `/v2/coupon/is_redeemable?mobile=${mobile}&code=${code}`);
   return {
     call,
     close: async () => {

@@ -15,6 +15,7 @@ import { configFrom } from '../src/config.js';
 import { registerHttp } from '../src/http/plugin.js';
 import { createHttpServer } from '../src/http/server.js';
 import { registerSlowClientBounds } from '../src/http/slow-clients.js';
+import { asNewClient, benchEnv, oneIssuedCoupon } from './inject-kit.js';
 
 const CALLERS = 10;
 const args = process.argv.slice(2);
@@ -72,12 +73,7 @@ async function bare(): Promise<void> {
  */
 async function hookStack(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coupond-cpu-'));
-  const config = configFrom({
-    LOG_LEVEL: 'warn',
-    COUPOND_WORKER: 'off',
-    COUPOND_DATA_DIR: dir,
-    COUPOND_RATE_LIMIT_PER_MINUTE: '1000000000',
-  });
+  const config = configFrom(benchEnv(dir));
   const context = await openContext(config);
   const http = createHttpServer(config, context.logger);
   try {
@@ -91,8 +87,7 @@ async function hookStack(): Promise<void> {
       ok: true,
     }));
     await http.ready();
-    const client = await context.services.orgs.createOrg({ name: 'bench', mobileCountryCode: null });
-    const authorization = `Basic ${Buffer.from(`${client.key}:${client.secret}`).toString('base64')}`;
+    const { authorization } = await asNewClient({ http, services: context.services });
     await measure(
       'sqlite: authenticated no-op route (hook stack)',
       async () => {
@@ -112,42 +107,11 @@ async function coupond(database: 'sqlite' | 'postgres', url?: string): Promise<v
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coupond-cpu-'));
   const schema = `bench_cpu_${process.pid}`;
   const app = await buildApp(
-    configFrom({
-      LOG_LEVEL: 'warn',
-      COUPOND_WORKER: 'off',
-      COUPOND_DATA_DIR: dir,
-      COUPOND_RATE_LIMIT_PER_MINUTE: '1000000000',
-      ...(url ? { DATABASE_URL: url, DATABASE_SCHEMA: schema } : {}),
-    }),
+    configFrom(benchEnv(dir, url ? { DATABASE_URL: url, DATABASE_SCHEMA: schema } : {})),
   );
   try {
-    const client = await app.services.orgs.createOrg({ name: 'bench', mobileCountryCode: null });
-    const authorization = `Basic ${Buffer.from(`${client.key}:${client.secret}`).toString('base64')}`;
-    const inject = async (method: 'GET' | 'POST', u: string, payload?: object): Promise<any> => {
-      const r = await app.http.inject({
-        method,
-        url: u,
-        headers: { authorization },
-        ...(payload ? { payload } : {}),
-      });
-      if (r.statusCode !== 200) throw new Error(`${method} ${u}: ${r.statusCode} ${r.body}`);
-      return r.json();
-    };
-    const series = await inject('POST', '/v2/coupon/series', {
-      description: 'cpu',
-      discountCode: 'CPU',
-      discountType: 'ABS',
-      discountValue: 10,
-      clientHandlingType: 'DISC_CODE',
-      expiryStrategyType: 'SERIES_EXPIRY',
-      expiryStrategyValue: 1,
-      validTillDate: `${new Date().getUTCFullYear() + 5}-12-31`,
-      anyUser: false,
-      smsTemplate: 'x {{voucher}}',
-      isSMSDisabled: true,
-    });
-    const mobile = '9800000001';
-    const coupon = await inject('POST', '/v2/coupon/issue', { seriesId: series.id, customer: { mobile } });
+    const { inject } = await asNewClient(app);
+    const { mobile, code } = await oneIssuedCoupon(inject);
     await measure(`${database}: GET /health (global hooks)`, () => inject('GET', '/health'));
     await measure(
       `${database}: GET /v2/org/settings (+ authentication)`,
@@ -156,7 +120,7 @@ async function coupond(database: 'sqlite' | 'postgres', url?: string): Promise<v
     );
     await measure(
       `${database}: GET /v2/coupon/is_redeemable, one code`,
-      () => inject('GET', `/v2/coupon/is_redeemable?mobile=${mobile}&code=${coupon.code}`),
+      () => inject('GET', `/v2/coupon/is_redeemable?mobile=${mobile}&code=${code}`),
       `${database}-is_redeemable`,
     );
   } finally {

@@ -14,6 +14,7 @@ import Fastify from 'fastify';
 import { buildApp, type App } from '../src/app.js';
 import { configFrom } from '../src/config.js';
 import { machineInfo } from './machine.js';
+import { asNewClient, benchEnv } from './inject-kit.js';
 import { openSeeder, type Issued } from './seed.js';
 
 interface Line {
@@ -108,28 +109,10 @@ async function bareRoute(seconds: number): Promise<Line> {
 export async function runInProcess(seconds: number): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coupond-in-process-'));
   const lines: Line[] = [await bareRoute(seconds)];
-  const app = await buildApp(
-    configFrom({
-      LOG_LEVEL: 'warn',
-      COUPOND_WORKER: 'off',
-      COUPOND_DATA_DIR: dir,
-      COUPOND_RATE_LIMIT_PER_MINUTE: '1000000000',
-    }),
-  );
+  const app = await buildApp(configFrom(benchEnv(dir)));
   const seeder = openSeeder({ dataDir: dir });
   try {
-    const client = await app.services.orgs.createOrg({ name: 'bench', mobileCountryCode: null });
-    const authorization = `Basic ${Buffer.from(`${client.key}:${client.secret}`).toString('base64')}`;
-    const inject = async (method: 'GET' | 'POST', url: string, payload?: object): Promise<any> => {
-      const r = await app.http.inject({
-        method,
-        url,
-        headers: { authorization },
-        ...(payload ? { payload } : {}),
-      });
-      if (r.statusCode !== 200) throw new Error(`${method} ${url}: ${r.statusCode} ${r.body}`);
-      return JSON.parse(r.body);
-    };
+    const { client, inject } = await asNewClient(app);
     const series = await inject('POST', '/v2/coupon/series', {
       description: 'in-process',
       discountCode: 'BENCH10',
