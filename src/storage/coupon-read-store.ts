@@ -1,15 +1,31 @@
 // Coupon reads (`coupon`): finding a coupon by id or code (generic codes too), a customer's coupons, and the
 // listings of GET /v2/coupon. The writes are in coupon-store.ts.
-import { sql, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Coupon, CouponOrigin } from '../domain/coupon.js';
 import type { Engine } from './database.js';
 import { adhoc, all, one, prepare, rows, type Params, type Read, type Script } from './script.js';
-import type { CouponTable } from './tables.js';
+import type { CouponTable, Database } from './tables.js';
 
 export type CouponRow = Selectable<CouponTable>;
 
 /** How a request names one coupon in a batched read: by its (not generic) code, or by its id. */
 export type CouponKey = { code: string } | { id: number };
+/** Which of the two a statement is compiled for (a prepared statement has one shape). */
+export type CouponKeyKind = 'code' | 'id';
+export const kindOf = (k: CouponKey): CouponKeyKind => ('code' in k ? 'code' : 'id');
+export const valueOf = (k: CouponKey): string | number => ('code' in k ? k.code : k.id);
+
+/** The coupon a key names, as a query to select from (a subquery of a statement keyed by a coupon). */
+export function couponByKey(
+  db: Kysely<Database>,
+  kind: CouponKeyKind,
+  p: Params<{ org: number; key: string | number }>,
+) {
+  const q = db.selectFrom('coupon').where('coupon.org_id', '=', p.org);
+  return kind === 'id'
+    ? q.where('coupon.id', '=', p.key as number)
+    : q.where('coupon.code', '=', p.key as string).where('coupon.is_generic', '=', sql.lit(0));
+}
 
 export function toCoupon(r: CouponRow): Coupon {
   return {

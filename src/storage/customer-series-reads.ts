@@ -3,7 +3,7 @@
 // (docs/architecture.md "Round trips on PostgreSQL"). customer-series-store.ts offers them with the rest.
 import { sql, type OnConflictBuilder, type Selectable } from 'kysely';
 import type { CustomerSeriesCounts } from '../domain/series.js';
-import type { CouponKey } from './coupon-read-store.js';
+import { couponByKey, kindOf, valueOf, type CouponKey, type CouponKeyKind } from './coupon-read-store.js';
 import type { Engine } from './database.js';
 import { prepare, type Params, type Read } from './script.js';
 import type { CustomerSeriesTable, Database } from './tables.js';
@@ -24,21 +24,13 @@ export const KEY = ['org_id', 'customer_id', 'series_id'] as const;
 export const keepAndLock = (oc: OnConflictBuilder<Database, 'customer_series'>) =>
   oc.columns(KEY).doUpdateSet((eb) => ({ redeemed_count: eb.ref('customer_series.redeemed_count') }));
 
-type By = 'code' | 'id';
-const byOf = (k: CouponKey): By => ('code' in k ? 'code' : 'id');
-const keyOf = (k: CouponKey): string | number => ('code' in k ? k.code : k.id);
+type By = CouponKeyKind;
 
 export function createCustomerSeriesReads(engine: Engine) {
   const db = engine.kysely;
   const pg = engine.dialect === 'postgres';
 
-  /** The coupon a key names: by its (not generic) code, or by its id. */
-  const couponOf = (by: By, p: Params<{ org: number; key: string | number }>) => {
-    const q = db.selectFrom('coupon').where('coupon.org_id', '=', p.org);
-    return by === 'id'
-      ? q.where('coupon.id', '=', p.key as number)
-      : q.where('coupon.code', '=', p.key as string).where('coupon.is_generic', '=', sql.lit(0));
-  };
+  const couponOf = (by: By, p: Params<{ org: number; key: string | number }>) => couponByKey(db, by, p);
   const seriesOf = (by: By, p: Params<{ org: number; key: string | number }>) =>
     couponOf(by, p).select('coupon.series_id');
   /**
@@ -215,9 +207,9 @@ export function createCustomerSeriesReads(engine: Engine) {
       coupon: CouponKey,
       lock: boolean,
     ): Read<CustomerSeriesCounts> {
-      const by = byOf(coupon);
+      const by = kindOf(coupon);
       return {
-        op: ofKey[by][lock && pg ? 'lock' : 'find'].bind({ org, customer, key: keyOf(coupon) }),
+        op: ofKey[by][lock && pg ? 'lock' : 'find'].bind({ org, customer, key: valueOf(coupon) }),
         map: (rows) => toCounts((rows as CustomerSeriesRow[])[0]),
       };
     },
@@ -232,7 +224,7 @@ export function createCustomerSeriesReads(engine: Engine) {
       lock: boolean,
     ): Read<{ customerId: number; counts: CustomerSeriesCounts } | undefined> {
       return {
-        op: ofKeyFor(who.type, byOf(coupon), lock).bind({ org, value: who.value, key: keyOf(coupon) }),
+        op: ofKeyFor(who.type, kindOf(coupon), lock).bind({ org, value: who.value, key: valueOf(coupon) }),
         map: (rows) => {
           const row = (rows as (Partial<CustomerSeriesRow> & { of_customer?: number })[])[0];
           return (

@@ -13,7 +13,7 @@ import type { Engine } from './database.js';
 import { newId } from './ids.js';
 import { adhoc, all, one, prepare, rows, type Params, type Read, type Script } from './script.js';
 import type { CounterStore } from './counter-store.js';
-import type { CouponKey } from './coupon-read-store.js';
+import { couponByKey, kindOf, valueOf, type CouponKey, type CouponKeyKind } from './coupon-read-store.js';
 import type { CouponSeriesTable } from './tables.js';
 
 type SeriesRow = Selectable<CouponSeriesTable>;
@@ -215,35 +215,16 @@ export function createSeriesStore(engine: Engine, counters: CounterStore) {
   const stampById = prepare((p: Params<{ org: number; id: number }>) =>
     db.selectFrom('coupon_series').select(STAMP).where('org_id', '=', p.org).where('id', '=', p.id),
   );
-  /** The stamp of the series of the coupon with this (not generic) code. */
-  const stampOfCode = prepare((p: Params<{ org: number; code: string }>) =>
-    db
-      .selectFrom('coupon_series')
-      .select(STAMP)
-      .where('org_id', '=', p.org)
-      .where('id', '=', (eb) =>
-        eb
-          .selectFrom('coupon')
-          .select('coupon.series_id')
-          .where('coupon.org_id', '=', p.org)
-          .where('coupon.code', '=', p.code)
-          .where('coupon.is_generic', '=', sql.lit(0)),
-      ),
-  );
-  /** The stamp of the series of the coupon with this id. */
-  const stampOfCouponId = prepare((p: Params<{ org: number; id: number }>) =>
-    db
-      .selectFrom('coupon_series')
-      .select(STAMP)
-      .where('org_id', '=', p.org)
-      .where('id', '=', (eb) =>
-        eb
-          .selectFrom('coupon')
-          .select('coupon.series_id')
-          .where('coupon.org_id', '=', p.org)
-          .where('coupon.id', '=', p.id),
-      ),
-  );
+  /** The stamp of the series of the coupon a key names (one statement per kind of key). */
+  const stampOfCoupon = (kind: CouponKeyKind) =>
+    prepare((p: Params<{ org: number; key: string | number }>) =>
+      db
+        .selectFrom('coupon_series')
+        .select(STAMP)
+        .where('org_id', '=', p.org)
+        .where('id', '=', couponByKey(db, kind, p).select('coupon.series_id')),
+    );
+  const stampOf = { code: stampOfCoupon('code'), id: stampOfCoupon('id') };
   const byIdForUpdate = prepare((p: Params<{ org: number; id: number }>) => {
     const q = db.selectFrom('coupon_series').selectAll().where('org_id', '=', p.org).where('id', '=', p.id);
     return pg ? q.forUpdate() : q;
@@ -344,13 +325,7 @@ export function createSeriesStore(engine: Engine, counters: CounterStore) {
     },
     /** The series of the coupon a key names, as a read that can join a batch; `settle` finishes it. */
     readOfCoupon(org: number, key: CouponKey): Read<SeriesSeen> {
-      return {
-        op:
-          'code' in key
-            ? stampOfCode.bind({ org, code: key.code })
-            : stampOfCouponId.bind({ org, id: key.id }),
-        map: seen,
-      };
+      return { op: stampOf[kindOf(key)].bind({ org, key: valueOf(key) }), map: seen };
     },
     /** The series a batched read saw: at once when its parse was known, else the whole row, read now. */
     *settle(s: SeriesSeen): Script<Series | undefined> {
