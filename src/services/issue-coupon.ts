@@ -86,9 +86,10 @@ export function* issueToCustomer(
     ({ series, counters, history, couponId } = state);
     if (!series) return { kind: 'refused', reason: 'SeriesNotFound', detail: String(seriesId) };
     mine = series.isMultipleVouchersPerUserAllowed ? [] : state.mine;
+    // A customer registered by this transaction holds only what it was given in it (`givenHere`).
     held =
       prefetch && !prefetch.known
-        ? []
+        ? series.exclusiveSeriesIds.filter((id) => prefetch.givenHere?.includes(id) ?? false)
         : yield* stores.coupon.heldSeries(orgId, customer.id, series.exclusiveSeriesIds);
   } else {
     yield* stores.customer.lock(orgId, customer.id);
@@ -309,13 +310,22 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
             prefetch?.of(alongside) ??
             (stores.batching ? yield* readIssueStates(stores, p.orgId, customer.id, seriesIds) : undefined);
           const outcomes: IssueOutcome[] = [];
+          const given: number[] = [];
           for (const seriesId of seriesIds) {
             // A series named twice: its second issue reads again, after the first one's writes.
             const readAhead = ahead?.get(seriesId);
             ahead?.delete(seriesId);
-            outcomes.push(
-              yield* issueToCustomer(stores, p.org, customer, seriesId, t, optionsFor(p), readAhead),
+            const outcome = yield* issueToCustomer(
+              stores,
+              p.org,
+              customer,
+              seriesId,
+              t,
+              optionsFor(p),
+              readAhead && !readAhead.known ? { ...readAhead, givenHere: [...given] } : readAhead,
             );
+            if (outcome.kind === 'issued') given.push(seriesId);
+            outcomes.push(outcome);
           }
           const done = { customer, outcomes };
           if (answer) yield* answer(done);

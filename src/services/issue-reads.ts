@@ -18,6 +18,11 @@ export interface IssuePrefetch {
   /** A coupon id taken from the sequence (PostgreSQL), so that the insert need not be waited for. */
   couponId: number | undefined;
   known?: { history: CustomerSeriesCounts; mine: Coupon[] };
+  /**
+   * Without `known`: the series whose coupon this transaction has already given the new customer (a bulk
+   * issue's earlier series), the only ones such a customer can hold for an exclusivity check.
+   */
+  givenHere?: readonly number[];
 }
 
 /** Each series once, in the order first named (a bulk issue may name one twice: see `issuePrefetchReads`). */

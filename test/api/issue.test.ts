@@ -298,6 +298,21 @@ describe('bulk and multiple issue', () => {
     expect(read.numIssued).toBe(4);
   });
 
+  it('a bulk issue to a new customer refuses a series exclusive with one it issued just before', async () => {
+    // The series are read ahead with the registration; the second must still see the coupon the first
+    // gave this customer in the same transaction.
+    const a = await series();
+    const b = await series({ mutualExclusiveSeriesIds: `[${a.id}]` });
+    for (const customer of [{ mobile: newMobile() }, undefined]) {
+      const who = customer ?? { mobile: newMobile() };
+      if (!customer) expect((await t.post('/v2/customers', who)).status).toBeLessThan(300);
+      const r = await t.post('/v2/coupon/bulk/issue', { seriesIds: [a.id, b.id], customer: who });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      expect(typeof r.body.response[0].result?.code).toBe('string');
+      expect(r.body.response[1].errors[0]).toMatchObject({ code: 722, reason: 'MUTUALLY_EXCLUSIVE_SERIES' });
+    }
+  });
+
   it('validates source with 777', async () => {
     const a = await series();
     expect(
