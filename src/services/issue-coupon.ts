@@ -242,6 +242,51 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
     via: 'api',
   });
 
+  /**
+   * One coupon of each series to the customer `ref` names (registered when new), inside the caller's
+   * transaction; each series succeeds or is refused on its own (a refusal is an outcome, not a rollback).
+   * On PostgreSQL what the decisions read is read ahead for every series at once (docs/architecture.md
+   * "Round trips on PostgreSQL"): with a new customer's registration, else in one batch under the
+   * customer's lock.
+   */
+  function* issueSeries(
+    p: Principal,
+    seriesIds: readonly number[],
+    ref: CustomerRef,
+    names: { firstName?: string | null; lastName?: string | null },
+    t: number,
+  ): Script<{ customer: Customer; outcomes: IssueOutcome[] }> {
+    const prefetch = issuePrefetchReads(stores, p.orgId, seriesIds);
+    const { customer, alongside } = yield* resolveCustomer(stores, p.org, ref, {
+      register: true,
+      now: t,
+      ...names,
+      ...(prefetch ? { alongside: prefetch.reads } : {}),
+    });
+    const ahead =
+      prefetch?.of(alongside) ??
+      (stores.batching ? yield* readIssueStates(stores, p.orgId, customer.id, seriesIds) : undefined);
+    const outcomes: IssueOutcome[] = [];
+    const given: number[] = [];
+    for (const seriesId of seriesIds) {
+      // A series named twice: its second issue reads again, after the first one's writes.
+      const readAhead = ahead?.get(seriesId);
+      ahead?.delete(seriesId);
+      const outcome = yield* issueToCustomer(
+        stores,
+        p.org,
+        customer,
+        seriesId,
+        t,
+        optionsFor(p),
+        readAhead && !readAhead.known ? { ...readAhead, givenHere: [...given] } : readAhead,
+      );
+      if (outcome.kind === 'issued') given.push(seriesId);
+      outcomes.push(outcome);
+    }
+    return { customer, outcomes };
+  }
+
   return {
     /** One coupon of one series (POST /v2/coupon/issue): the customer is resolved or registered first. */
     async issue(
@@ -254,23 +299,8 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
       const t = now();
       const result = await engine.run(
         function* () {
-          const prefetch = issuePrefetchReads(stores, p.orgId, [seriesId]);
-          const { customer, alongside } = yield* resolveCustomer(stores, p.org, ref, {
-            register: true,
-            now: t,
-            ...names,
-            ...(prefetch ? { alongside: prefetch.reads } : {}),
-          });
-          const outcome = yield* issueToCustomer(
-            stores,
-            p.org,
-            customer,
-            seriesId,
-            t,
-            optionsFor(p),
-            prefetch?.of(alongside)?.get(seriesId),
-          );
-          const done = { customer, outcome };
+          const { customer, outcomes } = yield* issueSeries(p, [seriesId], ref, names, t);
+          const done = { customer, outcome: outcomes[0]! };
           if (answer) yield* answer(done);
           return done;
         },
@@ -292,41 +322,11 @@ export function createIssueService(deps: StorageDeps & { metrics: Metrics }) {
       if (seriesIds.length > MAX_BULK_SERIES)
         throw new CouponError('InvalidInput', `seriesIds: at most ${MAX_BULK_SERIES} series in one request`);
       const t = now();
-      // One transaction for all the series (docs/architecture.md "Round trips on PostgreSQL"): each series
-      // still succeeds or is refused on its own (a refusal is an outcome, not a rollback), and under an
-      // Idempotency-Key the answer commits with them, so a crash leaves all of it or none. On PostgreSQL
-      // what the decisions read is read ahead for every series at once: with a new customer's
-      // registration, else in one batch under the customer's lock.
+      // One transaction for all the series (`issueSeries`); under an Idempotency-Key the answer commits
+      // with them, so a crash leaves all of it or none.
       const result = await engine.run(
         function* () {
-          const prefetch = issuePrefetchReads(stores, p.orgId, seriesIds);
-          const { customer, alongside } = yield* resolveCustomer(stores, p.org, ref, {
-            register: true,
-            now: t,
-            ...names,
-            ...(prefetch ? { alongside: prefetch.reads } : {}),
-          });
-          const ahead =
-            prefetch?.of(alongside) ??
-            (stores.batching ? yield* readIssueStates(stores, p.orgId, customer.id, seriesIds) : undefined);
-          const outcomes: IssueOutcome[] = [];
-          const given: number[] = [];
-          for (const seriesId of seriesIds) {
-            // A series named twice: its second issue reads again, after the first one's writes.
-            const readAhead = ahead?.get(seriesId);
-            ahead?.delete(seriesId);
-            const outcome = yield* issueToCustomer(
-              stores,
-              p.org,
-              customer,
-              seriesId,
-              t,
-              optionsFor(p),
-              readAhead && !readAhead.known ? { ...readAhead, givenHere: [...given] } : readAhead,
-            );
-            if (outcome.kind === 'issued') given.push(seriesId);
-            outcomes.push(outcome);
-          }
+          const { customer, outcomes } = yield* issueSeries(p, seriesIds, ref, names, t);
           const done = { customer, outcomes };
           if (answer) yield* answer(done);
           return done;
