@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { SignJWT, jwtVerify } from 'jose';
 import { CouponError } from '../domain/errors.js';
 import { parseScopes, SCOPES, type Principal, type Scope } from '../domain/principal.js';
+import { SHORT_READ } from '../storage/database.js';
 import type { ClientStatus } from '../storage/org-store.js';
 import type { StorageDeps } from './deps.js';
 
@@ -111,7 +112,7 @@ export function createAuthService(deps: AuthDeps) {
     const version = engine.dataVersion?.();
     if (hit && (version !== undefined ? hit.version === version : now() - hit.at < STATUS_CACHE_MS))
       return hit.status;
-    const found = await engine.run(() => stores.org.clientStatus(orgId, clientId));
+    const found = await engine.run(() => stores.org.clientStatus(orgId, clientId), SHORT_READ);
     if (statusCache.size >= CACHE_LIMIT) statusCache.clear();
     statusCache.set(k, { status: found, at: now(), version });
     return found;
@@ -137,7 +138,7 @@ export function createAuthService(deps: AuthDeps) {
     if (hit && hit.until > now()) return hit;
     const orgId = parseKey(key);
     const client =
-      orgId === undefined ? undefined : await engine.run(() => stores.org.findClient(orgId, key));
+      orgId === undefined ? undefined : await engine.run(() => stores.org.findClient(orgId, key), SHORT_READ);
     // Hash even for an unknown key, so timing does not tell which keys exist.
     const stored = client ?? { salt: 'x', secretHash: '', secretMd5Hash: '' };
     const ok = await verifySecret(secret, stored);

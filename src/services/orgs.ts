@@ -3,6 +3,7 @@ import { isValidTimeZone } from '../domain/clock.js';
 import { CouponError, invalid } from '../domain/errors.js';
 import type { OrgSettings, Scope } from '../domain/principal.js';
 import type { AuthService, ClientCredentials } from './auth.js';
+import { SHORT_READ } from '../storage/database.js';
 import type { StorageDeps } from './deps.js';
 
 export const DEFAULT_ORG_NAME = 'default';
@@ -78,7 +79,7 @@ export function createOrgService(
     },
 
     async getSettings(orgId: number): Promise<OrgSettings> {
-      const org = await engine.run(() => stores.org.find(orgId));
+      const org = await engine.run(() => stores.org.find(orgId), SHORT_READ);
       if (!org) throw new CouponError('NotFound', 'org');
       return org;
     },

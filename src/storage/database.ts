@@ -6,7 +6,7 @@ import { isPostgresUrl, type DatabaseOptions, type Engine } from './engine.js';
 import { openPostgres } from './postgres-engine.js';
 import { openSqlite } from './sqlite-engine.js';
 
-export { isPostgresUrl, type DatabaseOptions, type Engine, type RunOptions } from './engine.js';
+export { isPostgresUrl, SHORT_READ, type DatabaseOptions, type Engine, type RunOptions } from './engine.js';
 
 export async function openDatabase(options: DatabaseOptions): Promise<Engine> {
   return isPostgresUrl(options.url)

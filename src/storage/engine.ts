@@ -22,6 +22,13 @@ export interface DatabaseOptions {
 export interface RunOptions {
   /** Runs inside a write transaction (SQLite BEGIN IMMEDIATE; PostgreSQL BEGIN … COMMIT). */
   write: boolean;
+  /**
+   * A read of a few rows by index (a check, an authentication lookup): on PostgreSQL each of its round
+   * trips may share a connection and one write with the other short reads of the same event-loop turn,
+   * each with a Sync of its own (postgres-engine.ts "short reads"). Not for a read that may run long: the
+   * reads sharing its connection would wait for it. SQLite groups every read already.
+   */
+  short?: boolean;
 }
 
 /** The storage engine: a Kysely instance (compiler and migrations) and a script runner. */
@@ -53,6 +60,9 @@ export interface Engine {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The options of a short read (RunOptions.short). */
+export const SHORT_READ: RunOptions = { write: false, short: true };
 
 /** How many times a script is re-run after a conflict before the error reaches the caller. */
 export const MAX_ATTEMPTS = 12;

@@ -51,9 +51,32 @@ interface ResultInternals {
 /** Per connection, the description of each named statement, once the server has sent it. */
 const described = new WeakMap<WireConnection, Map<string, Described>>();
 
-/** The pipeline on each connection whose ParseComplete messages are due, in order. */
-const active = new WeakMap<WireConnection, Pipeline>();
-const hooked = new WeakSet<WireConnection>();
+/**
+ * Per connection, the Parse messages sent and not yet answered, in order (the server answers them in the
+ * order sent, across every pipeline written on the connection), and the names among them: a statement
+ * whose Parse is on its way is not parsed again by a pipeline written behind it.
+ */
+interface ParseBook {
+  due: { owner: Pipeline; name: string | null; text: string }[];
+  naming: Set<string>;
+}
+const books = new WeakMap<WireConnection, ParseBook>();
+
+function bookOf(connection: WireConnection): ParseBook {
+  let book = books.get(connection);
+  if (!book) {
+    const made: ParseBook = { due: [], naming: new Set() };
+    books.set(connection, made);
+    connection.on('parseComplete', () => {
+      const parsed = made.due.shift();
+      if (!parsed?.name) return;
+      made.naming.delete(parsed.name);
+      connection.parsedStatements[parsed.name] = parsed.text;
+    });
+    book = made;
+  }
+  return book;
+}
 
 /** pg's Query, seen as the base of a custom query (its handlers collect the results). */
 const QueryBase = pg.Query as unknown as new (
@@ -67,13 +90,11 @@ const QueryBase = pg.Query as unknown as new (
   handleDataRow(msg: unknown): void;
   handleCommandComplete(msg: unknown, connection: unknown): void;
   handleEmptyQuery(connection: unknown): void;
+  handleError(err: Error, connection: unknown): void;
   handleReadyForQuery(connection: unknown): void;
 };
 
 class Pipeline extends QueryBase {
-  /** Names of the statements parsed by this pipeline, in the order of their Parse messages (null: unnamed). */
-  private parses: (string | null)[] = [];
-  private texts: string[] = [];
   /** Per statement: the kept description when its Describe was skipped, else its name to keep one under. */
   private plan: (Described | string | undefined)[] = [];
   /** The statement whose messages come now. */
@@ -88,33 +109,22 @@ class Pipeline extends QueryBase {
     super({ text: 'pipeline' }, callback);
   }
 
-  parseComplete(connection: WireConnection): void {
-    const name = this.parses.shift();
-    const text = this.texts.shift();
-    if (name && text !== undefined) connection.parsedStatements[name] = text;
-  }
-
   submit(connection: WireConnection): Error | null {
-    if (!hooked.has(connection)) {
-      hooked.add(connection);
-      connection.on('parseComplete', () => active.get(connection)?.parseComplete(connection));
-    }
-    active.set(connection, this);
+    const book = bookOf(connection);
     this.connection = connection;
     let kept = described.get(connection);
     if (!kept) described.set(connection, (kept = new Map()));
     connection.stream.cork?.();
-    // A statement twice in one pipeline (two event rows) is parsed once: its ParseComplete comes later.
-    const parsedHere = new Set<string>();
     try {
       for (const s of this.statements) {
         const name = s.name;
-        const fresh = !name || (connection.parsedStatements[name] === undefined && !parsedHere.has(name));
+        // Parsed once per connection: also when its Parse is still on the way (this pipeline's own, for a
+        // statement twice in it, or one written before it on a shared connection).
+        const fresh = !name || (connection.parsedStatements[name] === undefined && !book.naming.has(name));
         if (fresh) {
-          if (name) parsedHere.add(name);
+          if (name) book.naming.add(name);
           connection.parse({ text: s.text, ...(name ? { name } : {}) });
-          this.parses.push(name ?? null);
-          this.texts.push(s.text);
+          book.due.push({ owner: this, name: name ?? null, text: s.text });
         }
         connection.bind({ ...(name ? { statement: name } : {}), values: s.values, valueMapper: toWire });
         const known = name && !fresh ? kept.get(name) : undefined;
@@ -130,6 +140,20 @@ class Pipeline extends QueryBase {
       connection.stream.uncork?.();
     }
     return null;
+  }
+
+  /**
+   * After an error the server skips this pipeline's remaining messages up to its Sync: the Parse messages
+   * of it still due get no answer, so they leave the book (they are first in it: the pipelines written
+   * before this one have had their answers).
+   */
+  private settleParses(): void {
+    const book = this.connection && books.get(this.connection);
+    if (!book) return;
+    while (book.due[0]?.owner === this) {
+      const { name } = book.due.shift()!;
+      if (name) book.naming.delete(name);
+    }
   }
 
   override handleRowDescription(msg: unknown): void {
@@ -172,8 +196,13 @@ class Pipeline extends QueryBase {
     this.describedNow = false;
   }
 
+  override handleError(err: Error, connection: unknown): void {
+    this.settleParses();
+    super.handleError(err, connection);
+  }
+
   override handleReadyForQuery(connection: WireConnection): void {
-    if (active.get(connection) === this) active.delete(connection);
+    this.settleParses();
     super.handleReadyForQuery(connection);
   }
 }
@@ -193,4 +222,32 @@ export function pipeline(
     });
     void client.query(query as never);
   });
+}
+
+/**
+ * Runs several pipelines on one connection in one write: each with its own Sync, so each is its own
+ * implicit transaction and an error in one skips only the rest of that one. pg's pipeline mode (set for
+ * the duration) hands each answer to its pipeline in order. Answers each pipeline's results or its error.
+ */
+export async function pipelines(
+  client: pg.PoolClient,
+  groups: readonly (readonly PipelineStatement[])[],
+): Promise<(ResultLike[] | Error)[]> {
+  const flagged = client as unknown as { pipeline: boolean };
+  const stream = (client as unknown as { connection: WireConnection }).connection.stream;
+  flagged.pipeline = true;
+  let answers: Promise<ResultLike[] | Error>[];
+  stream.cork?.(); // every pipeline's messages in one write
+  try {
+    answers = groups.map((statements) =>
+      pipeline(client, statements).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))),
+    );
+  } finally {
+    stream.uncork?.();
+  }
+  try {
+    return await Promise.all(answers);
+  } finally {
+    flagged.pipeline = false;
+  }
 }

@@ -4,6 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestEngine, type TestEngine } from '../../test/support/test-engine.js';
 import type { Engine } from './database.js';
+import { SHORT_READ } from './engine.js';
 import { migrateToLatest } from './migrate.js';
 import { adhoc, batch, blind, guarded, prepare, rows, type Params, type Script } from './script.js';
 
@@ -124,5 +125,71 @@ describe('statements described once', () => {
     // One statement alone goes the same way.
     for (let i = 0; i < 4; i++)
       expect(await engine.run(() => rows(labels.bind({ min: 3 })))).toEqual([{ label: 'three', id: 3 }]);
+  });
+});
+
+describe('short reads (RunOptions.short)', () => {
+  it('each of many concurrent short reads gets its own answer, and one that fails fails alone', async () => {
+    // On PostgreSQL the short reads of one event-loop turn share a connection and one write, each with its
+    // own Sync (postgres-engine.ts "short reads"): the answers must not mix, an error must reach only its
+    // own script (the server skips the rest of that pipeline only), and a statement prepared by one of
+    // them must serve the others written behind it before its ParseComplete came back.
+    await sql`create table shortread (id integer primary key, label text not null)`.execute(engine.kysely);
+    await sql`insert into shortread values (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')`.execute(engine.kysely);
+    type S = { shortread: { id: number; label: string } };
+    const s = () => engine.kysely as unknown as Kysely<S>;
+    const byId = prepare((p: Params<{ id: number }>) =>
+      s().selectFrom('shortread').select(['id', 'label']).where('id', '=', p.id),
+    );
+    const divide = prepare((p: Params<{ by: number }>) =>
+      s()
+        .selectFrom('shortread')
+        .select(sql<number>`cast(100 / ${sql.ref('shortread.id')} / ${p.by} as integer)`.as('q'))
+        .where('id', '=', 1),
+    );
+    const one = (id: number) =>
+      engine.run(function* () {
+        const [first, second] = (yield* batch([byId.bind({ id }), byId.bind({ id: 5 - id })])) as {
+          id: number;
+          label: string;
+        }[][];
+        return `${first![0]!.label}${second![0]!.label}`;
+      }, SHORT_READ);
+    // Two ways to fail: a table that does not exist yet (refused when the statement is parsed) and, on
+    // PostgreSQL, a division by zero (refused while it runs, after its Parse was answered; SQLite answers
+    // null there).
+    type L = { shortlater: { id: number } };
+    const later = prepare((p: Params<{ id: number }>) =>
+      (engine.kysely as unknown as Kysely<L>).selectFrom('shortlater').select('id').where('id', '=', p.id),
+    );
+    const parseFails = (i: number) => i % 7 === 3;
+    const runFails = (i: number) => engine.dialect === 'postgres' && i % 11 === 5;
+    for (let round = 0; round < 3; round++) {
+      const calls = Array.from({ length: 24 }, (_, i) =>
+        parseFails(i)
+          ? engine.run(() => rows(later.bind({ id: 1 })), SHORT_READ)
+          : runFails(i)
+            ? engine.run(() => rows(divide.bind({ by: 0 })), SHORT_READ)
+            : one((i % 4) + 1),
+      );
+      const settled = await Promise.allSettled(calls);
+      settled.forEach((r, i) => {
+        if (parseFails(i) || runFails(i)) expect(r.status, `call ${i}`).toBe('rejected');
+        else
+          expect(r, `call ${i}`).toEqual({
+            status: 'fulfilled',
+            value: ['ad', 'bc', 'cb', 'da'][i % 4],
+          });
+      });
+    }
+    // And the statements that failed run once they can.
+    await sql`create table shortlater (id integer primary key)`.execute(engine.kysely);
+    await sql`insert into shortlater values (1)`.execute(engine.kysely);
+    const [found, quotient] = await Promise.all([
+      engine.run(() => rows<{ id: number }>(later.bind({ id: 1 })), SHORT_READ),
+      engine.run(() => rows<{ q: number }>(divide.bind({ by: 2 })), SHORT_READ),
+    ]);
+    expect(found.map((r) => Number(r.id))).toEqual([1]);
+    expect(quotient).toEqual([{ q: 50 }]);
   });
 });

@@ -203,6 +203,27 @@ if (!onPostgres) {
       expect(fewest).toBe(0);
     });
 
+    it('concurrent is_redeemable calls share one write to PostgreSQL (short reads go out together)', async () => {
+      // storage/postgres-engine.ts "short reads": the checks asked for in one event-loop turn go out on one
+      // connection in one write, each with its own Sync (still one round trip each). Without that, each
+      // check would write on a connection of its own: 12 writes.
+      const coupons = await Promise.all(Array.from({ length: 12 }, issued));
+      for (const { m, code } of coupons)
+        expect((await t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${code}`)).status).toBe(200);
+      let fewest = Infinity;
+      for (let i = 0; i < 4; i++) {
+        proxy.reset();
+        const answers = await Promise.all(
+          coupons.map(({ m, code }) => t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${code}`)),
+        );
+        for (const r of answers) expect(r.body.redemptionStatus?.code, JSON.stringify(r.body)).toBe(700);
+        expect(proxy.count()).toBeGreaterThanOrEqual(12); // a Sync each
+        fewest = Math.min(fewest, proxy.writes());
+      }
+      // The server's background work goes through the same proxy and can only add writes.
+      expect(fewest).toBeLessThanOrEqual(3);
+    });
+
     it('GET /v2/coupon/is_redeemable, the customer by id and mobile at once: still one round trip', async () => {
       const trips = await counted(
         async () => {

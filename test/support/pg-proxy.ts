@@ -11,6 +11,8 @@ export interface PgProxy {
   reset(): void;
   /** Describe messages sent by clients since the last reset (a described statement's rows need none). */
   describes(): number;
+  /** Chunks of client data that carried a Sync or Query (at least one per write of a client) since the last reset. */
+  writes(): number;
   /** The SQL of each statement run (Bind or Query message) since the last reset. */
   statements(): string[];
   close(): Promise<void>;
@@ -22,6 +24,7 @@ export async function startPgProxy(target: string): Promise<PgProxy> {
   const port = Number(u.port || 5432);
   let count = 0;
   let describes = 0;
+  let writes = 0;
   let log: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -32,6 +35,7 @@ export async function startPgProxy(target: string): Promise<PgProxy> {
     let buf = Buffer.alloc(0);
     client.on('data', (chunk) => {
       buf = Buffer.concat([buf, chunk]);
+      const before = count;
       for (;;) {
         if (!started) {
           if (buf.length < 4) break;
@@ -63,6 +67,7 @@ export async function startPgProxy(target: string): Promise<PgProxy> {
         }
         buf = buf.subarray(len + 1);
       }
+      if (count > before) writes++;
       upstream.write(chunk);
     });
     upstream.on('data', (chunk) => client.write(chunk));
@@ -83,9 +88,11 @@ export async function startPgProxy(target: string): Promise<PgProxy> {
     url: proxied.toString(),
     count: () => count,
     describes: () => describes,
+    writes: () => writes,
     reset: () => {
       count = 0;
       describes = 0;
+      writes = 0;
       log = [];
     },
     statements: () => log,

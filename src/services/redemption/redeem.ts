@@ -10,6 +10,7 @@ import type { AttemptThrottle } from '../attempt-throttle.js';
 import { knownCustomerId } from '../customers.js';
 import type { AnswerInWork, StorageDeps } from '../deps.js';
 import type { Metrics } from '../metrics.js';
+import { SHORT_READ } from '../../storage/database.js';
 import { checkCoupons, redeemCoupons, resolveForRedemption, type CouponNamed } from './pipeline.js';
 export type { ItemOutcome } from '../../domain/redemption.js';
 export type { CouponNamed } from './pipeline.js';
@@ -106,7 +107,7 @@ export function createGuessGuard(deps: StorageDeps, throttles: GuessThrottles) {
       throttles.perClient.check(clientKey);
       const last = lastFailure.get(clientKey);
       if (last !== undefined && now() - last < throttles.windowMs) {
-        const id = await engine.run(() => knownCustomerId(stores, p.org, ref));
+        const id = await engine.run(() => knownCustomerId(stores, p.org, ref), SHORT_READ);
         throttles.perCustomer.check(
           `${clientKey}|${id !== undefined ? `id:${id}` : unknownCustomerKey(ref)}`,
         );
@@ -204,7 +205,7 @@ export function createRedeemService(deps: StorageDeps & { metrics: Metrics; gues
           customer,
           items: yield* checkCoupons(stores, p.org, customer, input.codes, checkout, t, early),
         };
-      });
+      }, SHORT_READ);
       record(result.items, 'is_redeemable');
       recordGuesses(result.items, result.customer.id);
       return result;

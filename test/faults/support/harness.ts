@@ -41,7 +41,7 @@ export async function buildWorld(database: Record<string, string> = {}): Promise
   };
 }
 
-export type Kind = 'issue' | 'redeem' | 'read';
+export type Kind = 'issue' | 'check' | 'redeem' | 'read';
 
 export interface Answer {
   kind: Kind;
@@ -166,6 +166,12 @@ export function startTraffic(
         issued.push({ code, mobile });
         world.told.add(code);
         const txn = `F${run}-${n}-${++i}`;
+        // A check first: on PostgreSQL it is a short read, sharing a connection with the other callers'.
+        await send(
+          'check',
+          'GET',
+          `/v2/coupon/is_redeemable?mobile=${mobile}&code=${encodeURIComponent(code)}`,
+        );
         const first = await send('redeem', 'POST', '/v2/coupon/redeem', redeemBody(mobile, [code], txn));
         redemptions.push({
           txn,
