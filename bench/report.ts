@@ -96,6 +96,16 @@ export function checkTargets(results: readonly ScenarioResult[]): TargetCheck[] 
         met: r?.p99 === undefined ? undefined : r.p99 <= 50,
       });
     }
+    // Issue 17 item 2: the server's CPU per is_redeemable on PostgreSQL against the SQLite path's, same run.
+    const pgCpu = find(results, 'postgres', 'is_redeemable')?.cpuUsPerRequest;
+    const sqliteCpu = find(results, 'sqlite', 'is_redeemable')?.cpuUsPerRequest;
+    const cpuRatio = pgCpu && sqliteCpu ? pgCpu / sqliteCpu : undefined;
+    checks.push({
+      target: 'server CPU per is_redeemable ≤ 1.5× the SQLite path (PostgreSQL)',
+      measured:
+        cpuRatio === undefined ? 'not measured' : `${pgCpu} / ${sqliteCpu} µs = ${cpuRatio.toFixed(2)}×`,
+      met: cpuRatio === undefined ? undefined : cpuRatio <= 1.5,
+    });
   }
   return checks;
 }
