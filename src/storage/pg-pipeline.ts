@@ -236,16 +236,16 @@ export async function pipelines(
   const flagged = client as unknown as { pipeline: boolean };
   const stream = (client as unknown as { connection: WireConnection }).connection.stream;
   flagged.pipeline = true;
-  let answers: Promise<ResultLike[] | Error>[];
-  stream.cork?.(); // every pipeline's messages in one write
   try {
-    answers = groups.map((statements) =>
-      pipeline(client, statements).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))),
-    );
-  } finally {
-    stream.uncork?.();
-  }
-  try {
+    let answers: Promise<ResultLike[] | Error>[];
+    stream.cork?.(); // every pipeline's messages in one write
+    try {
+      answers = groups.map((statements) =>
+        pipeline(client, statements).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))),
+      );
+    } finally {
+      stream.uncork?.();
+    }
     return await Promise.all(answers);
   } finally {
     flagged.pipeline = false;

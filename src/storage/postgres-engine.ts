@@ -234,6 +234,10 @@ export async function openPostgres(url: string, options: DatabaseOptions): Promi
         if (answer instanceof Error && pgFault(answer) === 'connection') broken = true;
         group[i]!.done(answer);
       });
+    } catch (e) {
+      // Not expected (each pipeline's error is its answer), but no caller may wait forever.
+      broken = true;
+      for (const r of group) r.done(e instanceof Error ? e : new Error(String(e)));
     } finally {
       giveBack(client, broken);
     }
