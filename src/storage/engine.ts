@@ -24,8 +24,8 @@ export interface RunOptions {
   write: boolean;
   /**
    * A read of a few rows by index (a check, an authentication lookup): on PostgreSQL each of its round
-   * trips may share a connection and one write with the other short reads of the same event-loop turn,
-   * each with a Sync of its own (postgres-engine.ts "short reads"). Not for a read that may run long: the
+   * trips may share a connection and one write with the other short reads waiting at that moment, each
+   * with a Sync of its own (postgres-engine.ts "short reads"). Not for a read that may run long: the
    * reads sharing its connection would wait for it. SQLite groups every read already.
    */
   short?: boolean;

@@ -23,6 +23,8 @@ const CONNECTION_ATTEMPTS = 3;
 const LISTEN_RETRY_MS = [100, 5000] as const;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Before a script runs again after a connection fault: the pool replaces the cut connection meanwhile. */
+const reconnectPause = (attempt: number) => sleep(randomInt(5, 25 * attempt));
 
 /** At most `max` holders at once; the others wait in arrival order, each for at most its own bound. */
 function checkoutGate(max: number): { enter(waitMs: number): Promise<boolean>; leave(): void } {
@@ -131,15 +133,18 @@ export async function openPostgres(url: string, options: DatabaseOptions): Promi
     }
     return { text, values: op.parameters, name: op.prepared ? nameFor(text) : undefined };
   };
-  const answerOf = (op: Op, result: { rows: unknown[]; rowCount: number | null }): unknown =>
-    op.defer ? 1 : op.want === 'changes' ? (result.rowCount ?? 0) : result.rows;
+  type Answer = { rows: unknown[]; rowCount: number | null };
+  /** Each statement's rows or changes (a deferred write's answer is 1: nothing waits for it). */
+  const answersOf = (ops: readonly Op[], results: readonly Answer[]): unknown[] =>
+    ops.map((op, i) =>
+      op.defer ? 1 : op.want === 'changes' ? (results[i]!.rowCount ?? 0) : results[i]!.rows,
+    );
   /**
    * Sends the statements in one round trip (pg-pipeline.ts; one statement too, so that a prepared statement
    * skips its Describe once described) and answers each one's rows or changes.
    */
   const send = async (client: pg.PoolClient, ops: readonly Op[]): Promise<unknown[]> => {
-    const results = await pipeline(client, ops.map(wireOf));
-    return ops.map((op, i) => answerOf(op, results[i]!));
+    return answersOf(ops, await pipeline(client, ops.map(wireOf)));
   };
   // Two different waits: for a connection to open (the pool's connectionTimeoutMillis, the acquire
   // timeout: short, so an unreachable server answers 503 fast), and for a busy pool to free one (a burst of
@@ -175,7 +180,7 @@ export async function openPostgres(url: string, options: DatabaseOptions): Promi
     script: () => Script<T>,
     write: boolean,
     sendOps: (ops: readonly Op[]) => Promise<unknown[]>,
-    committing: () => void,
+    committing?: () => void,
   ): Promise<T> => {
     let queued: Op[] = write ? [BEGIN] : [];
     const gen = script();
@@ -194,7 +199,7 @@ export async function openPostgres(url: string, options: DatabaseOptions): Promi
       step = gen.next('batch' in s ? answers.slice(n) : answers[n]);
     }
     if (write) {
-      committing();
+      committing?.();
       await sendOps([...queued, COMMIT]);
     } else if (queued.length > 0) await sendOps(queued);
     return step.value;
@@ -209,9 +214,8 @@ export async function openPostgres(url: string, options: DatabaseOptions): Promi
   const SHORT_GROUPS = Math.max(1, Math.ceil(options.poolSize / 2));
   const SHORT_GROUP_SIZE = 64;
   const SHORT_STALL_MS = 20;
-  type Answer = { rows: unknown[]; rowCount: number | null };
   type ShortRead = { wire: PipelineStatement[]; done(answer: Answer[] | Error): void };
-  let shortReads: ShortRead[] = [];
+  const shortReads: ShortRead[] = [];
   let shortGroups = 0;
   let lastGroupAt = 0;
   let shortPlanned = false;
@@ -249,8 +253,7 @@ export async function openPostgres(url: string, options: DatabaseOptions): Promi
   const flushShort = (): void => {
     shortPlanned = false;
     while (shortReads.length > 0 && mayStartGroup()) {
-      const group = shortReads.slice(0, SHORT_GROUP_SIZE);
-      shortReads = shortReads.slice(SHORT_GROUP_SIZE);
+      const group = shortReads.splice(0, SHORT_GROUP_SIZE);
       shortGroups++;
       lastGroupAt = performance.now();
       void sendGroup(group).finally(() => {
@@ -276,8 +279,7 @@ export async function openPostgres(url: string, options: DatabaseOptions): Promi
     new Promise<Answer[]>((resolve, reject) => {
       shortReads.push({ wire: ops.map(wireOf), done: (a) => (a instanceof Error ? reject(a) : resolve(a)) });
       planShort();
-    }).then((results) => ops.map((op, i) => answerOf(op, results[i]!)));
-  const noCommit = (): void => undefined;
+    }).then((results) => answersOf(ops, results));
 
   const listeners: { stop(): Promise<void> }[] = [];
   let closed = false;
@@ -292,10 +294,10 @@ export async function openPostgres(url: string, options: DatabaseOptions): Promi
         // No connection of its own: nothing to roll back or drop; a connection fault runs it again.
         for (let connectionAttempt = 1; ;) {
           try {
-            return await drive(script, false, sendShort, noCommit);
+            return await drive(script, false, sendShort);
           } catch (e) {
             if (pgFault(e) === 'connection' && connectionAttempt++ < CONNECTION_ATTEMPTS) {
-              await sleep(randomInt(5, 25 * connectionAttempt));
+              await reconnectPause(connectionAttempt);
               continue;
             }
             throw asCouponError(e, statementTimeoutMs);
@@ -329,7 +331,7 @@ export async function openPostgres(url: string, options: DatabaseOptions): Promi
           // could do its work twice; the caller is told the outcome is unknown.
           if (commitSent && fault === 'connection') throw outcomeUnknown(e);
           if (fault === 'connection' && connectionAttempt++ < CONNECTION_ATTEMPTS) {
-            await sleep(randomInt(5, 25 * connectionAttempt)); // the pool replaces the cut connection meanwhile
+            await reconnectPause(connectionAttempt);
             continue;
           }
           const code = (e as { code?: string }).code;
