@@ -142,74 +142,89 @@ export function createCounterStore(engine: Engine) {
       .where('series_id', '=', p.series),
   );
 
-  /** No limit (`limit` < 0), or the series' total of a counter (all its slots) still `op` `bound`. */
+  /**
+   * The series' total of a counter (all its slots) still `op` `bound`. Only in the statements of a limited
+   * counter: an `or` with "no limit" in one statement would let PostgreSQL fold it away per call, so it
+   * planned that statement afresh for every execution (custom plans) instead of once (BENCHMARKS.md).
+   */
   const withinLimit = (
     eb: ExpressionBuilder<Database, 'series_counter'>,
-    p: Params<{ org: number; series: number; limit: number }>,
+    p: Params<{ org: number; series: number }>,
     counter: 'num_issued' | 'num_redeemed',
     op: '<' | '<=',
     bound: number | RawBuilder<number>,
   ) =>
-    eb.or([
-      eb(int(p.limit), '<', 0),
-      eb(
-        eb
-          .selectFrom('series_counter as c')
-          .select((e) => e.fn.coalesce(e.fn.sum<number>(`c.${counter}`), sql<number>`0`).as('n'))
-          .where('c.org_id', '=', p.org)
-          .where('c.series_id', '=', p.series),
-        op,
-        bound,
-      ),
-    ]);
+    eb(
+      eb
+        .selectFrom('series_counter as c')
+        .select((e) => e.fn.coalesce(e.fn.sum<number>(`c.${counter}`), sql<number>`0`).as('n'))
+        .where('c.org_id', '=', p.org)
+        .where('c.series_id', '=', p.series),
+      op,
+      bound,
+    );
 
   /**
    * Counts issues in a slot. Guarded twice: the slot must carry the configuration version the decision
-   * used, and with a maxCreate (`limit` ≥ 0) the series total must still leave room for `n` more.
+   * used, and with a maxCreate (`limited`) the series total must still leave room for `n` more.
    */
-  const addIssues = prepare(
-    (
-      p: Params<{
-        org: number;
-        series: number;
-        slot: number;
-        version: number;
-        now: number;
-        pool: number;
-        limit: number;
-        n: number;
-      }>,
-    ) =>
-      db
-        .updateTable('series_counter')
-        .set((eb) => ({
-          num_issued: eb('num_issued', '+', p.n),
-          num_uploaded_non_issued: eb('num_uploaded_non_issued', '-', p.pool),
-          latest_issual_time: greatest(engine.dialect, eb.ref('latest_issual_time'), p.now),
-        }))
-        .where('org_id', '=', p.org)
-        .where('series_id', '=', p.series)
-        .where('slot', '=', p.slot)
-        .where('config_version', '=', p.version)
-        // The total before these n issues, plus n, stays within maxCreate.
-        .where((eb) => withinLimit(eb, p, 'num_issued', '<=', sql<number>`${int(p.limit)} - ${int(p.n)}`)),
-  );
+  const addIssuesStatement = (limited: boolean) =>
+    prepare(
+      (
+        p: Params<{
+          org: number;
+          series: number;
+          slot: number;
+          version: number;
+          now: number;
+          pool: number;
+          limit: number;
+          n: number;
+        }>,
+      ) =>
+        db
+          .updateTable('series_counter')
+          .set((eb) => ({
+            num_issued: eb('num_issued', '+', p.n),
+            num_uploaded_non_issued: eb('num_uploaded_non_issued', '-', p.pool),
+            latest_issual_time: greatest(engine.dialect, eb.ref('latest_issual_time'), p.now),
+          }))
+          .where('org_id', '=', p.org)
+          .where('series_id', '=', p.series)
+          .where('slot', '=', p.slot)
+          .where('config_version', '=', p.version)
+          // The total before these n issues, plus n, stays within maxCreate.
+          .$if(limited, (q) =>
+            q.where((eb) =>
+              withinLimit(eb, p, 'num_issued', '<=', sql<number>`${int(p.limit)} - ${int(p.n)}`),
+            ),
+          ),
+    );
+  const addIssues = { open: addIssuesStatement(false), limited: addIssuesStatement(true) };
 
-  /** Counts a redemption in a slot: same configuration version, and under maxRedeem when `limit` ≥ 0. */
-  const addRedemption = prepare(
-    (p: Params<{ org: number; series: number; slot: number; version: number; at: number; limit: number }>) =>
-      db
-        .updateTable('series_counter')
-        .set((eb) => ({
-          num_redeemed: eb('num_redeemed', '+', 1),
-          latest_redemption_time: greatest(engine.dialect, eb.ref('latest_redemption_time'), int(p.at)),
-        }))
-        .where('org_id', '=', p.org)
-        .where('series_id', '=', p.series)
-        .where('slot', '=', p.slot)
-        .where('config_version', '=', p.version)
-        .where((eb) => withinLimit(eb, p, 'num_redeemed', '<', p.limit)),
-  );
+  /** Counts a redemption in a slot: same configuration version, and under maxRedeem when `limited`. */
+  const addRedemptionStatement = (limited: boolean) =>
+    prepare(
+      (
+        p: Params<{ org: number; series: number; slot: number; version: number; at: number; limit: number }>,
+      ) =>
+        db
+          .updateTable('series_counter')
+          .set((eb) => ({
+            num_redeemed: eb('num_redeemed', '+', 1),
+            latest_redemption_time: greatest(engine.dialect, eb.ref('latest_redemption_time'), int(p.at)),
+          }))
+          .where('org_id', '=', p.org)
+          .where('series_id', '=', p.series)
+          .where('slot', '=', p.slot)
+          .where('config_version', '=', p.version)
+          .$if(limited, (q) => q.where((eb) => withinLimit(eb, p, 'num_redeemed', '<', p.limit))),
+    );
+  const addRedemption = { open: addRedemptionStatement(false), limited: addRedemptionStatement(true) };
+  /** Of a counter's two statements, the one for `limit` (negative: none). */
+  const forLimit = <S>(statements: { open: S; limited: S }, limit: number): S =>
+    limit < 0 ? statements.open : statements.limited;
+
   const removeRedemption = prepare((p: Params<{ org: number; series: number; slot: number }>) =>
     db
       .updateTable('series_counter')
@@ -290,11 +305,11 @@ export function createCounterStore(engine: Engine) {
      * changed since `version` or `maxCreate` (-1: none) would be passed.
      */
     *addIssuesWithinMaxCreate(p: IssuesToAdd): Script<boolean> {
-      return (yield* write(addIssues, issueParams(p))) === 1;
+      return (yield* write(forLimit(addIssues, p.maxCreate), issueParams(p))) === 1;
     },
     /** The same as a guarded write (storage/script.ts): RetryConflict instead of false. */
     *addIssuesWithinMaxCreateGuarded(p: IssuesToAdd): Script<void> {
-      yield* guarded(addIssues, issueParams(p), 'series counter');
+      yield* guarded(forLimit(addIssues, p.maxCreate), issueParams(p), 'series counter');
     },
     /**
      * Adds a redemption; RetryConflict when the configuration changed since `version` or `maxRedeem` is
@@ -309,7 +324,7 @@ export function createCounterStore(engine: Engine) {
     }): Script<void> {
       const { org, series, version, at, maxRedeem } = p;
       const params = { org, series, slot: slotFor(maxRedeem), version, at, limit: maxRedeem };
-      yield* guarded(addRedemption, params, 'series redemptions');
+      yield* guarded(forLimit(addRedemption, maxRedeem), params, 'series redemptions');
     },
     /** Takes back a redemption (a reactivation). */
     *removeRedemption(org: number, series: number): Script<void> {
