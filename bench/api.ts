@@ -35,22 +35,25 @@ async function call(c: Client, method: string, route: string, body?: unknown): P
 export const get = (c: Client, route: string) => call(c, 'GET', route);
 export const post = (c: Client, route: string, body: unknown) => call(c, 'POST', route, body);
 
-/** Creates a coupon series with unlimited counters (the reference's defaults) and answers its id. */
+/** The benchmark's series: unlimited counters (the reference's defaults), valid until 2030-12-31 (seed.ts). */
+export const benchSeries = (description: string) => ({
+  description,
+  discountCode: 'BENCH10',
+  discountType: 'ABS',
+  discountValue: 10,
+  clientHandlingType: 'DISC_CODE',
+  validTillDate: '2030-12-31',
+  expiryStrategyType: 'SERIES_EXPIRY',
+  anyUser: false,
+  smsTemplate: '',
+  isSMSDisabled: true,
+  randomCodeLength: 10,
+  alphaNumeric: true,
+});
+
+/** Creates the benchmark's series and answers its id. */
 export async function createSeries(c: Client, description: string): Promise<number> {
-  const series = (await post(c, '/v2/coupon/series', {
-    description,
-    discountCode: 'BENCH10',
-    discountType: 'ABS',
-    discountValue: 10,
-    clientHandlingType: 'DISC_CODE',
-    validTillDate: '2030-12-31',
-    expiryStrategyType: 'SERIES_EXPIRY',
-    anyUser: false,
-    smsTemplate: '',
-    isSMSDisabled: true,
-    randomCodeLength: 10,
-    alphaNumeric: true,
-  })) as { id: number };
+  const series = (await post(c, '/v2/coupon/series', benchSeries(description))) as { id: number };
   return series.id;
 }
 

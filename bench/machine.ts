@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 
 /** Clock ticks per second of /proc/stat and /proc/<pid>/stat (USER_HZ; 100 on every Linux that matters). */
-const HZ = 100;
+export const HZ = 100;
 
 export interface MachineInfo {
   cpuModel: string;
@@ -78,7 +78,7 @@ export function processTreeTicks(pid: number): number {
 }
 
 /** Ticks used by every process named `postgres` (the cluster the PostgreSQL runs talk to, and its other users). */
-function postgresTicks(): number {
+export function postgresTicks(): number {
   let sum = 0;
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
