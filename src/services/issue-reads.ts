@@ -148,10 +148,15 @@ export function* readIssueState(
   const series = state.series;
   if (series && series.maxCreate !== UNLIMITED) {
     // Lock order (docs/architecture.md): the customer's series row before the series counter, as redeem.
-    yield* stores.customerSeries.lock(org, customerId, series.id);
-    yield* stores.counter.lockForLimit(org, series.id);
-    state.counters = yield* stores.counter.counters(org, series.id);
-    state.history = yield* stores.customerSeries.find(org, customerId, series.id);
+    // One batch: its statements run in order, so the counts are read once both locks are held, and the
+    // customer's row comes back from its own lock.
+    const reads: Read<unknown>[] = [stores.customerSeries.readLock(org, customerId, series.id)];
+    const counterLock = stores.counter.readLockForLimit(org, series.id);
+    if (counterLock) reads.push(counterLock);
+    reads.push(stores.counter.readCounters(org, series.id));
+    const answers = (yield* readBatch(reads)) as readonly unknown[];
+    state.history = answers[0] as CustomerSeriesCounts;
+    state.counters = answers[answers.length - 1] as SeriesCounters;
   }
   return state;
 }

@@ -278,9 +278,12 @@ export function createCounterStore(engine: Engine) {
       for (const id of ids) result.set(id, toCounters(found.find((r) => Number(r.series_id) === id)));
       return result;
     },
-    /** Active redemptions of a series (the sum of its slots). */
-    *totalRedeemed(org: number, series: number): Script<number> {
-      return Number((yield* one(redeemedInSeries, { org, series }))?.n ?? 0);
+    /** Active redemptions of a series (the sum of its slots), as a read that can join a batch. */
+    readTotalRedeemed(org: number, series: number): Read<number> {
+      return {
+        op: redeemedInSeries.bind({ org, series }),
+        map: (rows) => Number((rows as { n: unknown }[])[0]?.n ?? 0),
+      };
     },
     /**
      * On PostgreSQL, queues behind every writer of the series' limited counters (SQLite's writer lock already
@@ -288,6 +291,14 @@ export function createCounterStore(engine: Engine) {
      */
     *lockForLimit(org: number, series: number): Script<void> {
       if (pg) yield* all(lockSlot0, { org, series });
+    },
+    /**
+     * `lockForLimit` as a read that can join a batch, in front of the reads it guards (a batch's statements
+     * run in order, each reading what was committed when it starts): undefined on SQLite, where there is
+     * nothing to send.
+     */
+    readLockForLimit(org: number, series: number): Read<void> | undefined {
+      return pg ? { op: lockSlot0.bind({ org, series }), map: () => undefined } : undefined;
     },
     /**
      * Locks every counter of a series on PostgreSQL (SQLite's writer lock already covers it): in-flight

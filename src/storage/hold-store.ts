@@ -16,6 +16,9 @@ const toItem = (r: ItemRow, status: string): HoldItem => ({
   status: status as HoldStatus,
 });
 /** The checkout's own hold and bill as the statements compare them (no hold: -1, no bill: ''). */
+/** The count a `count(*) as n` statement answers. */
+const countOf = (rows: unknown): number => Number((rows as { n: unknown }[])[0]?.n ?? 0);
+
 const own = (c: Pick<Checkout, 'holdId' | 'billNumber'>) => ({
   hold: c.holdId ?? -1,
   txn: c.billNumber ?? '',
@@ -267,24 +270,24 @@ export function createHoldStore(engine: Engine) {
         billNumber: h.transaction_number,
       }));
     },
-    /** Coupons of a series that other checkouts (not `checkout`) hold. */
-    *othersInSeries(
+    /** Live holds in a series of other checkouts (not `checkout`), as a read that can join a batch. */
+    readOthersInSeries(
       org: number,
       series: number,
       now: number,
       checkout: Pick<Checkout, 'holdId' | 'billNumber'>,
-    ): Script<number> {
-      return Number((yield* one(othersInSeries, { org, series, now, ...own(checkout) }))?.n ?? 0);
+    ): Read<number> {
+      return { op: othersInSeries.bind({ org, series, now, ...own(checkout) }), map: countOf };
     },
-    /** Coupons of a series held for the customer by other checkouts (not `checkout`). */
-    *othersOfCustomer(
+    /** Coupons of a series held for the customer by other checkouts (not `checkout`), as a batchable read. */
+    readOthersOfCustomer(
       org: number,
       series: number,
       customer: number,
       now: number,
       checkout: Pick<Checkout, 'holdId' | 'billNumber'>,
-    ): Script<number> {
-      return Number((yield* one(othersOfCustomer, { org, series, customer, now, ...own(checkout) }))?.n ?? 0);
+    ): Read<number> {
+      return { op: othersOfCustomer.bind({ org, series, customer, now, ...own(checkout) }), map: countOf };
     },
     /** Ends up to `limit` expired holds (status 'expired') and answers their coupons, for hold-expired events. */
     *expire(now: number, limit: number): Script<{ org: number; hold: number; items: HoldItem[] }[]> {

@@ -107,6 +107,39 @@ if (!onPostgres) {
       expect(checkTrips).toBe(2);
     });
 
+    it('a series with limits (maxCreate, maxRedeem): a redemption and an issue in three round trips, a check in two', async () => {
+      const limited = (
+        await createSeries(t, { description: 'round trips, limited', maxRedeem: 1000, maxCreate: 1000 })
+      ).id as number;
+      const issuedLimited = async () => {
+        const m = mobile();
+        return { m, code: (await issueCoupon(t, limited, { mobile: m })).code as string };
+      };
+      // BEGIN + customer + the batch; the counter's lock, then its total and other checkouts' holds; the
+      // writes + COMMIT.
+      const redeemTrips = await counted(
+        issuedLimited,
+        ({ m, code }) => t.post('/v2/coupon/redeem', redeemBody(m, [code], bill())),
+        (body) => expect(body.redemptionStatus?.code, JSON.stringify(body)).toBe(700),
+      );
+      expect(redeemTrips).toBe(3);
+      // BEGIN + customer + registration + series + counters; the customer's row and the counter locked,
+      // then the counters read again; the writes + COMMIT.
+      const issueTrips = await counted(
+        async () => mobile(),
+        (m) => t.post('/v2/coupon/issue', { seriesId: limited, customer: { mobile: m } }),
+        (body) => expect(typeof body.code, JSON.stringify(body)).toBe('string'),
+      );
+      expect(issueTrips).toBe(3);
+      // The lookup with the rest; the series' total and other checkouts' holds.
+      const checkTrips = await counted(
+        issuedLimited,
+        ({ m, code }) => t.get(`/v2/coupon/is_redeemable?mobile=${m}&code=${code}`),
+        (body) => expect(body.redemptionStatus?.code, JSON.stringify(body)).toBe(700),
+      );
+      expect(checkTrips).toBe(2);
+    });
+
     it('a coupon named by its id: as by its code, a redemption in two round trips, a check in one', async () => {
       const byId = async () => {
         const m = mobile();

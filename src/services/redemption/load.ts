@@ -17,7 +17,7 @@ import {
 } from '../../domain/redemption.js';
 import type { CouponErrorName } from '../../domain/errors.js';
 import { UNLIMITED, type CustomerSeriesCounts, type Series } from '../../domain/series.js';
-import { readBatch, type Script } from '../../storage/script.js';
+import { readBatch, type Read, type Script } from '../../storage/script.js';
 import type { SeriesSeen } from '../../storage/series-store.js';
 import type { Stores } from '../../storage/stores.js';
 import { prefetch, prefetchMany, type EarlyReads, type Prefetched, type PrefetchedMany } from './prefetch.js';
@@ -175,35 +175,44 @@ export function* loadRedemption(
 
   const customerSeries = new Map<number, CustomerSeriesState>();
   const seriesState = new Map<number, SeriesState>();
+  const counts = new Map<number, CustomerSeriesCounts>();
   for (const id of seriesIds) {
-    const s = series.get(id)!;
-    const cs =
+    counts.set(
+      id,
       batchedCounts.get(id) ??
-      (lock
-        ? yield* stores.customerSeries.lock(org, customerId, id)
-        : yield* stores.customerSeries.find(org, customerId, id));
+        (lock
+          ? yield* stores.customerSeries.lock(org, customerId, id)
+          : yield* stores.customerSeries.find(org, customerId, id)),
+    );
+  }
+  // What the limits are checked against, in one batch (one round trip on PostgreSQL): other checkouts'
+  // holds for this customer where a per-customer limit applies; and for a limited series (only those: an
+  // unlimited one would cost a sum for nothing) the lock that queues this writer behind the series' others,
+  // then its total and other checkouts' holds, read once the lock is held (a batch runs in order).
+  const reads: Read<unknown>[] = [];
+  const add = (r: Read<unknown> | undefined): number => (r ? reads.push(r) - 1 : -1);
+  const planned = seriesIds.map((id) => {
+    const s = series.get(id)!;
     // Other checkouts' holds of this customer count only against a per-customer limit.
-    const perCustomerLimited = s.maxRedemptionsInSeriesPerUser !== UNLIMITED;
+    const ofCustomer =
+      s.maxRedemptionsInSeriesPerUser !== UNLIMITED
+        ? add(stores.hold.readOthersOfCustomer(org, id, customerId, now, checkout))
+        : -1;
+    if (s.maxRedeem === UNLIMITED) return { id, ofCustomer, total: -1, inSeries: -1 };
+    if (lock) add(stores.counter.readLockForLimit(org, id));
+    const total = add(stores.counter.readTotalRedeemed(org, id));
+    return { id, ofCustomer, total, inSeries: add(stores.hold.readOthersInSeries(org, id, now, checkout)) };
+  });
+  const answers = reads.length > 0 ? ((yield* readBatch(reads)) as readonly unknown[]) : [];
+  const count = (i: number): number => (i < 0 ? 0 : (answers[i] as number));
+  for (const { id, ofCustomer, total, inSeries } of planned) {
+    const cs = counts.get(id)!;
     customerSeries.set(id, {
       redeemed: cs.redeemedCount,
       lastRedeemedAt: cs.lastRedeemedAt,
-      heldByOthers: perCustomerLimited
-        ? yield* stores.hold.othersOfCustomer(org, id, customerId, now, checkout)
-        : 0,
+      heldByOthers: count(ofCustomer),
     });
-  }
-  for (const id of seriesIds) {
-    const s = series.get(id)!;
-    // Only a limited series needs its total; reading it unlimited would cost a sum for nothing.
-    if (s.maxRedeem === UNLIMITED) {
-      seriesState.set(id, { redeemed: 0, heldByOthers: 0 });
-      continue;
-    }
-    if (lock) yield* stores.counter.lockForLimit(org, id);
-    seriesState.set(id, {
-      redeemed: yield* stores.counter.totalRedeemed(org, id),
-      heldByOthers: yield* stores.hold.othersInSeries(org, id, now, checkout),
-    });
+    seriesState.set(id, { redeemed: count(total), heldByOthers: count(inSeries) });
   }
 
   const couponStates = new Map<number, CouponState>();
