@@ -10,6 +10,7 @@ import {
   adhoc,
   all,
   blind,
+  countOf,
   guarded,
   one,
   prepare,
@@ -280,10 +281,7 @@ export function createCounterStore(engine: Engine) {
     },
     /** Active redemptions of a series (the sum of its slots), as a read that can join a batch. */
     readTotalRedeemed(org: number, series: number): Read<number> {
-      return {
-        op: redeemedInSeries.bind({ org, series }),
-        map: (rows) => Number((rows as { n: unknown }[])[0]?.n ?? 0),
-      };
+      return { op: redeemedInSeries.bind({ org, series }), map: countOf };
     },
     /**
      * On PostgreSQL, queues behind every writer of the series' limited counters (SQLite's writer lock already

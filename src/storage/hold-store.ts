@@ -6,7 +6,7 @@ import type { Checkout, HoldOnCoupon } from '../domain/redemption.js';
 import { formatMoney, type Money } from '../domain/money.js';
 import type { Engine } from './database.js';
 import { newId } from './ids.js';
-import { all, blind, one, prepare, write, type Params, type Read, type Script } from './script.js';
+import { all, blind, countOf, one, prepare, write, type Params, type Read, type Script } from './script.js';
 
 type ItemRow = { coupon_id: number; series_id: number; customer_id: number };
 const toItem = (r: ItemRow, status: string): HoldItem => ({
@@ -16,9 +16,6 @@ const toItem = (r: ItemRow, status: string): HoldItem => ({
   status: status as HoldStatus,
 });
 /** The checkout's own hold and bill as the statements compare them (no hold: -1, no bill: ''). */
-/** The count a `count(*) as n` statement answers. */
-const countOf = (rows: unknown): number => Number((rows as { n: unknown }[])[0]?.n ?? 0);
-
 const own = (c: Pick<Checkout, 'holdId' | 'billNumber'>) => ({
   hold: c.holdId ?? -1,
   txn: c.billNumber ?? '',
@@ -260,7 +257,7 @@ export function createHoldStore(engine: Engine) {
     /** Marks one coupon of a hold consumed; the hold ends when none is left. */
     *consumeItem(org: number, hold: number, coupon: number, now: number): Script<void> {
       yield* write(consumeItem, { org, hold, coupon });
-      if (Number((yield* one(activeItemsLeft, { org, hold }))?.n ?? 0) === 0)
+      if (countOf(yield* all(activeItemsLeft, { org, hold })) === 0)
         yield* write(endHold, { org, id: hold, status: 'consumed', now });
     },
     /** The live holds on a coupon. */

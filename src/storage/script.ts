@@ -122,6 +122,9 @@ export function* write<P, R>(stmt: Statement<P, R>, params: P): Script<number> {
 }
 
 /** A read that can join a batch: its statement, and how its answer becomes a value. */
+/** The `n` of a statement that answers one row with a count or sum `as n` (0 when none came back). */
+export const countOf = (rows: unknown): number => Number((rows as { n?: unknown }[])[0]?.n ?? 0);
+
 export interface Read<T> {
   readonly op: Op;
   readonly map: (answer: unknown) => T;
